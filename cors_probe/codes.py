@@ -1,0 +1,117 @@
+"""The stable, public lists of codes: finding codes and preflight-trigger reasons.
+
+These strings appear in JSON output, CI policy files and docs. A code is never renamed and never
+reused for another meaning; a new one is an "Added" entry in the changelog.
+
+For each finding code the comment names the `Finding.detail` keys it carries (besides the common
+fields `url`, `first_url`, `page_origin`, `status`, `header`, `value`).
+"""
+
+from enum import StrEnum
+
+
+class FindingCode(StrEnum):
+    # --- fetch() refuses before anything is sent -------------------------------------------
+    FORBIDDEN_METHOD = "forbidden-method"
+    """CONNECT, TRACE or TRACK: fetch() throws. detail: method."""
+    URL_CREDENTIALS = "url-credentials"
+    """The request URL has user:pass@: fetch() throws."""
+    BODY_NOT_ALLOWED = "body-not-allowed"
+    """A body with GET or HEAD: fetch() throws. detail: method."""
+
+    # --- what the browser silently changes ---------------------------------------------------
+    FORBIDDEN_HEADER = "forbidden-header"
+    """A header script may not set; the browser drops it. header, value."""
+    USER_AGENT_DROPPED = "user-agent-dropped"
+    """Chromium drops a script-set User-Agent; Firefox and Safari send it and preflight."""
+    CHROMIUM_ONLY_SAFELISTED = "chromium-only-safelisted"
+    """A client-hint header only Chromium safelists; Firefox/Safari preflight it. header."""
+
+    # --- the CORS check (ACAO / ACAC), on a preflight or an actual response ------------------
+    ACAO_MISSING = "acao-missing"
+    ACAO_MISMATCH = "acao-mismatch"
+    """value: the ACAO value; detail: request_origin (the origin it was compared with)."""
+    ACAO_MULTIPLE = "acao-multiple"
+    """value: all values joined with ', '; detail: lines (how many header lines)."""
+    ACAO_INVALID = "acao-invalid"
+    WILDCARD_WITH_CREDENTIALS = "wildcard-with-credentials"
+    ACAC_NOT_TRUE = "acac-not-true"
+    """value: the ACAC value, or None when absent."""
+
+    # --- the preflight -------------------------------------------------------------------------
+    PREFLIGHT_NOT_OK = "preflight-not-ok"
+    PREFLIGHT_REDIRECT = "preflight-redirect"
+    """detail: location."""
+    ACAM_UNPARSABLE = "acam-unparsable"
+    """value: the header value; detail: item (the first item that is not a token)."""
+    ACAH_UNPARSABLE = "acah-unparsable"
+    """value: the header value; detail: item."""
+    METHOD_NOT_ALLOWED = "method-not-allowed"
+    """detail: method (as sent in Access-Control-Request-Method)."""
+    HEADER_NOT_ALLOWED = "header-not-allowed"
+    """detail: name (lower-cased)."""
+
+    # --- redirects of the actual request -------------------------------------------------------
+    REDIRECT_USERINFO = "redirect-userinfo"
+    """detail: location."""
+    REDIRECT_SCHEME = "redirect-scheme"
+    """detail: location, scheme."""
+    TOO_MANY_REDIRECTS = "too-many-redirects"
+    REDIRECT_TAINTED_ORIGIN = "redirect-tainted-origin"
+    """A cross-origin redirect made the request's origin `null`. detail: from_url, to_url."""
+
+    # --- the network and consent ---------------------------------------------------------------
+    UNREACHABLE = "unreachable"
+    """No HTTP response. detail: kind (dns, refused, tls, timeout, protocol), reason."""
+    CONSENT_REQUIRED = "consent-required"
+    """A request with side effects was not sent for want of consent. detail: method."""
+
+    # --- warnings: allowed today, bites later --------------------------------------------------
+    VARY_ORIGIN_MISSING = "vary-origin-missing"
+    """ACAO echoes the origin without `Vary: Origin`. value: the Vary value or None."""
+    WILDCARD_WITH_ACAC = "wildcard-with-acac"
+    """ACAO `*` together with ACAC: credentialed requests to this resource will fail."""
+    MAX_AGE_MISSING = "max-age-missing"
+    """detail: preflight_ms (measured round trip of the preflight)."""
+    MAX_AGE_CAPPED = "max-age-capped"
+    """value: the header value; detail: chrome, firefox, safari (effective seconds)."""
+    MAX_AGE_INVALID = "max-age-invalid"
+    """value: the header value; detail: chrome, firefox, safari (effective seconds)."""
+    AUTHORIZATION_WILDCARD = "authorization-wildcard"
+    """Authorization is allowed only by `*` in Access-Control-Allow-Headers."""
+    REQUEST_REACHED_SERVER = "request-reached-server"
+    """The blocked request was sent and processed; only the response was hidden. detail: method."""
+    ERROR_STATUS_WITHOUT_CORS = "error-status-without-cors"
+    """A 4xx/5xx without ACAO hides the real error behind a CORS message."""
+    LOCAL_NETWORK_ACCESS = "local-network-access"
+    """A public origin calling a private/loopback address. detail: address, space."""
+
+    # --- information ---------------------------------------------------------------------------
+    SAME_ORIGIN = "same-origin"
+    THIRD_PARTY_ORIGIN = "third-party-origin"
+    """No --origin given: probed as an unrelated site."""
+    OPAQUE_ORIGIN = "opaque-origin"
+    HEADERS_NOT_EXPOSED = "headers-not-exposed"
+    """detail: names (comma-joined response header names script cannot read)."""
+    THIRD_PARTY_COOKIES = "third-party-cookies"
+
+
+class TriggerReason(StrEnum):
+    """Why one part of the request makes the browser send a preflight."""
+
+    METHOD = "method"
+    """The method is not GET, HEAD or POST (after normalisation)."""
+    HEADER_NAME = "header-name"
+    """The header's name is not a CORS-safelisted request-header."""
+    CONTENT_TYPE = "content-type"
+    """Content-Type's essence is not one of the three simple types, or it does not parse."""
+    UNSAFE_BYTE = "unsafe-byte"
+    """The value holds a CORS-unsafe request-header byte."""
+    VALUE_TOO_LONG = "value-too-long"
+    """The value is longer than 128 bytes."""
+    VALUE_NOT_ALLOWED = "value-not-allowed"
+    """The value breaks the header's own rule (language tags, client hints)."""
+    RANGE = "range"
+    """Range is not one simple byte range."""
+    TOTAL_TOO_LONG = "total-too-long"
+    """The safelisted values add up to more than 1024 bytes."""

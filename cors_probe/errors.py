@@ -1,0 +1,31 @@
+"""Exceptions raised at the edges, never inside the policy core.
+
+    CorsProbeError
+     ├── UsageError        bad input, raised before any I/O          -> ExitCode.USAGE (2)
+     └── ProbeError        the network failed; carries a FailureKind -> ExitCode.UNREACHABLE (3)
+
+What a *server* does wrong is not an exception: it is a `Finding` value. A `ProbeError` is turned
+into a `TransportFailure` value before it reaches the policy core.
+"""
+
+from cors_probe.model import FailureKind, TransportFailure
+
+
+class CorsProbeError(Exception):
+    """Base of every error cors-probe reports to the user as one line."""
+
+
+class UsageError(CorsProbeError):
+    """The user's input cannot be turned into a request a browser could make."""
+
+
+class ProbeError(CorsProbeError):
+    """Sending one request failed below HTTP: no response was received."""
+
+    def __init__(self, kind: FailureKind, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+    def as_failure(self) -> TransportFailure:
+        return TransportFailure(kind=self.kind, message=self.message)

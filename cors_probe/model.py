@@ -1,0 +1,256 @@
+"""Plain values shared by every layer: what the page asks for, the wire, the findings.
+
+Standard library only. Everything is frozen: the policy core is handed facts and returns new facts.
+Header values are `str` holding the wire bytes decoded as Latin-1, so every byte the server sent
+survives unchanged (Chromium echoes non-ASCII bytes as `\\u00XX`, which needs the raw byte).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from cors_probe.codes import FindingCode, TriggerReason
+
+
+@dataclass(frozen=True, slots=True)
+class Headers:
+    """An ordered list of (name, value) pairs as seen on the wire.
+
+    Duplicates and the original name case are kept: two `Access-Control-Allow-Origin` lines are a
+    different fact from one line with a comma. Look-ups are case-insensitive.
+    """
+
+    pairs: tuple[tuple[str, str], ...] = ()
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and any(n.lower() == name.lower() for n, _ in self.pairs)
+
+    def get_all(self, name: str) -> list[str]:
+        """Every value sent under `name`, in order."""
+        lowered = name.lower()
+        return [v for n, v in self.pairs if n.lower() == lowered]
+
+    def get(self, name: str) -> str | None:
+        """The Fetch Standard's "get": all values joined with ", ", or None when absent."""
+        values = self.get_all(name)
+        return ", ".join(values) if values else None
+
+    def names(self) -> list[str]:
+        return [n for n, _ in self.pairs]
+
+    @classmethod
+    def of(cls, *pairs: tuple[str, str]) -> Headers:
+        return cls(tuple(pairs))
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """A tuple origin (scheme, host, port), or the opaque origin that serialises as `null`."""
+
+    scheme: str
+    host: str
+    """Serialised host: lower case, ASCII (punycode), IPv6 in brackets."""
+    port: int | None = None
+    """None when the port is the scheme's default."""
+    opaque: bool = False
+
+    def serialise(self) -> str:
+        if self.opaque:
+            return "null"
+        port = f":{self.port}" if self.port is not None else ""
+        return f"{self.scheme}://{self.host}{port}"
+
+    @classmethod
+    def null(cls) -> Origin:
+        return cls(scheme="", host="", port=None, opaque=True)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestShape:
+    """What the page's script asks fetch() for."""
+
+    url: str
+    """The target URL, serialised the way a browser's URL parser does (fragment removed)."""
+    origin: Origin
+    """The page's origin."""
+    method: str = "GET"
+    """The method exactly as the script wrote it (`patch` stays `patch`)."""
+    headers: Headers = field(default_factory=Headers)
+    """The headers the script sets, in order, before the browser drops any."""
+    credentials: bool = False
+    """True for `credentials: 'include'`."""
+    body: bytes | None = None
+    """A string body; fetch() then adds `Content-Type: text/plain;charset=UTF-8` if none is set."""
+    cookie: str | None = None
+    """The Cookie header the browser's cookie jar would add to a credentialed request."""
+    origin_given: bool = True
+    """False when the user gave no origin and we probe as an unrelated third-party site."""
+
+
+@dataclass(frozen=True, slots=True)
+class WireRequest:
+    """One request as it is (or would be) sent."""
+
+    method: str
+    url: str
+    headers: Headers
+    body: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WireResponse:
+    """One response as received: status, raw header pairs, timing."""
+
+    status: int
+    headers: Headers
+    reason: str = ""
+    http_version: str = "HTTP/1.1"
+    elapsed_ms: float = 0.0
+    """Round trip from sending the request to receiving the headers, in milliseconds."""
+    body_bytes: int = 0
+    """How many body bytes were read (up to the cap)."""
+    body_truncated: bool = False
+    """True when the body was longer than the cap and the rest was not read."""
+    server_ip: str | None = None
+    """The address actually connected to, when the transport tells."""
+    sent_headers: Headers | None = None
+    """The request headers the client really put on the wire, when the transport tells."""
+
+
+class FailureKind(StrEnum):
+    DNS = "dns"
+    REFUSED = "refused"
+    TLS = "tls"
+    TIMEOUT = "timeout"
+    PROTOCOL = "protocol"
+    """The server answered with something that is not HTTP, or closed the connection."""
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class TransportFailure:
+    """No HTTP response was received for a request."""
+
+    kind: FailureKind
+    message: str
+
+
+class ExchangeKind(StrEnum):
+    PREFLIGHT = "preflight"
+    ACTUAL = "actual"
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One round trip (or one request that was planned but not sent)."""
+
+    kind: ExchangeKind
+    request: WireRequest
+    response: WireResponse | None = None
+    failure: TransportFailure | None = None
+    hop: int = 0
+    """0 for the first URL, n for the n-th redirect target."""
+    withheld: bool = False
+    """True when the request was not sent for want of consent, or in a dry run."""
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Stage(StrEnum):
+    REQUEST = "request"
+    """Before the network: what fetch() itself does with the script's request."""
+    PREFLIGHT = "preflight"
+    ACTUAL = "actual"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One fact worth telling, with a stable code. Words come from `explain`."""
+
+    code: FindingCode
+    severity: Severity
+    stage: Stage
+    url: str = ""
+    """The URL of the request concerned (the failing one, for a block)."""
+    first_url: str = ""
+    """The fetch's first URL; differs from `url` after redirects ("redirected from")."""
+    page_origin: str = ""
+    """The page's serialised origin, as Chromium prints it in "from origin '...'"."""
+    status: int | None = None
+    """The status of the response concerned, if any."""
+    header: str | None = None
+    """The header concerned, in canonical case."""
+    value: str | None = None
+    """The raw value of that header as sent (Latin-1 decoded), None when absent."""
+    detail: dict[str, str] = field(default_factory=dict)
+    """Further facts, by code (see `codes.FindingCode`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """One reason a preflight is needed."""
+
+    reason: TriggerReason
+    name: str | None = None
+    """The header name as the script wrote it; None for the method and the 1024-byte total."""
+    value: str | None = None
+    """The header value, or the method."""
+
+
+@dataclass(frozen=True, slots=True)
+class PreflightPlan:
+    """Whether the browser sends a preflight before the actual request, why, and what exactly."""
+
+    required: bool
+    triggers: tuple[Trigger, ...] = ()
+    method: str = "GET"
+    """The normalised method of the actual request."""
+    unsafe_names: tuple[str, ...] = ()
+    """Access-Control-Request-Headers as a list: lower-cased, de-duplicated, sorted."""
+    request: WireRequest | None = None
+    """The exact OPTIONS request, when required."""
+
+
+class Verdict(StrEnum):
+    ALLOWED = "allowed"
+    BLOCKED = "blocked"
+    INCOMPLETE = "incomplete"
+    UNREACHABLE = "unreachable"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the whole conversation concluded: the policy core's answer."""
+
+    verdict: Verdict
+    findings: tuple[Finding, ...]
+    exchanges: tuple[Exchange, ...]
+    decisive: Finding | None = None
+    """The finding that decided a block (or incompleteness, or unreachability)."""
+    final_status: int | None = None
+    """The status the page's script would see, when the fetch resolves."""
+    readable_headers: tuple[str, ...] = ()
+    """Response header names script can read with response.headers.get(), when allowed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything a renderer needs about one check."""
+
+    shape: RequestShape
+    plan: PreflightPlan
+    outcome: Outcome
+    dry_run: bool = False
+    simulated: bool = False

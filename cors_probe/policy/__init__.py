@@ -1,0 +1,1 @@
+"""The browser's CORS rules, sans-I/O: standard library only."""

@@ -1,0 +1,173 @@
+"""The only module that performs HTTP: send one WireRequest, return one WireResponse.
+
+It never follows redirects (the policy core judges every hop), keeps the raw header pairs with
+duplicates and original case, streams the body and stops reading at a cap, times the round trip,
+and turns httpx's exceptions into `ProbeError`s with a kind. Tests pass an httpx transport.
+
+Start-up matters for a CLI: httpx is imported when the first request is sent, and the TLS
+context (which loads the CA bundle, ~30 ms) is built only when an https:// URL is met.
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cors_probe import __version__
+from cors_probe.errors import ProbeError
+from cors_probe.model import FailureKind, Headers, WireRequest, WireResponse
+
+if TYPE_CHECKING:
+    import httpx
+
+DEFAULT_BODY_CAP = 1024 * 1024
+USER_AGENT = f"cors-probe/{__version__}"
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeOptions:
+    timeout: float = 10.0
+    verify: bool = True
+    cacert: str | None = None
+    http2: bool = False
+    body_cap: int = DEFAULT_BODY_CAP
+    trust_env: bool = True
+    """Proxies (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) and SSL_CERT_FILE from the environment."""
+
+
+def _decode(raw: bytes) -> str:
+    return raw.decode("latin-1")
+
+
+def _classify(exc: BaseException) -> tuple[FailureKind, str]:
+    import httpx
+
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    text = " / ".join(str(e) for e in chain if str(e)) or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return FailureKind.TIMEOUT, f"timed out ({type(exc).__name__})"
+    if any(isinstance(e, ssl.SSLError) for e in chain) or "SSL" in text or "certificate" in text:
+        return FailureKind.TLS, text
+    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in text.lower():
+        return FailureKind.REFUSED, "connection refused"
+    lowered = text.lower()
+    if (
+        "name or service not known" in lowered
+        or "nodename nor servname" in lowered
+        or ("getaddrinfo" in lowered or "name resolution" in lowered or "no address" in lowered)
+    ):
+        return FailureKind.DNS, text
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return FailureKind.PROTOCOL, text
+    return FailureKind.OTHER, text
+
+
+class Prober:
+    """Sends requests over clients it creates on first use, one per TLS need."""
+
+    def __init__(self, options: ProbeOptions, transport: httpx.BaseTransport | None = None) -> None:
+        self._options = options
+        self._transport = transport
+        self._clients: dict[bool, httpx.Client] = {}
+
+    def _client(self, secure: bool) -> httpx.Client:
+        client = self._clients.get(secure)
+        if client is None:
+            import httpx
+
+            verify: ssl.SSLContext | bool = False
+            if secure and self._options.verify:
+                verify = (
+                    ssl.create_default_context(cafile=self._options.cacert)
+                    if (self._options.cacert)
+                    else True
+                )
+            client = httpx.Client(
+                transport=self._transport,
+                verify=verify,
+                http2=self._options.http2,
+                trust_env=self._options.trust_env,
+                follow_redirects=False,
+                timeout=self._options.timeout,
+                headers={"User-Agent": USER_AGENT},
+            )
+            self._clients[secure] = client
+        return client
+
+    def send(self, request: WireRequest) -> WireResponse:
+        import httpx
+
+        client = self._client(request.url.startswith("https:"))
+        # Build without the client's default Accept / Accept-Encoding so the wire matches the
+        # browser's request; httpx still adds Host, Connection and Content-Length itself.
+        built = client.build_request(
+            request.method,
+            request.url,
+            headers=list(request.headers.pairs),
+            content=request.body,
+        )
+        for name in ("Accept", "Accept-Encoding"):
+            if name not in request.headers and name in built.headers:
+                del built.headers[name]
+        started = time.perf_counter()
+        try:
+            response = client.send(built, stream=True)
+        except httpx.HTTPError as exc:
+            kind, message = _classify(exc)
+            raise ProbeError(kind, message) from exc
+        try:
+            elapsed = (time.perf_counter() - started) * 1000
+            read, truncated = self._drain(response)
+            server_ip = None
+            stream = response.extensions.get("network_stream")
+            if stream is not None:
+                address = stream.get_extra_info("server_addr")
+                if isinstance(address, tuple) and address:
+                    server_ip = str(address[0])
+            return WireResponse(
+                status=response.status_code,
+                headers=Headers(tuple((_decode(k), _decode(v)) for k, v in response.headers.raw)),
+                reason=response.reason_phrase,
+                http_version=response.http_version,
+                elapsed_ms=elapsed,
+                body_bytes=read,
+                body_truncated=truncated,
+                server_ip=server_ip,
+                sent_headers=Headers(tuple((_decode(k), _decode(v)) for k, v in built.headers.raw)),
+            )
+        finally:
+            response.close()
+
+    def _drain(self, response: httpx.Response) -> tuple[int, bool]:
+        """Read the body up to the cap and no further: (bytes read, whether more was left)."""
+        import httpx
+
+        if response.is_stream_consumed:  # an in-memory response (test transports)
+            size = len(response.content)
+            return min(size, self._options.body_cap), size > self._options.body_cap
+        read = 0
+        try:
+            for chunk in response.iter_raw():
+                read += len(chunk)
+                if read >= self._options.body_cap:
+                    return self._options.body_cap, True
+        except httpx.HTTPError:
+            return read, True
+        return read, False
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
+    def __enter__(self) -> Prober:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()

@@ -1,0 +1,33 @@
+"""Secrets never reach the terminal or a CI log unless the user asks (`--show-secrets`)."""
+
+from __future__ import annotations
+
+import re
+
+from cors_probe.model import Headers
+
+SECRET_NAMES = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+SECRET_LIKE = re.compile(r"(api[-_]?key|token|secret|passw(or)?d|session|auth|credential)", re.I)
+MASK = "****"
+
+
+def is_secret(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in SECRET_NAMES or bool(SECRET_LIKE.search(lowered))
+
+
+def mask_value(name: str, value: str) -> str:
+    """Keep an Authorization scheme (`Bearer ****`) so the reader still sees what kind it was."""
+    if name.lower() in ("authorization", "proxy-authorization"):
+        scheme, space, _ = value.partition(" ")
+        return f"{scheme} {MASK}" if space else MASK
+    return MASK
+
+
+def masked_pairs(headers: Headers, show_secrets: bool) -> list[tuple[str, str]]:
+    if show_secrets:
+        return list(headers.pairs)
+    return [
+        (n, mask_value(n, v) if is_secret(n) and not n.lower().startswith("access-control-") else v)
+        for n, v in headers.pairs
+    ]

@@ -1,0 +1,184 @@
+"""The terminal report, with rich. Server-provided strings are always `Text`, never markup.
+
+Layout: the verdict in one line; the request as the page asks it; the preflight (needed or not,
+and why) and each exchange with its headers (CORS headers highlighted); a timeline of round
+trips; the findings with their fix and console lines. Colour follows rich's detection: off when
+stdout is not a terminal or NO_COLOR is set.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from cors_probe.explain.catalogue import explain
+from cors_probe.explain.triggers import describe_triggers
+from cors_probe.model import Exchange, ExchangeKind, Finding, Report, Severity, Verdict
+from cors_probe.render.mask import masked_pairs
+
+VERDICT_STYLE = {
+    Verdict.ALLOWED: ("✔ ALLOWED", "bold green"),
+    Verdict.BLOCKED: ("✘ BLOCKED", "bold red"),
+    Verdict.INCOMPLETE: ("… INCOMPLETE", "bold yellow"),
+    Verdict.UNREACHABLE: ("✘ UNREACHABLE", "bold red"),
+}
+SEVERITY_STYLE = {
+    Severity.ERROR: ("error", "bold red"),
+    Severity.WARNING: ("warning", "yellow"),
+    Severity.INFO: ("info", "cyan"),
+}
+CORS_HEADER_PREFIXES = ("access-control-", "origin", "vary")
+
+
+def _headline(report: Report) -> Text:
+    outcome = report.outcome
+    label, style = VERDICT_STYLE[outcome.verdict]
+    line = Text(label, style=style)
+    if report.dry_run:
+        line = Text("DRY RUN: nothing was sent", style="bold yellow")
+        if outcome.verdict is Verdict.BLOCKED:
+            line = Text(VERDICT_STYLE[Verdict.BLOCKED][0], style="bold red")
+    decisive = outcome.decisive
+    if decisive is not None:
+        line.append(
+            f" at the {decisive.stage.value}: " if outcome.verdict is Verdict.BLOCKED else ": "
+        )
+        line.append(explain(decisive).title)
+    elif outcome.verdict is Verdict.ALLOWED and not report.dry_run:
+        line.append(f": the page can read the response (status {outcome.final_status})")
+    if report.simulated:
+        line.append("  [simulated]", style="dim")
+    return line
+
+
+def _request_line(report: Report) -> Text:
+    shape = report.shape
+    text = Text("  ")
+    text.append(shape.method, style="bold")
+    text.append(f" {shape.url}\n  from origin ")
+    text.append(shape.origin.serialise(), style="bold")
+    if not shape.origin_given:
+        text.append(" (no --origin given: probing as an unrelated third-party site)", style="dim")
+    text.append(f", credentials: {'include' if shape.credentials else 'same-origin'}")
+    return text
+
+
+def _headers(pairs: list[tuple[str, str]], arrow: str) -> Text:
+    text = Text()
+    for name, value in pairs:
+        style = "bold magenta" if name.lower().startswith(CORS_HEADER_PREFIXES) else ""
+        text.append(f"      {arrow} ")
+        text.append(name, style=style)
+        text.append(": ")
+        text.append(value, style=style)
+        text.append("\n")
+    return text
+
+
+def _exchange(exchange: Exchange, show_secrets: bool, verbose: bool) -> RenderableType:
+    request = exchange.request
+    title = Text(f"  {exchange.kind.value.capitalize()}", style="bold")
+    if exchange.hop:
+        title.append(f" (after redirect {exchange.hop})")
+    title.append(": ")
+    title.append(f"{request.method} {request.url}")
+    if exchange.withheld:
+        title.append("  (not sent)", style="yellow")
+    response = exchange.response
+    sent = response.sent_headers if verbose and response is not None else None
+    parts: list[RenderableType] = [
+        title,
+        _headers(masked_pairs(sent if sent is not None else request.headers, show_secrets), ">"),
+    ]
+    if response is not None:
+        status = Text(
+            f"    < {response.http_version} {response.status} {response.reason}", style="bold"
+        )
+        status.append(f"  {response.elapsed_ms:.1f} ms", style="dim")
+        parts.extend([status, _headers(masked_pairs(response.headers, show_secrets), "<")])
+    elif exchange.failure is not None:
+        parts.append(Text(f"    no response: {exchange.failure.message}", style="red"))
+    return Group(*parts)
+
+
+def _finding(finding: Finding) -> RenderableType:
+    words = explain(finding)
+    label, style = SEVERITY_STYLE[finding.severity]
+    head = Text("  ")
+    head.append(f"{label:<7}", style=style)
+    head.append(f" {finding.code.value}", style="bold")
+    head.append(f"  {words.title}")
+    body = Text(words.message)
+    body.append("\nFix: ", style="bold green")
+    body.append(words.fix)
+    for browser, line in (
+        ("Chrome", words.chrome),
+        ("Firefox", words.firefox),
+        ("Safari", words.safari),
+    ):
+        if line and finding.severity is not Severity.INFO:
+            body.append(f"\n{browser}: ", style="bold")
+            body.append(line, style="dim")
+    return Group(head, Padding(body, (0, 0, 0, 11)))
+
+
+def _timeline(report: Report) -> RenderableType | None:
+    rows = [e for e in report.outcome.exchanges if e.response is not None]
+    if not rows:
+        return None
+    table = Table(box=None, show_header=False, padding=(0, 2))
+    total = 0.0
+    for exchange in rows:
+        assert exchange.response is not None
+        total += exchange.response.elapsed_ms
+        table.add_row(
+            f"  {exchange.kind.value}",
+            exchange.request.method,
+            str(exchange.response.status),
+            f"{exchange.response.elapsed_ms:.1f} ms",
+            Text(exchange.request.url),
+        )
+    table.add_row("  total", "", "", f"{total:.1f} ms", "")
+    return table
+
+
+def build(report: Report, *, show_secrets: bool = False, verbose: bool = False) -> Group:
+    plan = report.plan
+    parts: list[RenderableType] = [_headline(report), _request_line(report), Text()]
+    if plan.required:
+        reasons = describe_triggers(plan.triggers)
+        parts.append(Text(f"Preflight: required; {reasons}.", style="bold"))
+    elif any(e.kind is ExchangeKind.ACTUAL for e in report.outcome.exchanges):
+        parts.append(Text("Preflight: not needed (safelisted method and headers).", style="bold"))
+    if plan.required and not report.dry_run:
+        parts.append(
+            Text(
+                "  cors-probe always sends a fresh preflight; a browser may reuse a "
+                "cached one for up to Access-Control-Max-Age.",
+                style="dim",
+            )
+        )
+    parts.extend(_exchange(e, show_secrets, verbose) for e in report.outcome.exchanges)
+    timeline = _timeline(report)
+    if timeline is not None:
+        parts.extend([Text("Timeline", style="bold"), timeline, Text()])
+    if report.outcome.readable_headers and verbose:
+        parts.append(Text("Script can read: " + ", ".join(report.outcome.readable_headers)))
+    findings = sorted(report.outcome.findings, key=lambda f: list(Severity).index(f.severity))
+    if findings:
+        parts.append(Text("Findings", style="bold"))
+        parts.extend(_finding(f) for f in findings)
+    return Group(*parts)
+
+
+def print_report(
+    report: Report,
+    *,
+    show_secrets: bool = False,
+    verbose: bool = False,
+    console: Console | None = None,
+) -> None:
+    console = console or Console(highlight=False, soft_wrap=False)
+    console.print(build(report, show_secrets=show_secrets, verbose=verbose))
