@@ -267,7 +267,57 @@ def check(
         from cors_probe.render import text as text_render
 
         text_render.print_report(report, show_secrets=show_secrets, verbose=verbose)
+    decisive = report.outcome.decisive
+    if report.outcome.verdict is Verdict.UNREACHABLE and decisive is not None:
+        sys.stderr.write(
+            f"cors-probe: error: could not reach {decisive.url}: {decisive.detail['reason']}\n"
+        )
     raise typer.Exit(int(exit_code_for(report)))
+
+
+@app.command()
+def demo(
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.TEXT,
+) -> None:
+    """Start the embedded lab on 127.0.0.1, check a tour of its endpoints, print a table."""
+    from cors_probe import check as use_case
+    from cors_probe.lab.server import LabServer
+    from cors_probe.lab.tour import DEMO_ORIGIN, TOUR
+    from cors_probe.probe import ProbeOptions, Prober
+
+    reports: list[tuple[str, str, Report]] = []
+    with LabServer() as lab, Prober(ProbeOptions(timeout=5.0, trust_env=False)) as prober:
+        for stop in TOUR:
+            shape = build_shape(
+                lab.url(stop.path),
+                DEMO_ORIGIN,
+                stop.method,
+                list(stop.headers),
+                stop.credentials,
+                stop.body,
+                None,
+            )
+            # The lab is our own server on loopback: its endpoints have no side effects.
+            report = use_case.run(shape, prober.send, consent=lambda _: True)
+            reports.append((stop.path, stop.shape, report))
+    if output_format is OutputFormat.JSON:
+        import json
+
+        from cors_probe.render.json import to_dict
+
+        documents = [{"endpoint": p, "shape": s, "report": to_dict(r)} for p, s, r in reports]
+        sys.stdout.write(
+            json.dumps(
+                {"schema": "cors-probe/demo/1", "checks": documents}, indent=2, ensure_ascii=False
+            )
+            + "\n"
+        )
+    else:
+        from cors_probe.render.text import print_tour
+
+        print_tour(reports, DEMO_ORIGIN)
 
 
 def _fail(message: str, code: ExitCode) -> NoReturn:

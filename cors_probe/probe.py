@@ -68,6 +68,32 @@ def _classify(exc: BaseException) -> tuple[FailureKind, str]:
     return FailureKind.OTHER, text
 
 
+_RAW_HEADERS = "cors_probe.raw_headers"
+
+
+def _server_ip(response: httpx.Response) -> str | None:
+    stream = response.extensions.get("network_stream")
+    if stream is None:
+        return None
+    try:
+        address = stream.get_extra_info("server_addr")
+    except OSError:
+        return None
+    return str(address[0]) if isinstance(address, tuple) and address else None
+
+
+def _keep_location_from_httpx(response: httpx.Response) -> None:
+    """Record the raw headers, then hide Location from httpx.
+
+    httpx builds the next request of a redirect even when it will not follow it, and raises for a
+    Location it cannot parse (`data:`, `javascript:`, a bad port). Judging the Location is the
+    policy core's job (the browser's redirect rules), so httpx must not see it.
+    """
+    response.extensions[_RAW_HEADERS] = list(response.headers.raw)
+    if "Location" in response.headers:
+        del response.headers["Location"]
+
+
 class Prober:
     """Sends requests over clients it creates on first use, one per TLS need."""
 
@@ -96,6 +122,7 @@ class Prober:
                 follow_redirects=False,
                 timeout=self._options.timeout,
                 headers={"User-Agent": USER_AGENT},
+                event_hooks={"response": [_keep_location_from_httpx]},
             )
             self._clients[secure] = client
         return client
@@ -118,21 +145,21 @@ class Prober:
         started = time.perf_counter()
         try:
             response = client.send(built, stream=True)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, OSError) as exc:
             kind, message = _classify(exc)
             raise ProbeError(kind, message) from exc
         try:
             elapsed = (time.perf_counter() - started) * 1000
+            server_ip = _server_ip(response)  # before the drain, which may close the socket
             read, truncated = self._drain(response)
-            server_ip = None
-            stream = response.extensions.get("network_stream")
-            if stream is not None:
-                address = stream.get_extra_info("server_addr")
-                if isinstance(address, tuple) and address:
-                    server_ip = str(address[0])
             return WireResponse(
                 status=response.status_code,
-                headers=Headers(tuple((_decode(k), _decode(v)) for k, v in response.headers.raw)),
+                headers=Headers(
+                    tuple(
+                        (_decode(k), _decode(v))
+                        for k, v in response.extensions.get(_RAW_HEADERS, response.headers.raw)
+                    )
+                ),
                 reason=response.reason_phrase,
                 http_version=response.http_version,
                 elapsed_ms=elapsed,
@@ -157,7 +184,7 @@ class Prober:
                 read += len(chunk)
                 if read >= self._options.body_cap:
                     return self._options.body_cap, True
-        except httpx.HTTPError:
+        except (httpx.HTTPError, OSError):
             return read, True
         return read, False
 

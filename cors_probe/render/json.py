@@ -12,7 +12,7 @@ from cors_probe import __version__
 from cors_probe.explain.catalogue import explain
 from cors_probe.explain.triggers import describe_trigger
 from cors_probe.model import Exchange, ExchangeKind, Finding, Report
-from cors_probe.render.mask import masked_pairs
+from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
 
 SCHEMA = "cors-probe/check/1"
 
@@ -102,7 +102,7 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
                     "value": t.value,
                     "message": describe_trigger(t),
                 }
-                for t in plan.triggers
+                for t in (masked_trigger(t, show_secrets) for t in plan.triggers)
             ],
             "request_method": plan.method,
             "request_headers": list(plan.unsafe_names),
@@ -115,7 +115,7 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
             "readable_headers": list(outcome.readable_headers),
         },
         "exchanges": [_exchange(e, show_secrets) for e in exchanges],
-        "findings": [finding_dict(f) for f in outcome.findings],
+        "findings": [finding_dict(masked_finding(f, show_secrets)) for f in outcome.findings],
     }
 
 

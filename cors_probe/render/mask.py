@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from cors_probe.model import Headers
+from cors_probe.model import Finding, Headers, Trigger
 
 SECRET_NAMES = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 SECRET_LIKE = re.compile(r"(api[-_]?key|token|secret|passw(or)?d|session|auth|credential)", re.I)
@@ -31,3 +32,21 @@ def masked_pairs(headers: Headers, show_secrets: bool) -> list[tuple[str, str]]:
         (n, mask_value(n, v) if is_secret(n) and not n.lower().startswith("access-control-") else v)
         for n, v in headers.pairs
     ]
+
+
+def _hidden(name: str | None, value: str | None, show_secrets: bool) -> str | None:
+    if show_secrets or name is None or value is None or name.lower().startswith("access-control-"):
+        return value
+    return mask_value(name, value) if is_secret(name) else value
+
+
+def masked_trigger(trigger: Trigger, show_secrets: bool) -> Trigger:
+    """A preflight trigger names the header and, for value rules, its value: mask that too."""
+    value = _hidden(trigger.name, trigger.value, show_secrets)
+    return trigger if value == trigger.value else replace(trigger, value=value)
+
+
+def masked_finding(finding: Finding, show_secrets: bool) -> Finding:
+    """Findings about a request header (a forbidden Cookie, say) carry its value."""
+    value = _hidden(finding.header, finding.value, show_secrets)
+    return finding if value == finding.value else replace(finding, value=value)

@@ -16,7 +16,7 @@ from rich.text import Text
 from cors_probe.explain.catalogue import explain
 from cors_probe.explain.triggers import describe_triggers
 from cors_probe.model import Exchange, ExchangeKind, Finding, Report, Severity, Verdict
-from cors_probe.render.mask import masked_pairs
+from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
 
 VERDICT_STYLE = {
     Verdict.ALLOWED: ("✔ ALLOWED", "bold green"),
@@ -148,7 +148,7 @@ def build(report: Report, *, show_secrets: bool = False, verbose: bool = False) 
     plan = report.plan
     parts: list[RenderableType] = [_headline(report), _request_line(report), Text()]
     if plan.required:
-        reasons = describe_triggers(plan.triggers)
+        reasons = describe_triggers([masked_trigger(t, show_secrets) for t in plan.triggers])
         parts.append(Text(f"Preflight: required; {reasons}.", style="bold"))
     elif any(e.kind is ExchangeKind.ACTUAL for e in report.outcome.exchanges):
         parts.append(Text("Preflight: not needed (safelisted method and headers).", style="bold"))
@@ -169,8 +169,44 @@ def build(report: Report, *, show_secrets: bool = False, verbose: bool = False) 
     findings = sorted(report.outcome.findings, key=lambda f: list(Severity).index(f.severity))
     if findings:
         parts.append(Text("Findings", style="bold"))
-        parts.extend(_finding(f) for f in findings)
+        parts.extend(_finding(masked_finding(f, show_secrets)) for f in findings)
     return Group(*parts)
+
+
+def print_tour(
+    reports: list[tuple[str, str, Report]], origin: str, console: Console | None = None
+) -> None:
+    """The demo's table: endpoint, request shape, verdict, the decisive finding and its fix."""
+    console = console or Console(highlight=False)
+    table = Table(
+        title=f"cors-probe demo: the lab's endpoints, called from {origin}",
+        show_lines=True,
+        expand=True,
+    )
+    for column in ("endpoint", "request", "verdict", "why", "smallest fix"):
+        table.add_column(column, overflow="fold")
+    for path, shape, report in reports:
+        outcome = report.outcome
+        label, style = VERDICT_STYLE[outcome.verdict]
+        finding = outcome.decisive or next(
+            (f for f in outcome.findings if f.severity is Severity.WARNING), None
+        )
+        if finding is None:
+            why, fix = Text("no problems found"), Text("")
+        else:
+            words = explain(finding)
+            why = Text(f"{finding.code.value}: {words.title}")
+            fix = Text(words.fix)
+        table.add_row(Text(path), Text(shape), Text(label, style=style), why, fix)
+    console.print(table)
+    console.print(
+        Text(
+            "Try one yourself: cors-probe check URL --origin "
+            + origin
+            + " -X PUT -H 'Content-Type: application/json' --yes",
+            style="dim",
+        )
+    )
 
 
 def print_report(

@@ -1,0 +1,1 @@
+complete --command cors-probe --no-files --arguments "(env _CORS_PROBE_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) cors-probe)" --condition "env _CORS_PROBE_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) cors-probe"

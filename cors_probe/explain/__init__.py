@@ -1,0 +1,1 @@
+"""Finding codes and preflight triggers to words: a rendering concern, pure and I/O-free."""

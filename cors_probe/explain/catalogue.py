@@ -1,0 +1,689 @@
+"""Finding codes to words: title, explanation, smallest fix, each browser's console line.
+
+The console lines are facts to reproduce byte for byte (shared/docs/cors-rules.md §7-8): Chromium
+uses ASCII quotes and echoes header values with every byte outside printable ASCII as `\\u00XX`;
+Firefox uses typographic quotes; Safari's line is its reason text. A browser that prints nothing
+for a finding gets None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cors_probe.codes import FindingCode as C
+from cors_probe.model import Finding, Severity, Stage
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    title: str
+    message: str
+    fix: str
+    chrome: str | None = None
+    firefox: str | None = None
+    safari: str | None = None
+
+
+CHROME_SCHEMES = (
+    "chrome, chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, "
+    "http, https, isolated-app"
+)
+FIREFOX_BLOCKED = (
+    "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at "
+)
+PREFLIGHT_PREFIX = "Response to preflight request doesn't pass access control check: "
+PREFLIGHT_PREFIXED = frozenset(
+    {
+        C.ACAO_MISSING,
+        C.ACAO_MISMATCH,
+        C.ACAO_MULTIPLE,
+        C.ACAO_INVALID,
+        C.WILDCARD_WITH_CREDENTIALS,
+        C.ACAC_NOT_TRUE,
+        C.PREFLIGHT_NOT_OK,
+        C.PREFLIGHT_REDIRECT,
+    }
+)
+HAVE_VALID = " Have the server send the header with a valid value."
+NET_ERRORS = {
+    "dns": "NAME_NOT_RESOLVED",
+    "refused": "CONNECTION_REFUSED",
+    "timeout": "TIMED_OUT",
+    "tls": "SSL_PROTOCOL_ERROR",
+    "protocol": "INVALID_HTTP_RESPONSE",
+    "other": "FAILED",
+}
+
+
+def chrome_value(raw: str) -> str:
+    """A header value as Chromium echoes it: bytes outside printable ASCII become \\u00XX."""
+    return "".join(c if 0x20 <= ord(c) <= 0x7E else f"\\u{ord(c):04X}" for c in raw)
+
+
+def chrome_cors_line(finding: Finding, reason: str) -> str:
+    """`Access to fetch at ... has been blocked by CORS policy: ` + reason, as Chromium prints."""
+    redirected = f"(redirected from '{finding.first_url}') " if finding.first_url else ""
+    prefix = (
+        PREFLIGHT_PREFIX
+        if finding.stage is Stage.PREFLIGHT and finding.code in PREFLIGHT_PREFIXED
+        else ""
+    )
+    return (
+        f"Access to fetch at '{finding.url}' {redirected}from origin '{finding.page_origin}' "
+        f"has been blocked by CORS policy: {prefix}{reason}"
+    )
+
+
+def _status(finding: Finding) -> str:
+    return str(finding.status) if finding.status is not None else "(null)"
+
+
+def _shown(value: str | None) -> str:
+    if value is None:
+        return "no value"
+    if value == "":
+        return "an empty value"
+    return f"'{value}'"
+
+
+def _which(finding: Finding) -> str:
+    """'the preflight response (status 204)' / 'the response (status 200) from URL'."""
+    kind = "preflight response" if finding.stage is Stage.PREFLIGHT else "response"
+    status = f" (status {finding.status})" if finding.status is not None else ""
+    hop = f" from the redirect target {finding.url}" if finding.first_url else ""
+    return f"the {kind}{status}{hop}"
+
+
+def _on(finding: Finding) -> str:
+    return "the OPTIONS response" if finding.stage is Stage.PREFLIGHT else "the response"
+
+
+def _request_origin(finding: Finding) -> str:
+    return finding.detail.get("request_origin", finding.page_origin)
+
+
+def _tainted_note(finding: Finding) -> str:
+    if _request_origin(finding) == "null" and finding.page_origin != "null":
+        return (
+            " After a redirect to another origin the browser sends `Origin: null`, so the only "
+            "values that can match are `null` and `*`."
+        )
+    return ""
+
+
+def _acao_missing(f: Finding) -> Explanation:
+    preflight = f.stage is Stage.PREFLIGHT
+    fix = (
+        f"Answer OPTIONS with a 2xx status and `Access-Control-Allow-Origin: {f.page_origin}`: "
+        "most often the framework or proxy does not route OPTIONS to the CORS handler (look for "
+        "404/405/401 on OPTIONS)."
+        if preflight
+        else f"Send `Access-Control-Allow-Origin: {f.page_origin}` (or `*` if the request carries "
+        "no credentials) on this response, error responses included."
+    )
+    return Explanation(
+        "No Access-Control-Allow-Origin header",
+        f"{_which(f).capitalize()} has no Access-Control-Allow-Origin header, so the browser "
+        + (
+            "never sends the actual request."
+            if preflight
+            else "hides the response from the page (fetch() rejects with a TypeError)."
+        ),
+        fix,
+        chrome_cors_line(
+            f, "No 'Access-Control-Allow-Origin' header is present on the requested resource."
+        ),
+        f"{FIREFOX_BLOCKED}{f.url}. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). "
+        f"Status code: {_status(f)}.",
+        _safari_origin(f),
+    )
+
+
+def _safari_origin(f: Finding) -> str:
+    if f.stage is Stage.PREFLIGHT and f.status is not None and not 200 <= f.status <= 299:
+        return f"Preflight response is not successful. Status code: {f.status}"
+    return (
+        f"Origin {f.page_origin} is not allowed by Access-Control-Allow-Origin. "
+        f"Status code: {_status(f)}"
+    )
+
+
+def _acao_mismatch(f: Finding) -> Explanation:
+    value = f.value or ""
+    return Explanation(
+        "Access-Control-Allow-Origin does not match the origin",
+        f"{_which(f).capitalize()} sends Access-Control-Allow-Origin {_shown(value)}, but the "
+        f"request's origin is '{_request_origin(f)}'. The browser compares the two strings byte "
+        "for byte: no trailing slash, no path, lower case, no default port." + _tainted_note(f),
+        (
+            "Answer with `Access-Control-Allow-Origin: null` (or `*` without credentials) on the "
+            "redirect target, or link to the final URL directly so no cross-origin redirect "
+            "happens."
+            if _request_origin(f) == "null" and f.page_origin != "null"
+            else f"Send exactly `Access-Control-Allow-Origin: {_request_origin(f)}` on {_on(f)}."
+        ),
+        chrome_cors_line(
+            f,
+            f"The 'Access-Control-Allow-Origin' header has a value '{chrome_value(value)}' that is "
+            f"not equal to the supplied origin.{HAVE_VALID}",
+        ),
+        f"{FIREFOX_BLOCKED}{f.url}. (Reason: CORS header ‘Access-Control-Allow-Origin’ does not "
+        f"match ‘{value}’).",
+        _safari_origin(f),
+    )
+
+
+def _acao_multiple(f: Finding) -> Explanation:
+    value = f.value or ""
+    lines = f.detail.get("lines", "1")
+    firefox = (
+        f"{FIREFOX_BLOCKED}{f.url}. (Reason: Multiple CORS header ‘Access-Control-Allow-Origin’ "
+        "not allowed)."
+        if lines != "1"
+        else f"{FIREFOX_BLOCKED}{f.url}. (Reason: CORS header ‘Access-Control-Allow-Origin’ does "
+        f"not match ‘{value}’)."
+    )
+    how = (
+        f"{lines} Access-Control-Allow-Origin header lines"
+        if lines != "1"
+        else f"Access-Control-Allow-Origin {_shown(value)}"
+    )
+    return Explanation(
+        "Access-Control-Allow-Origin holds more than one origin",
+        f"{_which(f).capitalize()} sends {how}; a browser accepts exactly one origin (or `*`). "
+        "Two lines usually mean two layers (a proxy and the app) both add the header.",
+        "Send one Access-Control-Allow-Origin line with one origin: match the request's Origin "
+        f"against your allow-list on the server and echo it (`{_request_origin(f)}`), with "
+        "`Vary: Origin`; remove the duplicate layer.",
+        chrome_cors_line(
+            f,
+            f"The 'Access-Control-Allow-Origin' header contains multiple values "
+            f"'{chrome_value(value)}', but only one is allowed.{HAVE_VALID}",
+        ),
+        firefox,
+        "Access-Control-Allow-Origin cannot contain more than one origin."
+        if "," in value
+        else _safari_origin(f),
+    )
+
+
+def _acao_invalid(f: Finding) -> Explanation:
+    value = f.value or ""
+    return Explanation(
+        "Access-Control-Allow-Origin is not a valid origin",
+        f"{_which(f).capitalize()} sends Access-Control-Allow-Origin {_shown(value)}, which is "
+        "not an origin at all (empty, quoted, or not plain ASCII).",
+        f"Send a bare origin, `Access-Control-Allow-Origin: {_request_origin(f)}` (no quotes), "
+        "or `*` for uncredentialed requests.",
+        chrome_cors_line(
+            f,
+            f"The 'Access-Control-Allow-Origin' header contains the invalid value "
+            f"'{chrome_value(value)}'.{HAVE_VALID}",
+        ),
+        f"{FIREFOX_BLOCKED}{f.url}. (Reason: CORS header ‘Access-Control-Allow-Origin’ does not "
+        f"match ‘{value}’).",
+        _safari_origin(f),
+    )
+
+
+def _wildcard_credentials(f: Finding) -> Explanation:
+    return Explanation(
+        "Wildcard origin on a credentialed request",
+        f"{_which(f).capitalize()} sends `Access-Control-Allow-Origin: *`, but the request uses "
+        "credentials: 'include'. With credentials the browser refuses the wildcard, even when "
+        "Access-Control-Allow-Credentials is true.",
+        f"Echo the specific origin, `Access-Control-Allow-Origin: {f.page_origin}`, with "
+        "`Access-Control-Allow-Credentials: true` and `Vary: Origin`; or drop "
+        "credentials: 'include' if the call needs no cookies.",
+        chrome_cors_line(
+            f,
+            "The value of the 'Access-Control-Allow-Origin' header in the response must not be "
+            "the wildcard '*' when the request's credentials mode is 'include'.",
+        ),
+        f"{FIREFOX_BLOCKED}‘{f.url}’. (Reason: Credential is not supported if the CORS header "
+        "‘Access-Control-Allow-Origin’ is ‘*’).",
+        "Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.",
+    )
+
+
+def _acac(f: Finding) -> Explanation:
+    value = f.value
+    return Explanation(
+        "Access-Control-Allow-Credentials is not `true`",
+        f"The request uses credentials: 'include', so {_which(f)} must send "
+        f"`Access-Control-Allow-Credentials: true`; it sends {_shown(value)}. The value is "
+        "case-sensitive and must appear once.",
+        f"Send exactly `Access-Control-Allow-Credentials: true` on {_on(f)} "
+        "(every credentialed response, redirects included).",
+        chrome_cors_line(
+            f,
+            "The value of the 'Access-Control-Allow-Credentials' header in the response is "
+            f"'{chrome_value(value or '')}' which must be 'true' when the request's credentials "
+            "mode is 'include'.",
+        ),
+        f"{FIREFOX_BLOCKED}{f.url}. (Reason: expected ‘true’ in CORS header "
+        "‘Access-Control-Allow-Credentials’).",
+        'Credentials flag is true, but Access-Control-Allow-Credentials is not "true".',
+    )
+
+
+def _preflight_not_ok(f: Finding) -> Explanation:
+    return Explanation(
+        "The preflight did not get a 2xx status",
+        f"The OPTIONS preflight was answered with status {_status(f)}. A preflight passes only "
+        "with 200-299, whatever its headers say; the browser never sends the actual request.",
+        "Answer OPTIONS with 204 (or 200) before authentication, routing and rate-limit "
+        "middleware: preflights never carry cookies or Authorization.",
+        chrome_cors_line(f, "It does not have HTTP ok status."),
+        f"{FIREFOX_BLOCKED}{f.url}. (Reason: CORS preflight response did not succeed). "
+        f"Status code: {_status(f)}.",
+        f"Preflight response is not successful. Status code: {_status(f)}",
+    )
+
+
+def _preflight_redirect(f: Finding) -> Explanation:
+    location = f.detail.get("location", "")
+    return Explanation(
+        "The preflight was redirected",
+        f"The OPTIONS preflight got a {_status(f)} redirect to '{location}'. Browsers never "
+        "follow a redirect for a preflight.",
+        "Do not redirect OPTIONS (trailing-slash, http→https and login redirects are the usual "
+        f"culprits); call the final URL ('{location}') directly.",
+        chrome_cors_line(f, "Redirect is not allowed for a preflight request."),
+        f"{FIREFOX_BLOCKED}{f.url}. (Reason: CORS request external redirect not allowed).",
+        f"Preflight response is not successful. Status code: {_status(f)}",
+    )
+
+
+def _list_unparsable(f: Finding, header: str) -> Explanation:
+    item = f.detail.get("item", "")
+    example = "GET, POST, PUT" if header.endswith("Methods") else "Content-Type, Authorization"
+    return Explanation(
+        f"{header} cannot be parsed",
+        f"The preflight response sends {header} {_shown(f.value)}; '{item}' is not a bare token, "
+        "so the browser rejects the whole list.",
+        f"Make it a comma-separated list of bare names: `{header}: {example}`.",
+        chrome_cors_line(f, f"Cannot parse {header} response header field in preflight response."),
+        f"{FIREFOX_BLOCKED}{f.url}. (Reason: invalid token ‘{item}’ in CORS header ‘{header}’).",
+        f"Header {header} has an invalid value: {f.value or ''}",
+    )
+
+
+def _method_not_allowed(f: Finding) -> Explanation:
+    method = f.detail.get("method", "")
+    return Explanation(
+        f"Method {method} is not allowed",
+        f"The preflight response's Access-Control-Allow-Methods is {_shown(f.value)}, which does "
+        f"not list {method}. Methods match case-sensitively after fetch() normalises them: "
+        "`put` is sent as PUT, but `patch` stays `patch`.",
+        f"Add {method} to Access-Control-Allow-Methods, spelled exactly so "
+        f"(`Access-Control-Allow-Methods: {method}`); `*` works only without credentials.",
+        chrome_cors_line(
+            f,
+            f"Method {method} is not allowed by Access-Control-Allow-Methods in preflight "
+            "response.",
+        ),
+        f"{FIREFOX_BLOCKED}{f.url}. (Reason: Did not find method in CORS header "
+        "‘Access-Control-Allow-Methods’).",
+        f"Method {method} is not allowed by Access-Control-Allow-Methods.",
+    )
+
+
+def _header_not_allowed(f: Finding) -> Explanation:
+    name = f.detail.get("name", "")
+    return Explanation(
+        f"Request header {name} is not allowed",
+        f"The request sends {name}, which is not a CORS-safelisted header, and the preflight "
+        f"response's Access-Control-Allow-Headers ({_shown(f.value)}) does not list it.",
+        f"Add {name} to Access-Control-Allow-Headers (or reflect Access-Control-Request-Headers); "
+        "`*` works only without credentials and, per the spec, never for Authorization.",
+        chrome_cors_line(
+            f,
+            f"Request header field {name} is not allowed by Access-Control-Allow-Headers in "
+            "preflight response.",
+        ),
+        f"{FIREFOX_BLOCKED}{f.url}. (Reason: header ‘{name}’ is not allowed according to header "
+        "‘Access-Control-Allow-Headers’ from CORS preflight response).",
+        f"Request header field {name} is not allowed by Access-Control-Allow-Headers.",
+    )
+
+
+def _redirect_userinfo(f: Finding) -> Explanation:
+    location = f.detail.get("location", "")
+    return Explanation(
+        "Redirect to a URL with a user name and password",
+        f"The response redirects to '{location}', which carries user:pass@; browsers refuse "
+        "such redirects for cross-origin requests.",
+        "Remove the user:pass@ part from the Location header; send credentials in Authorization.",
+        chrome_cors_line(
+            f,
+            "Redirect location '' contains a username and password, which is disallowed for "
+            "cross-origin requests.",
+        ),
+        None,
+        f"redirection URL {location} has credentials",
+    )
+
+
+def _redirect_scheme(f: Finding) -> Explanation:
+    location = f.detail.get("location", "")
+    scheme = f.detail.get("scheme", "")
+    data = scheme == "data"
+    return Explanation(
+        f"Redirect to a {scheme}: URL",
+        f"The response redirects to '{location}'; a CORS request may only be redirected to "
+        "http:// or https:// URLs.",
+        "Redirect only to http(s) URLs.",
+        "Failed to load resource: net::ERR_UNSAFE_REDIRECT"
+        if data
+        else chrome_cors_line(
+            f, f"Cross origin requests are only supported for protocol schemes: {CHROME_SCHEMES}."
+        ),
+        None if data else f"{FIREFOX_BLOCKED}{f.url}. (Reason: CORS request not http).",
+        "not allowed to follow a cross-origin CORS redirection with non CORS scheme",
+    )
+
+
+def _too_many_redirects(f: Finding) -> Explanation:
+    return Explanation(
+        "Too many redirects",
+        f"The request was redirected 20 times and {f.url} redirects again; browsers follow at "
+        "most 20 redirects.",
+        "Break the redirect loop (check trailing-slash and http→https rules).",
+        "Failed to load resource: net::ERR_TOO_MANY_REDIRECTS",
+    )
+
+
+def _tainted(f: Finding) -> Explanation:
+    return Explanation(
+        "A cross-origin redirect made the origin null",
+        f"{f.detail.get('from_url', f.url)} redirected to {f.detail.get('to_url', '')} on "
+        "another origin; from then on the browser sends `Origin: null` and only "
+        "`Access-Control-Allow-Origin: null` or `*` can match.",
+        "Call the final URL directly, or have the redirect target allow `null` (a security "
+        "smell: any sandboxed page has origin null) or `*` without credentials.",
+    )
+
+
+def _unreachable(f: Finding) -> Explanation:
+    kind = f.detail.get("kind", "other")
+    reason = f.detail.get("reason", "")
+    net = NET_ERRORS.get(kind, "FAILED")
+    if kind == "tls" and "certificate verify" in reason.lower():
+        net = "CERT_AUTHORITY_INVALID"
+    if kind == "protocol" and any(
+        w in reason.lower() for w in ("closed", "disconnected", "without sending")
+    ):
+        net = "EMPTY_RESPONSE"
+    return Explanation(
+        "The server could not be reached",
+        f"No HTTP response from {f.url}: {reason}. This is not a CORS header problem.",
+        "Check the host name, port, TLS certificate and firewall; the browser fails the same way.",
+        f"Failed to load resource: net::ERR_{net}",
+        f"{FIREFOX_BLOCKED}{f.url}. (Reason: CORS request did not succeed). Status code: (null).",
+    )
+
+
+def _consent(f: Finding) -> Explanation:
+    method = f.detail.get("method", "")
+    return Explanation(
+        f"The {method} was not sent",
+        f"{method} may change data on the server, so cors-probe sent only the preflight. The "
+        "verdict covers the preflight; the actual response was not checked.",
+        "Run again with --yes to send the actual request (or answer y on a terminal).",
+    )
+
+
+def _forbidden_method(f: Finding) -> Explanation:
+    method = f.detail.get("method", "")
+    return Explanation(
+        f"fetch() refuses the method {method}",
+        f"{method} is a forbidden method: fetch() throws a TypeError and sends nothing.",
+        "Not possible from a browser; use another method.",
+        f"TypeError: Failed to execute 'fetch' on 'Window': '{method}' HTTP method is unsupported.",
+    )
+
+
+def _url_credentials(f: Finding) -> Explanation:
+    return Explanation(
+        "fetch() refuses a URL with a user name and password",
+        "The URL carries user:pass@; fetch() throws a TypeError and sends nothing.",
+        "Send credentials in an Authorization header instead of the URL.",
+        "TypeError: Failed to execute 'fetch' on 'Window': Request cannot be constructed from a "
+        f"URL that includes credentials: {f.url}",
+    )
+
+
+def _body_not_allowed(f: Finding) -> Explanation:
+    method = f.detail.get("method", "GET")
+    return Explanation(
+        f"fetch() refuses a body with {method}",
+        f"A {method} request cannot have a body: fetch() throws a TypeError and sends nothing.",
+        "Drop the body, or use POST/PUT.",
+        "TypeError: Failed to execute 'fetch' on 'Window': Request with GET/HEAD method cannot "
+        "have body.",
+    )
+
+
+def _forbidden_header(f: Finding) -> Explanation:
+    name = f.header or ""
+    extra = (
+        " With --credentials, pass the browser's cookies with --cookie instead."
+        if name.lower() == "cookie"
+        else ""
+    )
+    return Explanation(
+        f"The browser drops {name}",
+        f"Your script cannot set {name}; the browser silently drops it (a forbidden request "
+        f"header), so the server never sees it and it causes no preflight.{extra}",
+        f"Remove {name} from the script's headers; the browser sets it itself, or not at all.",
+    )
+
+
+def _user_agent(f: Finding) -> Explanation:
+    return Explanation(
+        "Chromium drops a script-set User-Agent",
+        "Chromium silently drops the User-Agent your script sets (crbug 571722). Firefox and "
+        "Safari send it, and it then needs a preflight that allows `user-agent`.",
+        "Do not set User-Agent from script, or allow `user-agent` in Access-Control-Allow-Headers "
+        "for Firefox and Safari.",
+    )
+
+
+def _client_hint(f: Finding) -> Explanation:
+    return Explanation(
+        f"{f.header} is safelisted only in Chromium",
+        f"Chromium lets the client hint {f.header}: {f.value} through without a preflight; "
+        "Firefox and Safari treat it as an ordinary header and send a preflight.",
+        f"Allow `{(f.header or '').lower()}` in Access-Control-Allow-Headers so Firefox and "
+        "Safari work too.",
+    )
+
+
+def _vary(f: Finding) -> Explanation:
+    return Explanation(
+        "Vary: Origin is missing",
+        f"{_which(f).capitalize()} echoes the request's origin in Access-Control-Allow-Origin but "
+        f"its Vary header is {_shown(f.value)}. A shared cache or CDN can hand this answer to "
+        "another origin, which then fails intermittently.",
+        "Add `Vary: Origin` to every response of this resource, with or without CORS headers.",
+    )
+
+
+def _wildcard_acac(f: Finding) -> Explanation:
+    return Explanation(
+        "Wildcard origin together with Allow-Credentials",
+        f"{_which(f).capitalize()} sends `Access-Control-Allow-Origin: *` and "
+        f"Access-Control-Allow-Credentials {_shown(f.value)}. That works only for requests "
+        "without credentials; a credentialed call to this resource will be blocked.",
+        "Echo the caller's origin (with Vary: Origin) when credentials are needed, or drop "
+        "Access-Control-Allow-Credentials.",
+    )
+
+
+def _max_age_missing(f: Finding) -> Explanation:
+    ms = f.detail.get("preflight_ms", "?")
+    return Explanation(
+        "No Access-Control-Max-Age: a preflight before every request",
+        f"The preflight response has no Access-Control-Max-Age, so browsers cache it for 5 "
+        f"seconds only: nearly every call pays an extra round trip (this one took {ms} ms).",
+        "Send `Access-Control-Max-Age: 7200` (Chromium's cap; Firefox allows 86400, Safari 600).",
+    )
+
+
+def _max_age_effective(f: Finding) -> str:
+    return (
+        f"Chrome caches it {f.detail.get('chrome', '?')} s, Firefox "
+        f"{f.detail.get('firefox', '?')} s, Safari {f.detail.get('safari', '?')} s."
+    )
+
+
+def _max_age_capped(f: Finding) -> Explanation:
+    return Explanation(
+        "Access-Control-Max-Age is above a browser's cap",
+        f"Access-Control-Max-Age is {_shown(f.value)}; browsers cap it: " + _max_age_effective(f),
+        "Use `Access-Control-Max-Age: 7200` (Chromium's cap) unless you rely on Firefox's 24 h.",
+    )
+
+
+def _max_age_invalid(f: Finding) -> Explanation:
+    return Explanation(
+        "Access-Control-Max-Age is not a non-negative integer",
+        f"Access-Control-Max-Age is {_shown(f.value)}; browsers disagree on what that means: "
+        + _max_age_effective(f),
+        "Send a whole number of seconds, e.g. `Access-Control-Max-Age: 7200`.",
+    )
+
+
+def _authorization_wildcard(f: Finding) -> Explanation:
+    return Explanation(
+        "Authorization is allowed only by the `*` wildcard",
+        "Access-Control-Allow-Headers is `*`, which per the Fetch Standard never covers "
+        "Authorization. Chromium, Firefox and Safari still allow it today (Firefox warns), so "
+        "the verdict is allowed, but a browser that follows the spec will block it.",
+        "List it explicitly: `Access-Control-Allow-Headers: *, Authorization`.",
+        None,
+        f"Cross-Origin Request Warning: The Same Origin Policy will disallow reading the remote "
+        f"resource at {f.url} soon. (Reason: When the `Access-Control-Allow-Headers` is `*`, the "
+        "`Authorization` header is not covered. To include the `Authorization` header, it must be "
+        "explicitly listed in CORS header `Access-Control-Allow-Headers`).",
+    )
+
+
+def _reached_server(f: Finding) -> Explanation:
+    method = f.detail.get("method", "")
+    return Explanation(
+        "The request ran on the server anyway",
+        f"The {method} was sent without a preflight and the server processed it (status "
+        f"{_status(f)}); the browser only hid the response from the page. Any side effect "
+        "already happened.",
+        "Fix the CORS headers of the response; do not rely on CORS to stop requests reaching "
+        "the server (use CSRF protection for that).",
+    )
+
+
+def _error_status(f: Finding) -> Explanation:
+    return Explanation(
+        "An error status without CORS headers hides the real error",
+        f"The server answered {_status(f)} without Access-Control-Allow-Origin, so the page sees a "
+        f"CORS error instead of the {_status(f)}. The real problem is the server error.",
+        "Add the CORS headers on error responses too (most frameworks skip them when a handler "
+        "crashes), then fix the error itself.",
+    )
+
+
+def _local_network(f: Finding) -> Explanation:
+    space = f.detail.get("space", "private")
+    secure = f.detail.get("secure") == "True"
+    return Explanation(
+        f"A public page calling a {space} address",
+        f"The server answered from {f.detail.get('address', '')}, a {space} address, while the "
+        f"page's origin {f.page_origin} looks public. Chrome (142+) asks the user for "
+        "Local Network Access permission"
+        + (" before such a request." if secure else ", and refuses it outright from http: pages."),
+        "Serve the page over https and expect the permission prompt, or call a public host.",
+    )
+
+
+def _info(title: str, message: str, fix: str) -> Callable[[Finding], Explanation]:
+    return lambda f: Explanation(title, message.format(f=f), fix.format(f=f))
+
+
+BUILDERS: dict[C, Callable[[Finding], Explanation]] = {
+    C.FORBIDDEN_METHOD: _forbidden_method,
+    C.URL_CREDENTIALS: _url_credentials,
+    C.BODY_NOT_ALLOWED: _body_not_allowed,
+    C.FORBIDDEN_HEADER: _forbidden_header,
+    C.USER_AGENT_DROPPED: _user_agent,
+    C.CHROMIUM_ONLY_SAFELISTED: _client_hint,
+    C.ACAO_MISSING: _acao_missing,
+    C.ACAO_MISMATCH: _acao_mismatch,
+    C.ACAO_MULTIPLE: _acao_multiple,
+    C.ACAO_INVALID: _acao_invalid,
+    C.WILDCARD_WITH_CREDENTIALS: _wildcard_credentials,
+    C.ACAC_NOT_TRUE: _acac,
+    C.PREFLIGHT_NOT_OK: _preflight_not_ok,
+    C.PREFLIGHT_REDIRECT: _preflight_redirect,
+    C.ACAM_UNPARSABLE: lambda f: _list_unparsable(f, "Access-Control-Allow-Methods"),
+    C.ACAH_UNPARSABLE: lambda f: _list_unparsable(f, "Access-Control-Allow-Headers"),
+    C.METHOD_NOT_ALLOWED: _method_not_allowed,
+    C.HEADER_NOT_ALLOWED: _header_not_allowed,
+    C.REDIRECT_USERINFO: _redirect_userinfo,
+    C.REDIRECT_SCHEME: _redirect_scheme,
+    C.TOO_MANY_REDIRECTS: _too_many_redirects,
+    C.REDIRECT_TAINTED_ORIGIN: _tainted,
+    C.UNREACHABLE: _unreachable,
+    C.CONSENT_REQUIRED: _consent,
+    C.VARY_ORIGIN_MISSING: _vary,
+    C.WILDCARD_WITH_ACAC: _wildcard_acac,
+    C.MAX_AGE_MISSING: _max_age_missing,
+    C.MAX_AGE_CAPPED: _max_age_capped,
+    C.MAX_AGE_INVALID: _max_age_invalid,
+    C.AUTHORIZATION_WILDCARD: _authorization_wildcard,
+    C.REQUEST_REACHED_SERVER: _reached_server,
+    C.ERROR_STATUS_WITHOUT_CORS: _error_status,
+    C.LOCAL_NETWORK_ACCESS: _local_network,
+    C.SAME_ORIGIN: _info(
+        "Same-origin request: CORS does not apply",
+        "The page's origin {f.page_origin} is the URL's origin, so the browser sends the request "
+        "as is and the page can read the response; no CORS header is needed.",
+        "Nothing to fix.",
+    ),
+    C.THIRD_PARTY_ORIGIN: _info(
+        "Probed as an unrelated site",
+        "No --origin was given, so cors-probe played a page on {f.page_origin}, a site no "
+        "allow-list should contain: this shows what any third-party site gets.",
+        "Pass --origin with your front end's origin to check your own page.",
+    ),
+    C.OPAQUE_ORIGIN: _info(
+        "Opaque origin `null`",
+        "The page's origin is `null` (a sandboxed iframe, a data: document, or a file:// page "
+        "in Chromium). Only `Access-Control-Allow-Origin: null` or `*` can match it.",
+        "Allowing `null` lets any sandboxed page on any site in; prefer serving the page from a "
+        "real origin.",
+    ),
+    C.HEADERS_NOT_EXPOSED: _info(
+        "Some response headers are hidden from script",
+        "Script can read only the CORS-safelisted response headers and those in "
+        "Access-Control-Expose-Headers; response.headers.get() returns null for: "
+        "{f.detail[names]}.",
+        "If the page needs one, list it: `Access-Control-Expose-Headers: <name>`.",
+    ),
+    C.THIRD_PARTY_COOKIES: _info(
+        "Third-party cookies may not be sent",
+        "The request includes credentials. Even with perfect CORS headers, Safari (ITP) and "
+        "Firefox (Total Cookie Protection) block or partition third-party cookies; Chrome still "
+        "sends them. That changes what the server sees, not the CORS verdict.",
+        "Prefer a same-site API host, or tokens in Authorization over cookies.",
+    ),
+}
+
+
+def explain(finding: Finding) -> Explanation:
+    """The words for one finding."""
+    return BUILDERS[finding.code](finding)
+
+
+def is_blocking(finding: Finding) -> bool:
+    return finding.severity is Severity.ERROR

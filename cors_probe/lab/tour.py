@@ -1,0 +1,35 @@
+"""The demo's tour of the lab: one request shape per endpoint, as a page's script would make it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEMO_ORIGIN = "https://app.example"
+
+
+@dataclass(frozen=True)
+class Stop:
+    path: str
+    shape: str
+    """How the request looks, in a few words, for the table."""
+    method: str = "GET"
+    headers: tuple[str, ...] = ()
+    credentials: bool = False
+    body: str | None = None
+
+
+JSON = ("Content-Type: application/json",)
+
+TOUR: tuple[Stop, ...] = (
+    Stop("/good", "PUT json, credentials", "PUT", JSON, credentials=True, body="{}"),
+    Stop("/no-cors", "GET", "GET"),
+    Stop("/wildcard-credentials", "GET, credentials", "GET", credentials=True),
+    Stop("/joined-list", "GET", "GET"),
+    Stop("/no-put", "PUT json", "PUT", JSON, body="{}"),
+    Stop("/no-content-type", "POST json", "POST", JSON, body="{}"),
+    Stop("/options-405", "DELETE", "DELETE"),
+    Stop("/preflight-redirect", "PUT json", "PUT", JSON, body="{}"),
+    Stop("/no-vary", "GET", "GET"),
+    Stop("/error-500", "POST json", "POST", JSON, body="{}"),
+    Stop("/redirect-cross", "GET", "GET"),
+)

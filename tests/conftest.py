@@ -1,0 +1,105 @@
+"""Fixtures: scripted servers on ephemeral loopback ports, and the installed CLI as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.servers import ScriptedServer
+
+PROXY_AND_TLS_VARS = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
+)
+
+
+@dataclass(frozen=True)
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    def assert_no_traceback(self) -> None:
+        assert "Traceback" not in self.stderr, self.stderr
+
+
+def _clean_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_AND_TLS_VARS}
+    env.update(NO_COLOR="1", TERM="dumb", COLUMNS="120", PYTHONIOENCODING="utf-8")
+    return env
+
+
+def cli_command() -> list[str]:
+    script = Path(sys.executable).parent / "cors-probe"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cors_probe"]
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never leave loopback: no proxies, no CA overrides from the developer's shell."""
+    for name in PROXY_AND_TLS_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(name="server")
+def _server() -> Iterator[ScriptedServer]:
+    with ScriptedServer().start() as server:
+        yield server
+
+
+@pytest.fixture(name="server_factory")
+def _server_factory() -> Iterator[Callable[[], ScriptedServer]]:
+    started: list[ScriptedServer] = []
+
+    def start() -> ScriptedServer:
+        server = ScriptedServer().start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.close()
+
+
+@pytest.fixture(name="run_cli")
+def _run_cli() -> Callable[..., CliResult]:
+    def run(
+        *args: str,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 60,
+    ) -> CliResult:
+        completed = subprocess.run(
+            [*cli_command(), *args],
+            input=input,
+            stdin=subprocess.DEVNULL if input is None else None,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env={**_clean_env(), **(env or {})},
+            timeout=timeout,
+            check=False,
+        )
+        return CliResult(completed.returncode, completed.stdout, completed.stderr)
+
+    return run
