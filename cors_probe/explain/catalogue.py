@@ -543,7 +543,12 @@ def _max_age_capped(f: Finding) -> Explanation:
     return Explanation(
         "Access-Control-Max-Age is above a browser's cap",
         f"Access-Control-Max-Age is {_shown(f.value)}; browsers cap it: " + _max_age_effective(f),
-        "Use `Access-Control-Max-Age: 7200` (Chromium's cap) unless you rely on Firefox's 24 h.",
+        (
+            "Use `Access-Control-Max-Age: 7200` (Chromium's cap) unless you rely on Firefox's 24 h."
+            if f.severity is Severity.WARNING
+            else "Nothing to fix: Safari caches the preflight for 10 minutes at most, whatever "
+            "the server says."
+        ),
     )
 
 

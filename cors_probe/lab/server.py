@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 Answer = tuple[int, list[tuple[str, str]]]
 Responder = Callable[["LabRequest"], Answer]
 
-ALLOWED_ORIGINS = ("https://app.example", "https://admin.example")
+ALLOWED_ORIGINS = ("http://localhost:3000", "https://admin.example")
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def redirect_cross(request: LabRequest) -> Answer:
 
 
 def moved(request: LabRequest) -> Answer:
-    return 200, [("Access-Control-Allow-Origin", "https://app.example"), ("Vary", "Origin")]
+    return 200, [("Access-Control-Allow-Origin", ALLOWED_ORIGINS[0]), ("Vary", "Origin")]
 
 
 ROUTES: dict[str, Responder] = {

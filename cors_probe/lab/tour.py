@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DEMO_ORIGIN = "https://app.example"
+DEMO_ORIGIN = "http://localhost:3000"
 
 
 @dataclass(frozen=True)

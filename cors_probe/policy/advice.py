@@ -113,9 +113,11 @@ def max_age(where: Where, headers: Headers, preflight_ms: float) -> Finding | No
             detail=effective,
         )
     if text and int(text) > min(CAPS.values()):
+        # Above Safari's 10 minutes only: worth knowing, nothing to fix. Above Chromium's 2 hours
+        # the server's intent is lost in the browser most users run: a warning.
         return where.finding(
             FindingCode.MAX_AGE_CAPPED,
-            Severity.WARNING,
+            Severity.WARNING if int(text) > CAPS["chrome"] else Severity.INFO,
             header=MAX_AGE,
             value=value,
             detail=effective,

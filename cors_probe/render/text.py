@@ -179,25 +179,28 @@ def print_tour(
     """The demo's table: endpoint, request shape, verdict, the decisive finding and its fix."""
     console = console or Console(highlight=False)
     table = Table(
-        title=f"cors-probe demo: the lab's endpoints, called from {origin}",
+        title=f"cors-probe demo: the lab's endpoints, called from a page on {origin}",
         show_lines=True,
-        expand=True,
     )
-    for column in ("endpoint", "request", "verdict", "why", "smallest fix"):
-        table.add_column(column, overflow="fold")
+    table.add_column("endpoint and request", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("decisive finding, and the smallest fix", ratio=1, overflow="fold")
     for path, shape, report in reports:
         outcome = report.outcome
         label, style = VERDICT_STYLE[outcome.verdict]
         finding = outcome.decisive or next(
             (f for f in outcome.findings if f.severity is Severity.WARNING), None
         )
+        why = Text()
         if finding is None:
-            why, fix = Text("no problems found"), Text("")
+            why.append("no problems found")
         else:
             words = explain(finding)
-            why = Text(f"{finding.code.value}: {words.title}")
-            fix = Text(words.fix)
-        table.add_row(Text(path), Text(shape), Text(label, style=style), why, fix)
+            why.append(finding.code.value, style="bold")
+            why.append(f": {words.title}\n")
+            why.append("fix: ", style="bold green")
+            why.append(words.fix)
+        table.add_row(Text(f"{path}\n{shape}"), Text(label, style=style), why)
     console.print(table)
     console.print(
         Text(
