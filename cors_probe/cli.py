@@ -120,10 +120,24 @@ def build_shape(
         method=method,
         headers=Headers(tuple(_parse_header(h) for h in headers)),
         credentials=credentials,
-        body=data.encode("utf-8") if data is not None else None,
+        body=_read_body(data),
         cookie=cookie,
         origin_given=origin_given,
     )
+
+
+def _read_body(data: str | None) -> bytes | None:
+    """`--data TEXT`, or `--data @FILE` for a file's bytes, as curl reads it."""
+    if data is None:
+        return None
+    if not data.startswith("@"):
+        return data.encode("utf-8")
+    path = data[1:]
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise UsageError(f"--data {data!r}: {exc.strerror or exc}") from exc
 
 
 def _ask(question: str) -> bool:
@@ -191,8 +205,8 @@ def check(
         typer.Option(
             "--data",
             "-d",
-            help="A string body (adds Content-Type: "
-            "text/plain;charset=UTF-8 unless you set one, as fetch() does).",
+            help="The body: a string, or @FILE for a file's bytes, sent as fetch() sends a "
+            "string (Content-Type: text/plain;charset=UTF-8 unless you set one).",
         ),
     ] = None,
     output_format: Annotated[

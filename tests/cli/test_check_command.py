@@ -700,8 +700,8 @@ def test_server_strings_are_not_rich_markup(
 def test_slow_server_times_out_with_exit_3(
     server: ScriptedServer, run_cli: Callable[..., CliResult]
 ) -> None:
-    server.route("/p", get=Reply(200, [ACAO_OK], delay=3.0))
-    result = run_cli("check", server.url("/p"), "--origin", PAGE, "--timeout", "0.5")
+    server.route("/p", get=Reply(200, [ACAO_OK], delay=1.5))
+    result = run_cli("check", server.url("/p"), "--origin", PAGE, "--timeout", "0.3")
     result.assert_no_traceback()
     assert result.returncode == 3
     assert "timed out" in result.stderr
