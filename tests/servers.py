@@ -80,6 +80,11 @@ class ScriptedServer:
         with self._lock:
             return [r for r in self.received if r.path.split("?", 1)[0] == path]
 
+    def clear(self) -> None:
+        """Forget what was received (between the browser's run and cors-probe's)."""
+        with self._lock:
+            self.received.clear()
+
     def start(self) -> ScriptedServer:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)

@@ -9,7 +9,7 @@ for a finding gets None.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cors_probe.codes import FindingCode as C
 from cors_probe.model import Finding, Severity, Stage
@@ -370,6 +370,9 @@ def _redirect_scheme(f: Finding) -> Explanation:
     location = f.detail.get("location", "")
     scheme = f.detail.get("scheme", "")
     data = scheme == "data"
+    # Chromium fails the request to the redirect target, so its line names the target, redirected
+    # from the first URL (browser scenario redirect-ftp-scheme).
+    target = replace(f, url=location, first_url=f.first_url or f.url)
     return Explanation(
         f"Redirect to a {scheme}: URL",
         f"The response redirects to '{location}'; a CORS request may only be redirected to "
@@ -378,9 +381,10 @@ def _redirect_scheme(f: Finding) -> Explanation:
         "Failed to load resource: net::ERR_UNSAFE_REDIRECT"
         if data
         else chrome_cors_line(
-            f, f"Cross origin requests are only supported for protocol schemes: {CHROME_SCHEMES}."
+            target,
+            f"Cross origin requests are only supported for protocol schemes: {CHROME_SCHEMES}.",
         ),
-        None if data else f"{FIREFOX_BLOCKED}{f.url}. (Reason: CORS request not http).",
+        None if data else f"{FIREFOX_BLOCKED}{location}. (Reason: CORS request not http).",
         "not allowed to follow a cross-origin CORS redirection with non CORS scheme",
     )
 

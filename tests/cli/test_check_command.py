@@ -411,7 +411,9 @@ SCENARIOS = [
         [],
         1,
         FindingCode.REDIRECT_SCHEME,
-        PREFIX + "Cross origin requests are only supported for protocol schemes: chrome, "
+        "Access to fetch at 'ftp://127.0.0.1/x' (redirected from '{url}') from origin "
+        "'https://app.example' has been blocked by CORS policy: "
+        "Cross origin requests are only supported for protocol schemes: chrome, "
         "chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, "
         "http, https, isolated-app.",
     ),
