@@ -9,6 +9,8 @@ Facts:
 - Chromium parses Access-Control-Allow-Methods/-Headers (and Expose-Headers) by splitting the
   combined value on ",", trimming spaces and tabs, skipping empty items, and failing the whole list
   when an item is not a token (`ParseAccessControlAllowList` in Chromium's preflight_result.cc).
+  The spec's list parsing would keep empty items; Chromium skips them (browser scenario
+  allow-headers-empty-elements is allowed).
 - "Parse a MIME type" (MIME Sniffing §4.4) is strict: type "/" subtype, both tokens, then
   `;`-separated parameters; it is what decides whether Content-Type is safelisted.
 """

@@ -16,6 +16,7 @@ shared/docs/cors-rules.md §3-4):
 - Chromium deviates from the spec on `Authorization`: the spec says `*` in Allow-Headers never
   covers it, but Chromium 156 ships with CorsNonWildcardRequestHeadersSupport disabled and allows
   it (so do Firefox, with a warning, and WebKit). The verdict follows Chromium; advice warns.
+  Shown live by the browser scenario allow-headers-wildcard-authorization (tests/browser).
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ request-header"; measured in Chromium 156, see shared/docs/cors-rules.md §2):
   exactly as written (`patch` stays `patch`). CONNECT, TRACE, TRACK (any case) make fetch() throw.
 - GET, HEAD and POST are the CORS-safelisted methods.
 - Forbidden request headers are silently dropped by the browser, so never cause a preflight.
-  Chromium also drops a script-set `User-Agent` (crbug 571722); the spec, Firefox and Safari do not.
+  Chromium also drops a script-set `User-Agent` (crbug 571722); the spec, Firefox and Safari do not
+  (browser scenario trigger-forbidden-user-agent: no preflight, the header never arrives).
 - A header is safelisted only if its value is at most 128 bytes, it is one of Accept,
   Accept-Language, Content-Language, Content-Type, Range, and its value passes that name's rule;
   and the safelisted values together may not exceed 1024 bytes.

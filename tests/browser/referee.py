@@ -72,6 +72,8 @@ class ChromiumResult:
     preflight_sent: bool
     actual_sent: bool
     received: tuple[str, ...]
+    lost: tuple[str, ...]
+    """Script-set headers that did not reach the server as written (lower-case names)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ class ProbeResult:
     decisive: str | None
     readable: tuple[str, ...]
     codes: tuple[str, ...]
+    dropped: tuple[str, ...]
+    """Headers cors-probe says the browser drops (lower-case names)."""
     stderr: str
 
 
@@ -146,6 +150,16 @@ def _console_line(entries: list[ConsoleEntry]) -> str | None:
     return None
 
 
+def _arrived(received: str | None, name: str, sent: str) -> bool:
+    """Whether a script-set header reached the server. Chromium's network stack re-serialises a
+    Range header it can parse (`bytes = 0-1` arrives as `bytes=0-1`): that is not a drop."""
+    if received is None:
+        return False
+    if name.lower() == "range":
+        return received.replace(" ", "") == sent.replace(" ", "")
+    return received == sent
+
+
 def run_in_chromium(
     browser: Browser, server: ScriptedServer, place: Place, scenario: Scenario
 ) -> ChromiumResult:
@@ -169,6 +183,12 @@ def run_in_chromium(
             time.sleep(0.05)  # a CORS line may follow the network line
             console = _console_line(browser.console_since(mark))
     seen = _under(server.received, scenario)
+    first = next((r for r in seen if r.header("Access-Control-Request-Method") is None), None)
+    lost = (
+        tuple(n.lower() for n, v in scenario.headers if not _arrived(first.header(n), n, v))
+        if first is not None
+        else ()
+    )
     return ChromiumResult(
         resolved=bool(outcome["resolved"]),
         status=outcome["status"],
@@ -178,6 +198,7 @@ def run_in_chromium(
         preflight_sent=any(r.header("Access-Control-Request-Method") is not None for r in seen),
         actual_sent=any(r.header("Access-Control-Request-Method") is None for r in seen),
         received=tuple(f"{r.method} {r.path}" for r in seen),
+        lost=lost,
     )
 
 
@@ -208,7 +229,9 @@ def run_in_probe(
     try:
         document: dict[str, Any] = json.loads(completed.stdout)
     except json.JSONDecodeError:
-        return ProbeResult(completed.returncode, None, None, None, None, (), (), completed.stderr)
+        return ProbeResult(
+            completed.returncode, None, None, None, None, (), (), (), completed.stderr
+        )
     errors = [f for f in document["findings"] if f["severity"] == "error"]
     return ProbeResult(
         exit_code=completed.returncode,
@@ -218,6 +241,11 @@ def run_in_probe(
         decisive=document["decisive"],
         readable=tuple(name.lower() for name in document["actual"]["readable_headers"]),
         codes=tuple(f["code"] for f in document["findings"]),
+        dropped=tuple(
+            f["header"].lower()
+            for f in document["findings"]
+            if f["code"] in ("forbidden-header", "user-agent-dropped")
+        ),
         stderr=completed.stderr,
     )
 

@@ -410,6 +410,7 @@ REDIRECT_FAMILY: list[Scenario] = [
         302,
         "{alt}/s/{name}/next",
         _target((ACAO, "null"), (ACAC, "true")),
+        first=CRED,
         credentials=True,
     ),
     _redirect("redirect-hop-without-acao", 302, "{base}/next", NEXT_OK, first=()),

@@ -64,6 +64,19 @@ def test_cors_probe_agrees_with_chromium(name: str, comparisons: dict[str, Compa
         assert c.probe.exit_code == 1
 
 
+def test_headers_the_browser_drops_are_the_ones_reported(
+    comparisons: dict[str, Comparison],
+) -> None:
+    """Forbidden headers (Cookie, Referer) and, in Chromium, User-Agent never reach the server as
+    the script wrote them; cors-probe names exactly those."""
+    checked = 0
+    for c in comparisons.values():
+        if c.chromium.actual_sent:
+            checked += 1
+            assert sorted(c.probe.dropped) == sorted(c.chromium.lost), c.scenario.name
+    assert checked > 100
+
+
 def test_the_actual_request_reaches_the_server_when_chromium_sends_it(
     comparisons: dict[str, Comparison],
 ) -> None:
