@@ -17,11 +17,10 @@ from typer._click import exceptions as click_exceptions
 from cors_probe import __version__
 from cors_probe.errors import CorsProbeError, UsageError
 from cors_probe.exitcodes import ExitCode
-from cors_probe.model import Headers, Origin, Report, RequestShape, Verdict
+from cors_probe.model import Headers, Report, Verdict
 from cors_probe.render import OutputFormat
-
-THIRD_PARTY_ORIGIN = "https://third-party.example"
-"""The page origin used without --origin: an unrelated site that no allow-list should contain."""
+from cors_probe.userinput import build_shape
+from cors_probe.userinput import parse_header as _parse_header
 
 ABOUT = "Would a browser allow this cross-origin fetch()? Ask the live server, learn exactly why."
 COMMON_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -58,88 +57,6 @@ def _complete_method(incomplete: str) -> list[str]:
     return [m for m in COMMON_METHODS if m.lower().startswith(incomplete.lower())]
 
 
-def _parse_header(text: str) -> tuple[str, str]:
-    from cors_probe.policy.grammar import is_valid_header_name, is_valid_header_value
-
-    name, colon, value = text.partition(":")
-    if not colon:
-        raise UsageError(f"header {text!r} has no colon: write it as 'Name: value'")
-    name, value = name.strip(), value.strip(" \t")
-    if not is_valid_header_name(name):
-        raise UsageError(f"{name!r} is not a valid header name")
-    if not is_valid_header_value(value):
-        raise UsageError(f"the value of header {name!r} holds a control character (CR, LF or NUL)")
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        raise UsageError(
-            f"the value of header {name!r} holds characters a browser cannot send (not Latin-1)"
-        ) from None
-    return name, value
-
-
-def build_shape(
-    url: str,
-    origin: str | None,
-    method: str,
-    headers: list[str],
-    credentials: bool,
-    data: str | None,
-    cookie: str | None,
-) -> RequestShape:
-    """Validate the user's input and turn it into what the page's script asks for."""
-    from cors_probe.policy.grammar import is_token
-    from cors_probe.policy.origin import parse_origin
-    from cors_probe.policy.url import UrlError, parse_url
-
-    parsed = parse_url(url)
-    if isinstance(parsed, UrlError):
-        raise UsageError(f"bad URL {url!r}: {parsed.reason}")
-    if not parsed.is_http:
-        if parsed.opaque is not None and not parsed.opaque.startswith("//"):
-            raise UsageError(f"bad URL {url!r}: it must start with http:// or https://")
-        raise UsageError(
-            f"bad URL {url!r}: {parsed.scheme}:// is not supported; browsers only make CORS "
-            "requests to http:// and https:// URLs"
-        )
-    page: Origin
-    if origin is None:
-        origin_given = False
-        page = Origin("https", THIRD_PARTY_ORIGIN.removeprefix("https://"))
-    else:
-        origin_given = True
-        result = parse_origin(origin)
-        if isinstance(result, UrlError):
-            raise UsageError(f"bad origin {origin!r}: {result.reason}")
-        page = result
-    if not is_token(method):
-        raise UsageError(f"{method!r} is not a valid HTTP method (fetch() would throw)")
-    return RequestShape(
-        url=parsed.serialise(),
-        origin=page,
-        method=method,
-        headers=Headers(tuple(_parse_header(h) for h in headers)),
-        credentials=credentials,
-        body=_read_body(data),
-        cookie=cookie,
-        origin_given=origin_given,
-    )
-
-
-def _read_body(data: str | None) -> bytes | None:
-    """`--data TEXT`, or `--data @FILE` for a file's bytes, as curl reads it."""
-    if data is None:
-        return None
-    if not data.startswith("@"):
-        return data.encode("utf-8")
-    path = data[1:]
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise UsageError(f"--data {data!r}: {exc.strerror or exc}") from exc
-
-
 def _ask(question: str) -> bool:
     sys.stderr.write(f"{question} [y/N] ")
     sys.stderr.flush()
@@ -161,57 +78,74 @@ def exit_code_for(report: Report) -> ExitCode:
     return EXIT_FOR_VERDICT[report.outcome.verdict]
 
 
+URL = Annotated[str, typer.Argument(help="The URL the page's script fetches.")]
+PageOrigin = Annotated[
+    str | None,
+    typer.Option(
+        "--origin",
+        "-o",
+        help="The page's origin, e.g. https://app.example.com, or "
+        "null (sandboxed iframe, file://). Default: an unrelated third-party site.",
+    ),
+]
+Method = Annotated[
+    str,
+    typer.Option(
+        "--method",
+        "-X",
+        help="The method exactly as the script writes it "
+        "(case matters for non-standard methods: patch is not PATCH).",
+        autocompletion=_complete_method,
+    ),
+]
+RequestHeaders = Annotated[
+    list[str] | None,
+    typer.Option("--header", "-H", help="A header the script sets, 'Name: value' (repeatable)."),
+]
+Credentials = Annotated[
+    bool, typer.Option("--credentials", help="credentials: 'include' (cookies, auth).")
+]
+Cookie = Annotated[
+    str | None,
+    typer.Option(
+        "--cookie",
+        help="The Cookie header the browser's cookie jar would add "
+        "to a credentialed request (scripts cannot set Cookie).",
+    ),
+]
+Data = Annotated[
+    str | None,
+    typer.Option(
+        "--data",
+        "-d",
+        help="The body: a string, or @FILE for a file's bytes, sent as fetch() sends a "
+        "string (Content-Type: text/plain;charset=UTF-8 unless you set one).",
+    ),
+]
+Format = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+ShowSecrets = Annotated[
+    bool,
+    typer.Option(
+        "--show-secrets",
+        help="Do not mask Authorization, Cookie and API-key-like header values in the output.",
+    ),
+]
+Verbose = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Show every header and the timeline in detail.")
+]
+Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+
+
 @app.command()
 def check(
-    url: Annotated[str, typer.Argument(help="The URL the page's script fetches.")],
-    origin: Annotated[
-        str | None,
-        typer.Option(
-            "--origin",
-            "-o",
-            help="The page's origin, e.g. https://app.example.com, or "
-            "null (sandboxed iframe, file://). Default: an unrelated third-party site.",
-        ),
-    ] = None,
-    method: Annotated[
-        str,
-        typer.Option(
-            "--method",
-            "-X",
-            help="The method exactly as the script writes it "
-            "(case matters for non-standard methods: patch is not PATCH).",
-            autocompletion=_complete_method,
-        ),
-    ] = "GET",
-    header: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--header", "-H", help="A header the script sets, 'Name: value' (repeatable)."
-        ),
-    ] = None,
-    credentials: Annotated[
-        bool, typer.Option("--credentials", help="credentials: 'include' (cookies, auth).")
-    ] = False,
-    cookie: Annotated[
-        str | None,
-        typer.Option(
-            "--cookie",
-            help="The Cookie header the browser's cookie jar would add "
-            "to a credentialed request (scripts cannot set Cookie).",
-        ),
-    ] = None,
-    data: Annotated[
-        str | None,
-        typer.Option(
-            "--data",
-            "-d",
-            help="The body: a string, or @FILE for a file's bytes, sent as fetch() sends a "
-            "string (Content-Type: text/plain;charset=UTF-8 unless you set one).",
-        ),
-    ] = None,
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.TEXT,
+    url: URL,
+    origin: PageOrigin = None,
+    method: Method = "GET",
+    header: RequestHeaders = None,
+    credentials: Credentials = False,
+    cookie: Cookie = None,
+    data: Data = None,
+    output_format: Format = OutputFormat.TEXT,
     yes: Annotated[
         bool,
         typer.Option(
@@ -227,6 +161,14 @@ def check(
             "--dry-run", help="Print the exact requests a browser would send; send nothing."
         ),
     ] = False,
+    assume_header: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--assume-header",
+            help="What if the server also sent this header? 'Name: value', set on every "
+            "response (preflight and actual) before judging; repeatable.",
+        ),
+    ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each response.")
     ] = 10.0,
@@ -237,21 +179,14 @@ def check(
         str | None, typer.Option("--cacert", help="A CA bundle (PEM) to verify TLS with.")
     ] = None,
     http2: Annotated[bool, typer.Option("--http2", help="Allow HTTP/2 (via ALPN).")] = False,
-    show_secrets: Annotated[
-        bool,
-        typer.Option(
-            "--show-secrets",
-            help="Do not mask Authorization, Cookie and API-key-like header values in the output.",
-        ),
-    ] = False,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Show every header and the timeline in detail.")
-    ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    show_secrets: ShowSecrets = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
 ) -> None:
     """Send the preflight and the actual request a browser would send, and explain the verdict."""
     del debug  # read in main() before parsing; declared here so it shows in --help
     shape = build_shape(url, origin, method, header or [], credentials, data, cookie)
+    assumed = [_parse_header(h) for h in assume_header or []]
     if cacert is not None and not os.path.isfile(cacert):
         raise UsageError(f"--cacert {cacert!r}: no such file")
 
@@ -271,8 +206,25 @@ def check(
 
         options = ProbeOptions(timeout=timeout, verify=not insecure, cacert=cacert, http2=http2)
         with Prober(options) as prober:
-            report = use_case.run(shape, prober.send, consent=consent)
+            send: use_case.SendFn = prober.send
+            if assumed:
+                from cors_probe.simulate import assuming
 
+                send = assuming(send, assumed)
+            report = use_case.run(shape, send, consent=consent)
+
+    _print(report, output_format, show_secrets=show_secrets, verbose=verbose)
+    decisive = report.outcome.decisive
+    if report.outcome.verdict is Verdict.UNREACHABLE and decisive is not None:
+        sys.stderr.write(
+            f"cors-probe: error: could not reach {decisive.url}: {decisive.detail['reason']}\n"
+        )
+    raise typer.Exit(int(exit_code_for(report)))
+
+
+def _print(
+    report: Report, output_format: OutputFormat, *, show_secrets: bool, verbose: bool
+) -> None:
     if output_format is OutputFormat.JSON:
         from cors_probe.render import json as json_render
 
@@ -281,11 +233,83 @@ def check(
         from cors_probe.render import text as text_render
 
         text_render.print_report(report, show_secrets=show_secrets, verbose=verbose)
-    decisive = report.outcome.decisive
-    if report.outcome.verdict is Verdict.UNREACHABLE and decisive is not None:
-        sys.stderr.write(
-            f"cors-probe: error: could not reach {decisive.url}: {decisive.detail['reason']}\n"
+
+
+@app.command()
+def simulate(
+    url: URL,
+    origin: PageOrigin = None,
+    method: Method = "GET",
+    header: RequestHeaders = None,
+    credentials: Credentials = False,
+    cookie: Cookie = None,
+    data: Data = None,
+    preflight_status: Annotated[
+        int | None,
+        typer.Option(
+            "--preflight-status", min=100, max=599, help="The preflight's status (default 204)."
+        ),
+    ] = None,
+    preflight_header: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--preflight-header", help="A header of the preflight response, 'Name: value'."
+        ),
+    ] = None,
+    response_status: Annotated[
+        int | None,
+        typer.Option(
+            "--response-status", min=100, max=599, help="The actual response's status (200)."
+        ),
+    ] = None,
+    response_header: Annotated[
+        list[str] | None,
+        typer.Option("--response-header", help="A header of the actual response, 'Name: value'."),
+    ] = None,
+    answers: Annotated[
+        str | None,
+        typer.Option(
+            "--answers",
+            help="A TOML file with [preflight] and [response] tables (status, headers); "
+            "the options above add to it.",
+        ),
+    ] = None,
+    output_format: Format = OutputFormat.TEXT,
+    show_secrets: ShowSecrets = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Judge a request against answers you state, with no network: the offline what-if."""
+    del debug
+    from cors_probe.simulate import Answer, Answers
+    from cors_probe.simulate import simulate as run_simulation
+    from cors_probe.userinput import load_answers
+
+    shape = build_shape(url, origin, method, header or [], credentials, data, cookie)
+    loaded = load_answers(answers)
+    given = Answers(
+        preflight=Answer(
+            preflight_status or loaded.preflight.status,
+            Headers(
+                loaded.preflight.headers.pairs
+                + tuple(_parse_header(h) for h in preflight_header or [])
+            ),
+        ),
+        response=Answer(
+            response_status or loaded.response.status,
+            Headers(
+                loaded.response.headers.pairs
+                + tuple(_parse_header(h) for h in response_header or [])
+            ),
+        ),
+    )
+    if 300 <= given.response.status <= 399 and "Location" in given.response.headers:
+        raise UsageError(
+            "simulate judges one response and does not follow redirects; "
+            "run check against the server (or the lab) for redirect chains"
         )
+    report = run_simulation(shape, given)
+    _print(report, output_format, show_secrets=show_secrets, verbose=verbose)
     raise typer.Exit(int(exit_code_for(report)))
 
 

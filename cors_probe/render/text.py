@@ -152,7 +152,7 @@ def build(report: Report, *, show_secrets: bool = False, verbose: bool = False) 
         parts.append(Text(f"Preflight: required; {reasons}.", style="bold"))
     elif any(e.kind is ExchangeKind.ACTUAL for e in report.outcome.exchanges):
         parts.append(Text("Preflight: not needed (safelisted method and headers).", style="bold"))
-    if plan.required and not report.dry_run:
+    if plan.required and not (report.dry_run or report.simulated):
         parts.append(
             Text(
                 "  cors-probe always sends a fresh preflight; a browser may reuse a "
@@ -161,7 +161,7 @@ def build(report: Report, *, show_secrets: bool = False, verbose: bool = False) 
             )
         )
     parts.extend(_exchange(e, show_secrets, verbose) for e in report.outcome.exchanges)
-    timeline = _timeline(report)
+    timeline = None if report.simulated else _timeline(report)
     if timeline is not None:
         parts.extend([Text("Timeline", style="bold"), timeline, Text()])
     if report.outcome.readable_headers and verbose:

@@ -1,0 +1,203 @@
+"""`cors-probe simulate` and `check --assume-header`: the same engine, judged on stated answers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import CliResult
+from tests.servers import Reply, ScriptedServer
+
+PAGE = "https://app.example"
+ACAO = ("Access-Control-Allow-Origin", PAGE)
+MS = re.compile(r"[\d.]+ ms")
+TRANSPORT_REQUEST = {"host", "connection", "user-agent", "content-length", "accept-encoding"}
+TRANSPORT_RESPONSE = {"content-length", "date", "server"}
+
+
+def judgement(document: dict[str, Any]) -> dict[str, Any]:
+    """The JSON minus what only a network adds: timings, peer address, transport headers."""
+    exchanges = []
+    for exchange in document["exchanges"]:
+        request = dict(exchange["request"])
+        request["headers"] = [
+            h for h in request["headers"] if h[0].lower() not in TRANSPORT_REQUEST
+        ]
+        response = exchange["response"] and {
+            "status": exchange["response"]["status"],
+            "headers": [
+                h for h in exchange["response"]["headers"] if h[0].lower() not in TRANSPORT_RESPONSE
+            ],
+        }
+        exchanges.append({**exchange, "request": request, "response": response})
+    findings = [
+        {k: MS.sub("N ms", v) if isinstance(v, str) else v for k, v in f.items() if k != "detail"}
+        for f in document["findings"]
+    ]
+    rest = {k: v for k, v in document.items() if k not in ("simulated", "exchanges", "findings")}
+    readable = [n for n in rest["actual"]["readable_headers"] if n not in TRANSPORT_RESPONSE]
+    rest["actual"] = {**rest["actual"], "readable_headers": readable}
+    return {**rest, "exchanges": exchanges, "findings": findings}
+
+
+REQUEST = ["--origin", PAGE, "-X", "PUT", "-H", "Content-Type: application/json", "-d", "{}"]
+CASES: list[tuple[str, list[tuple[str, str]], list[tuple[str, str]], int]] = [
+    ("no-allow-headers", [ACAO, ("Access-Control-Allow-Methods", "PUT")], [ACAO], 1),
+    (
+        "allowed",
+        [
+            ACAO,
+            ("Access-Control-Allow-Methods", "PUT"),
+            ("Access-Control-Allow-Headers", "content-type"),
+        ],
+        [ACAO, ("Vary", "Origin")],
+        0,
+    ),
+    ("no-acao", [], [], 1),
+    (
+        "acac-missing-on-actual",
+        [ACAO, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "*")],
+        [("Access-Control-Allow-Origin", "*")],
+        0,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("preflight", "response", "exit_code"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_simulate_judges_as_check_does_against_a_live_server(
+    preflight: list[tuple[str, str]],
+    response: list[tuple[str, str]],
+    exit_code: int,
+    server: ScriptedServer,
+    run_cli: Callable[..., CliResult],
+) -> None:
+    server.route("/p", options=Reply(204, preflight), put=Reply(200, response))
+    live = run_cli("check", server.url("/p"), *REQUEST, "--yes", "--format", "json")
+    options = [a for name, value in preflight for a in ("--preflight-header", f"{name}: {value}")]
+    options += [a for name, value in response for a in ("--response-header", f"{name}: {value}")]
+    simulated = run_cli("simulate", server.url("/p"), *REQUEST, *options, "--format", "json")
+    assert live.returncode == simulated.returncode == exit_code, simulated.stderr
+    assert simulated.json()["simulated"] is True
+    assert live.json()["simulated"] is False
+    assert judgement(simulated.json()) == judgement(live.json())
+    assert len(server.requests_to("/p")) == (2 if exit_code == 0 else 1)
+
+
+def test_assume_header_rejudges_the_live_answers(
+    server: ScriptedServer, run_cli: Callable[..., CliResult]
+) -> None:
+    server.route(
+        "/p",
+        options=Reply(204, [ACAO, ("Access-Control-Allow-Methods", "PUT")]),
+        put=Reply(200, [ACAO, ("Vary", "Origin")]),
+    )
+    before = run_cli("check", server.url("/p"), *REQUEST, "--yes", "--format", "json")
+    assert before.returncode == 1
+    assert before.json()["decisive"] == "header-not-allowed"
+    fix = "Access-Control-Allow-Headers: content-type"
+    after = run_cli(
+        "check", server.url("/p"), *REQUEST, "--yes", "--format", "json", "--assume-header", fix
+    )
+    assert after.returncode == 0, after.stdout
+    assert after.json()["verdict"] == "allowed"
+    simulated = run_cli(
+        "simulate",
+        server.url("/p"),
+        *REQUEST,
+        "--preflight-header",
+        f"{ACAO[0]}: {ACAO[1]}",
+        "--preflight-header",
+        "Access-Control-Allow-Methods: PUT",
+        "--preflight-header",
+        fix,
+        "--response-header",
+        f"{ACAO[0]}: {ACAO[1]}",
+        "--response-header",
+        "Vary: Origin",
+        "--response-header",
+        fix,
+        "--format",
+        "json",
+    )
+    assert judgement(simulated.json()) == judgement(after.json())
+    # the live server really was asked: the preflight, then the PUT it now allows
+    assert [r.method for r in server.requests_to("/p")] == ["OPTIONS", "OPTIONS", "PUT"]
+
+
+def test_answers_file(tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:
+    answers = tmp_path / "answers.toml"
+    answers.write_text(
+        "[preflight]\nstatus = 200\nheaders = [\n"
+        '  "Access-Control-Allow-Origin: https://app.example",\n'
+        '  "Access-Control-Allow-Methods: PUT",\n'
+        "]\n[response]\n"
+        'headers = ["Access-Control-Allow-Origin: https://app.example"]\n',
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "simulate",
+        "https://api.example/x",
+        "--origin",
+        PAGE,
+        "-X",
+        "PUT",
+        "--answers",
+        str(answers),
+        "--format",
+        "json",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    document = result.json()
+    assert document["verdict"] == "allowed"
+    assert document["exchanges"][0]["response"]["status"] == 200
+
+
+BAD_ANSWERS = [
+    ("not-toml", "[preflight\n", "not valid TOML"),
+    ("unknown-table", "[server]\nstatus = 1\n", "unknown table [server]"),
+    ("unknown-key", "[preflight]\nheader = []\n", "unknown key preflight.header"),
+    ("bad-status", "[response]\nstatus = 42\n", "response.status must be a number"),
+    ("headers-not-list", '[response]\nheaders = "x"\n', "list of 'Name: value'"),
+    ("header-no-colon", '[response]\nheaders = ["nocolon"]\n', "has no colon"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"), [c[1:] for c in BAD_ANSWERS], ids=[c[0] for c in BAD_ANSWERS]
+)
+def test_bad_answers_file_is_one_line_and_exit_2(
+    text: str, words: str, tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    answers = tmp_path / "answers.toml"
+    answers.write_text(text, encoding="utf-8")
+    result = run_cli("simulate", "https://api.example/x", "--answers", str(answers))
+    result.assert_no_traceback()
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert words in result.stderr
+
+
+def test_simulate_refuses_redirects(run_cli: Callable[..., CliResult]) -> None:
+    result = run_cli(
+        "simulate",
+        "https://api.example/x",
+        "--response-status",
+        "302",
+        "--response-header",
+        "Location: https://elsewhere.example/",
+    )
+    assert result.returncode == 2
+    assert "does not follow redirects" in result.stderr
+
+
+def test_simulate_sends_nothing(server: ScriptedServer, run_cli: Callable[..., CliResult]) -> None:
+    result = run_cli("simulate", server.url("/p"), "--origin", PAGE, "-X", "DELETE")
+    assert result.returncode == 1
+    assert "simulated" in result.stdout.splitlines()[0] + result.stdout.splitlines()[1]
+    assert server.received == []
