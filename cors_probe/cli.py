@@ -358,6 +358,40 @@ def demo(
         print_tour(reports, DEMO_ORIGIN)
 
 
+@app.command()
+def lab(
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=0, max=65535, help="Port (0: any free port).")
+    ] = 0,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (keep it on loopback).")
+    ] = "127.0.0.1",
+) -> None:
+    """Serve the lab and its simulator page until Ctrl-C: real fetch(), predicted verdicts."""
+    import threading
+
+    from cors_probe.lab.predict import predict
+    from cors_probe.lab.server import ROUTES, LabServer
+
+    try:
+        server = LabServer(host=host, port=port, predict=predict).start()
+    except OSError as error:
+        raise UsageError(f"cannot listen on {host}:{port}: {error.strerror or error}") from error
+    try:
+        sys.stdout.write(
+            f"cors-probe lab: the simulator page is at {server.url('/')}\n"
+            f"demo endpoints: {', '.join(sorted(ROUTES))}\n"
+            "Press Ctrl-C to stop.\n"
+        )
+        sys.stdout.flush()
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        sys.stdout.write("cors-probe lab: stopped\n")
+    finally:
+        server.stop()
+    raise typer.Exit(0)
+
+
 def _fail(message: str, code: ExitCode) -> NoReturn:
     sys.stderr.write(f"cors-probe: error: {message}\n")
     raise SystemExit(int(code))

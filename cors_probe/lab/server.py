@@ -6,15 +6,25 @@ against, so its answers are written out by hand here, as a server author would w
 
 from __future__ import annotations
 
+import functools
+import json
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
+from typing import Any
 
 Answer = tuple[int, list[tuple[str, str]]]
 Responder = Callable[["LabRequest"], Answer]
 
 ALLOWED_ORIGINS = ("http://localhost:3000", "https://admin.example")
+
+
+@functools.cache
+def simulator_page() -> bytes:
+    return files("cors_probe.lab").joinpath("simulator.html").read_bytes()
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,22 @@ ROUTES: dict[str, Responder] = {
 }
 
 
+def _configured(config: dict[str, Any], key: str) -> Answer:
+    part = config.get(key)
+    if not isinstance(part, dict):
+        return 500, []
+    status = part.get("status", 200)
+    headers = part.get("headers", [])
+    if not isinstance(status, int) or not 200 <= status <= 599:
+        status = 500
+    pairs = [
+        (str(pair[0]), str(pair[1]))
+        for pair in headers
+        if isinstance(pair, list) and len(pair) == 2 and str(pair[0]).strip()
+    ]
+    return status, pairs
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
@@ -152,11 +178,71 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the lab is a backdrop, not a log source."""
 
+    def _send(
+        self,
+        status: int,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        content_type: str | None,
+        *,
+        bare: bool = False,
+    ) -> None:
+        """Answer; `bare` leaves out Server and Date, so only the scripted headers (and the
+        Content-Length that frames the body) go out."""
+        if self.command == "HEAD" or status in (204, 304):
+            body = b""
+        if bare:
+            self.send_response_only(status)
+        else:
+            self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        if status not in (204, 304):
+            if content_type is not None:
+                self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        path = self.path.split("?", 1)[0]
+        payload = self.rfile.read(length) if length else b""
+        path = self.path.partition("?")[0]
+        lab = self.server.lab
+        lab.seen.append((self.command, path))
+        if path in ("/", "/simulator") and self.command in ("GET", "HEAD"):
+            self._send(200, [], simulator_page(), "text/html; charset=utf-8")
+            return
+        if path.startswith("/sim/"):
+            self._simulated(path.removeprefix("/sim/"))
+            return
+        if path == "/lab/config" and self.command == "POST":
+            try:
+                config = json.loads(payload)
+            except ValueError:
+                config = None
+            if not isinstance(config, dict):
+                self._send(400, [], b"the configuration must be a JSON object", "text/plain")
+                return
+            with lab.lock:
+                ident = f"{len(lab.sim_configs) + 1}-{secrets.token_hex(4)}"
+                lab.sim_configs[ident] = config
+            body = json.dumps({"id": ident}).encode()
+            self._send(200, [("Cache-Control", "no-store")], body, "application/json")
+            return
+        if path.startswith("/lab/seen/") and self.command == "GET":
+            seen = lab.sim_seen.get(path.removeprefix("/lab/seen/"), {})
+            body = json.dumps({"preflight": False, "actual": False, **seen}).encode()
+            self._send(200, [("Cache-Control", "no-store")], body, "application/json")
+            return
+        if path == "/lab/predict" and self.command == "POST" and lab.predict is not None:
+            try:
+                body = json.dumps(lab.predict(json.loads(payload))).encode()
+            except ValueError as error:
+                self._send(400, [], str(error).encode(), "text/plain; charset=utf-8")
+                return
+            self._send(200, [("Cache-Control", "no-store")], body, "application/json")
+            return
         responder = ROUTES.get(path.rstrip("/") or "/")
         status: int
         headers: list[tuple[str, str]]
@@ -164,22 +250,30 @@ class _Handler(BaseHTTPRequestHandler):
             status, headers = 404, []
         else:
             request = LabRequest(
-                self.command,
-                path,
-                {k.lower(): v for k, v in self.headers.items()},
-                self.server.lab,
+                self.command, path, {k.lower(): v for k, v in self.headers.items()}, lab
             )
             status, headers = responder(request)
-        self.server.lab.seen.append((self.command, path))
-        body = b"" if self.command == "HEAD" or status in (204, 304) else b'{"ok": true}\n'
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        if status not in (204, 304):
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self._send(status, headers, b'{"ok": true}\n', "application/json")
+
+    def _simulated(self, nonce: str) -> None:
+        """Answer with exactly the headers the simulator page set, and remember the visit.
+
+        Each Send registers its answers under a fresh id (POST /lab/config), so every fetch()
+        has its own URL and Chromium's preflight cache cannot replay an earlier answer.
+        """
+        config = self.server.lab.sim_configs.get(nonce)
+        if config is None:
+            self._send(404, [], b"unknown simulator configuration", "text/plain")
+            return
+        preflight = (
+            self.command == "OPTIONS"
+            and self.headers.get("Access-Control-Request-Method") is not None
+        )
+        with self.server.lab.lock:
+            visits = self.server.lab.sim_seen.setdefault(nonce, {})
+            visits["preflight" if preflight else "actual"] = True
+        status, headers = _configured(config, "preflight" if preflight else "response")
+        self._send(status, headers, b'{"ok": true}\n', None, bare=True)
 
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _answer
 
@@ -196,6 +290,11 @@ class LabServer:
     host: str = "127.0.0.1"
     port: int = 0
     seen: list[tuple[str, str]] = field(default_factory=list)
+    predict: Callable[[Any], Any] | None = None
+    """Turns the simulator page's settings into cors-probe's report (see lab/predict.py)."""
+    sim_seen: dict[str, dict[str, bool]] = field(default_factory=dict)
+    sim_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
     _server: _Server | None = None
     _thread: threading.Thread | None = None
 

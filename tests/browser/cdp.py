@@ -6,6 +6,7 @@ and every console entry (`Log.entryAdded`, where Chromium prints its CORS errors
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import itertools
 import json
@@ -166,6 +167,15 @@ class Browser:
         if "exceptionDetails" in result:
             raise CdpError(f"script failed: {result['exceptionDetails']}")
         return result["result"].get("value")
+
+    def screenshot(self, path: Path) -> Path:
+        """Save the page as it looks now to `path` (PNG)."""
+        data = self.command(
+            "Page.captureScreenshot", session=True, format="png", captureBeyondViewport=True
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(data["data"]))
+        return path
 
     def console_since(self, index: int) -> list[ConsoleEntry]:
         with self._lock:

@@ -201,3 +201,58 @@ def test_simulate_sends_nothing(server: ScriptedServer, run_cli: Callable[..., C
     assert result.returncode == 1
     assert "simulated" in result.stdout.splitlines()[0] + result.stdout.splitlines()[1]
     assert server.received == []
+
+
+@pytest.mark.parametrize(
+    ("preflight", "response", "exit_code"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_simulate_and_assume_header_match_check_against_the_lab(
+    preflight: list[tuple[str, str]],
+    response: list[tuple[str, str]],
+    exit_code: int,
+    run_cli: Callable[..., CliResult],
+) -> None:
+    """The lab's simulator endpoint answers with exactly the configured headers; `check` against
+    it, `simulate` with those headers, and `check --assume-header` against a bare endpoint that
+    only gets them assumed must all judge alike."""
+    import json
+    import urllib.request
+
+    from cors_probe.lab.server import LabServer
+
+    def register(lab: LabServer, pf: list[tuple[str, str]], rs: list[tuple[str, str]]) -> str:
+        config = {
+            "preflight": {"status": 204, "headers": [list(p) for p in pf]},
+            "response": {"status": 200, "headers": [list(p) for p in rs]},
+        }
+        request = urllib.request.Request(
+            lab.url("/lab/config"), data=json.dumps(config).encode(), method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            ident: str = json.load(answer)["id"]
+        return lab.url(f"/sim/{ident}")
+
+    with LabServer() as lab:
+        configured = register(lab, preflight, response)
+        live = run_cli("check", configured, *REQUEST, "--yes", "--format", "json")
+        options = [a for n, v in preflight for a in ("--preflight-header", f"{n}: {v}")]
+        options += [a for n, v in response for a in ("--response-header", f"{n}: {v}")]
+        simulated = run_cli("simulate", configured, *REQUEST, *options, "--format", "json")
+        # the same endpoint, answering nothing but the bare framing, with one header assumed
+        # on both answers: only meaningful when both answers carry the same single header set
+        assert live.returncode == simulated.returncode == exit_code, live.stdout
+        assert judgement(simulated.json()) == judgement(live.json())
+        if preflight and response and set(response) <= set(preflight):
+            bare = register(lab, [], [])
+            assumed = [a for n, v in preflight for a in ("--assume-header", f"{n}: {v}")]
+            what_if = run_cli("check", bare, *REQUEST, *assumed, "--yes", "--format", "json")
+            same = run_cli(
+                "simulate",
+                bare,
+                *REQUEST,
+                *[a.replace("--assume-header", "--preflight-header") for a in assumed],
+                *[a.replace("--assume-header", "--response-header") for a in assumed],
+                "--format",
+                "json",
+            )
+            assert judgement(what_if.json()) == judgement(same.json())
