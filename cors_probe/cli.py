@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from typer._click import exceptions as click_exceptions
@@ -17,10 +17,13 @@ from typer._click import exceptions as click_exceptions
 from cors_probe import __version__
 from cors_probe.errors import CorsProbeError, UsageError
 from cors_probe.exitcodes import ExitCode
-from cors_probe.model import Headers, Report, Verdict
 from cors_probe.render import OutputFormat
-from cors_probe.userinput import build_shape
-from cors_probe.userinput import parse_header as _parse_header
+
+if TYPE_CHECKING:
+    from cors_probe.model import Report
+
+# model, userinput and everything below them are imported inside the commands: `--help` and TAB
+# completion need none of it (benchmarks/run.py measures start-up against `import typer`).
 
 ABOUT = "Would a browser allow this cross-origin fetch()? Ask the live server, learn exactly why."
 COMMON_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -64,18 +67,18 @@ def _ask(question: str) -> bool:
     return answer in ("y", "yes")
 
 
-EXIT_FOR_VERDICT = {
-    Verdict.ALLOWED: ExitCode.ALLOWED,
-    Verdict.BLOCKED: ExitCode.BLOCKED,
-    Verdict.INCOMPLETE: ExitCode.INCOMPLETE,
-    Verdict.UNREACHABLE: ExitCode.UNREACHABLE,
-}
-
-
 def exit_code_for(report: Report) -> ExitCode:
+    from cors_probe.model import Verdict
+
+    exit_for_verdict = {
+        Verdict.ALLOWED: ExitCode.ALLOWED,
+        Verdict.BLOCKED: ExitCode.BLOCKED,
+        Verdict.INCOMPLETE: ExitCode.INCOMPLETE,
+        Verdict.UNREACHABLE: ExitCode.UNREACHABLE,
+    }
     if report.dry_run and report.outcome.verdict is not Verdict.BLOCKED:
         return ExitCode.ALLOWED
-    return EXIT_FOR_VERDICT[report.outcome.verdict]
+    return exit_for_verdict[report.outcome.verdict]
 
 
 URL = Annotated[str, typer.Argument(help="The URL the page's script fetches.")]
@@ -185,8 +188,11 @@ def check(
 ) -> None:
     """Send the preflight and the actual request a browser would send, and explain the verdict."""
     del debug  # read in main() before parsing; declared here so it shows in --help
+    from cors_probe.model import Verdict
+    from cors_probe.userinput import build_shape, parse_header
+
     shape = build_shape(url, origin, method, header or [], credentials, data, cookie)
-    assumed = [_parse_header(h) for h in assume_header or []]
+    assumed = [parse_header(h) for h in assume_header or []]
     if cacert is not None and not os.path.isfile(cacert):
         raise UsageError(f"--cacert {cacert!r}: no such file")
 
@@ -281,9 +287,10 @@ def simulate(
 ) -> None:
     """Judge a request against answers you state, with no network: the offline what-if."""
     del debug
+    from cors_probe.model import Headers
     from cors_probe.simulate import Answer, Answers
     from cors_probe.simulate import simulate as run_simulation
-    from cors_probe.userinput import load_answers
+    from cors_probe.userinput import build_shape, load_answers, parse_header
 
     shape = build_shape(url, origin, method, header or [], credentials, data, cookie)
     loaded = load_answers(answers)
@@ -292,14 +299,14 @@ def simulate(
             preflight_status or loaded.preflight.status,
             Headers(
                 loaded.preflight.headers.pairs
-                + tuple(_parse_header(h) for h in preflight_header or [])
+                + tuple(parse_header(h) for h in preflight_header or [])
             ),
         ),
         response=Answer(
             response_status or loaded.response.status,
             Headers(
                 loaded.response.headers.pairs
-                + tuple(_parse_header(h) for h in response_header or [])
+                + tuple(parse_header(h) for h in response_header or [])
             ),
         ),
     )
@@ -324,6 +331,7 @@ def demo(
     from cors_probe.lab.server import LabServer
     from cors_probe.lab.tour import DEMO_ORIGIN, TOUR
     from cors_probe.probe import ProbeOptions, Prober
+    from cors_probe.userinput import build_shape
 
     reports: list[tuple[str, str, Report]] = []
     with LabServer() as lab, Prober(ProbeOptions(timeout=5.0, trust_env=False)) as prober:

@@ -8,7 +8,12 @@ What a *server* does wrong is not an exception: it is a `Finding` value. A `Prob
 into a `TransportFailure` value before it reaches the policy core.
 """
 
-from cors_probe.model import FailureKind, TransportFailure
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cors_probe.model import FailureKind, TransportFailure
 
 
 class CorsProbeError(Exception):
@@ -28,4 +33,6 @@ class ProbeError(CorsProbeError):
         self.message = message
 
     def as_failure(self) -> TransportFailure:
+        from cors_probe.model import TransportFailure
+
         return TransportFailure(kind=self.kind, message=self.message)

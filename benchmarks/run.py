@@ -1,0 +1,248 @@
+"""Start-up and single-check cost of cors-probe, as ratios to floors measured in the same run.
+
+    python benchmarks/run.py [--runs N] [--quick] [--json FILE]
+
+What a user installs is what is measured: a runtime-only virtualenv in `benchmarks/.venv` with
+`pip install .` (no test extras). That matters: with the test tools installed, click is
+importable, and httpx then imports its own command-line module at import time, which would make
+every start-up look slower than a user's.
+
+Each round runs every command once, in a rotated order, so that machine noise spreads evenly;
+the figures are medians over the rounds. The API server runs in a separate process
+(`benchmarks/server.py`). A benchmark informs, it does not fail: the exit code is 0 whether or
+not a target is met, and the summary line says which were.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+VENV = HERE / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / "python"
+STAMP = VENV / "cors-probe-source.sha256"
+ORIGIN = "http://localhost:3000"
+
+
+@dataclass(frozen=True)
+class Pair:
+    name: str
+    subject: Sequence[str]
+    baseline: Sequence[str] | None
+    baseline_name: str
+    target: float | None
+
+
+def source_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted([ROOT / "pyproject.toml", *(ROOT / "cors_probe").rglob("*")]):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_venv() -> None:
+    """Create benchmarks/.venv once; reinstall cors-probe when its sources changed."""
+    wanted = source_hash()
+    if not PYTHON.exists():
+        print("creating benchmarks/.venv (runtime dependencies only) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        subprocess.run([*pip, str(ROOT)], check=True)
+    elif not STAMP.exists() or STAMP.read_text() != wanted:
+        print("reinstalling cors-probe into benchmarks/.venv ...", flush=True)
+        subprocess.run(
+            [
+                str(PYTHON),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "--force-reinstall",
+                str(ROOT),
+            ],
+            check=True,
+        )
+    STAMP.write_text(wanted)
+
+
+def start_server() -> tuple[subprocess.Popen[str], int]:
+    process = subprocess.Popen(
+        [str(PYTHON), str(HERE / "server.py")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line.strip().isdigit():
+        process.kill()
+        raise SystemExit(f"the benchmark server did not start: {line!r}")
+    return process, int(line)
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+ENV = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
+for _name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+    ENV.pop(_name, None)
+
+
+def timed(command: Sequence[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        env=ENV,
+        check=False,
+    )
+    return (time.perf_counter() - started) * 1000
+
+
+def warm_up(pairs: Sequence[Pair], check_json: Sequence[str]) -> None:
+    """Run everything once, and make sure the check really is allowed (else the figures lie)."""
+    for pair in pairs:
+        for command in (pair.subject, pair.baseline):
+            if command is not None:
+                timed(command)
+    completed = subprocess.run(
+        check_json, capture_output=True, text=True, env=ENV, stdin=subprocess.DEVNULL, check=False
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"the measured check failed ({completed.returncode}): {completed.stderr}")
+    verdict = json.loads(completed.stdout)["verdict"]
+    if verdict != "allowed":
+        raise SystemExit(f"the measured check's verdict is {verdict!r}, not 'allowed'")
+
+
+def measure(pairs: Sequence[Pair], runs: int) -> dict[str, list[float]]:
+    commands: dict[str, Sequence[str]] = {}
+    for pair in pairs:
+        commands[f"{pair.name}:subject"] = pair.subject
+        if pair.baseline is not None:
+            commands.setdefault(f"baseline:{pair.baseline_name}", pair.baseline)
+    names = list(commands)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for round_number in range(runs):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(timed(commands[name]))
+    return samples
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="cors-probe start-up and check benchmarks")
+    parser.add_argument("--runs", type=int, default=15, help="rounds (at least 10; default 15)")
+    parser.add_argument("--quick", action="store_true", help="10 rounds")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    runs = 10 if args.quick else args.runs
+    if runs < 10:
+        parser.error("--runs must be at least 10")
+
+    ensure_venv()
+    server, port = start_server()
+    try:
+        url = f"http://127.0.0.1:{port}/api"
+        cli = str(BIN / "cors-probe")
+        check = [cli, "check", url, "--origin", ORIGIN, "-X", "PUT"]
+        check += ["-H", "Content-Type: application/json", "-d", "{}", "--yes"]
+        check_json = [*check, "--format", "json"]
+        py = str(PYTHON)
+        minimal = [py, str(HERE / "minimal_httpx.py"), url]
+        curl = shutil.which("curl")
+        pairs = [
+            Pair("--help", [cli, "--help"], [py, "-c", "import typer"], "import typer", 1.3),
+            Pair("check --format json", check_json, minimal, "minimal httpx script", 1.5),
+            Pair("check (text report)", check, minimal, "minimal httpx script", 2.0),
+        ]
+        if curl is not None:
+            both = (
+                f"{curl} -s -o /dev/null -X OPTIONS -H 'Origin: {ORIGIN}' "
+                f"-H 'Access-Control-Request-Method: PUT' "
+                f"-H 'Access-Control-Request-Headers: content-type' {url} && "
+                f"{curl} -s -o /dev/null -X PUT -H 'Origin: {ORIGIN}' "
+                f"-H 'Content-Type: application/json' --data '{{}}' {url}"
+            )
+            pairs.append(
+                Pair("check --format json", check_json, ["sh", "-c", both], "two curl runs", None)
+            )
+        pairs.append(Pair("python -c pass", [py, "-c", "pass"], None, "", None))
+        warm_up(pairs, check_json)
+        samples = measure(pairs, runs)
+    finally:
+        stop(server)
+
+    version = subprocess.run(
+        [str(BIN / "cors-probe"), "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    print(f"\n{version}, Python {sys.version.split()[0]}, medians of {runs} interleaved runs\n")
+    header = f"{'measured':<22} {'ms':>7}   {'baseline':<22} {'ms':>7}   {'ratio':>6}  target"
+    print(header)
+    print("-" * len(header))
+    results = []
+    met = total = 0
+    for pair in pairs:
+        subject = statistics.median(samples[f"{pair.name}:subject"])
+        if pair.baseline is None:
+            print(f"{pair.name:<22} {subject:>7.1f}")
+            results.append({"name": pair.name, "ms": subject})
+            continue
+        base = statistics.median(samples[f"baseline:{pair.baseline_name}"])
+        ratio = subject / base
+        if pair.target is None:
+            verdict = "info"
+        else:
+            total += 1
+            ok = ratio <= pair.target
+            met += ok
+            verdict = f"<= {pair.target:.1f}  {'PASS' if ok else 'MISS'}"
+        print(
+            f"{pair.name:<22} {subject:>7.1f}   {pair.baseline_name:<22} {base:>7.1f}   "
+            f"{ratio:>6.2f}  {verdict}"
+        )
+        results.append(
+            {
+                "name": pair.name,
+                "ms": subject,
+                "baseline": pair.baseline_name,
+                "baseline_ms": base,
+                "ratio": ratio,
+                "target": pair.target,
+            }
+        )
+    print(f"\n{met} of {total} targets met.")
+    if args.json is not None:
+        args.json.write_text(json.dumps({"runs": runs, "results": results}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
