@@ -105,6 +105,8 @@ class Browser:
         while True:
             try:
                 raw = self._socket.recv()
+            except websocket.WebSocketTimeoutException:
+                continue  # an idle browser (while cors-probe runs) is not a dead one
             except (websocket.WebSocketException, OSError):
                 with self._lock:
                     self._reply_ready.notify_all()

@@ -160,16 +160,22 @@ def _arrived(received: str | None, name: str, sent: str) -> bool:
     return received == sent
 
 
-def run_in_chromium(
-    browser: Browser, server: ScriptedServer, place: Place, scenario: Scenario
-) -> ChromiumResult:
+def chromium_fetch(
+    browser: Browser,
+    url: str,
+    method: str,
+    headers: Iterable[tuple[str, str]],
+    credentials: bool,
+    body: str | None,
+) -> tuple[dict[str, Any], str | None]:
+    """Run one fetch() on the current page; (what the script saw, Chromium's console line)."""
     mark = browser.console_mark()
     expression = FETCH % {
-        "method": json.dumps(scenario.method),
-        "headers": json.dumps([list(pair) for pair in scenario.headers]),
-        "credentials": json.dumps("include" if scenario.credentials else "same-origin"),
-        "body": json.dumps(scenario.body),
-        "url": json.dumps(place.url(scenario)),
+        "method": json.dumps(method),
+        "headers": json.dumps([list(pair) for pair in headers]),
+        "credentials": json.dumps("include" if credentials else "same-origin"),
+        "body": json.dumps(body),
+        "url": json.dumps(url),
     }
     outcome: dict[str, Any] = browser.evaluate(expression)
     console: str | None = None
@@ -182,6 +188,20 @@ def run_in_chromium(
         if console is not None and console.startswith("Failed to load resource"):
             time.sleep(0.05)  # a CORS line may follow the network line
             console = _console_line(browser.console_since(mark))
+    return outcome, console
+
+
+def run_in_chromium(
+    browser: Browser, server: ScriptedServer, place: Place, scenario: Scenario
+) -> ChromiumResult:
+    outcome, console = chromium_fetch(
+        browser,
+        place.url(scenario),
+        scenario.method,
+        scenario.headers,
+        scenario.credentials,
+        scenario.body,
+    )
     seen = _under(server.received, scenario)
     first = next((r for r in seen if r.header("Access-Control-Request-Method") is None), None)
     lost = (
@@ -202,22 +222,45 @@ def run_in_chromium(
     )
 
 
-def probe_arguments(place: Place, scenario: Scenario) -> list[str]:
-    args = ["check", place.url(scenario), "--origin", place.origin, "-X", scenario.method]
-    for name, value in scenario.headers:
+def check_arguments(
+    url: str,
+    origin: str,
+    method: str,
+    headers: Iterable[tuple[str, str]],
+    credentials: bool,
+    body: str | None,
+) -> list[str]:
+    """`cors-probe check` for the same fetch(), with consent, as JSON."""
+    args = ["check", url, "--origin", origin, "-X", method]
+    for name, value in headers:
         args += ["-H", f"{name}: {value}"]
-    if scenario.credentials:
+    if credentials:
         args.append("--credentials")
-    if scenario.body is not None:
-        args += ["--data", scenario.body]
+    if body is not None:
+        args += ["--data", body]
     return [*args, "--yes", "--format", "json", "--timeout", "10"]
+
+
+def probe_arguments(place: Place, scenario: Scenario) -> list[str]:
+    return check_arguments(
+        place.url(scenario),
+        place.origin,
+        scenario.method,
+        scenario.headers,
+        scenario.credentials,
+        scenario.body,
+    )
 
 
 def run_in_probe(
     command: list[str], env: dict[str, str], place: Place, scenario: Scenario
 ) -> ProbeResult:
+    return run_check(command, env, probe_arguments(place, scenario))
+
+
+def run_check(command: list[str], env: dict[str, str], arguments: list[str]) -> ProbeResult:
     completed = subprocess.run(
-        [*command, *probe_arguments(place, scenario)],
+        [*command, *arguments],
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
-from tests.browser.cdp import browser, find_chromium
+from tests.browser.cdp import Browser, browser, find_chromium
+from tests.browser.middleware.apps import APPS
+from tests.browser.middleware.referee import Result, judge, page_server
 from tests.browser.referee import Comparison, referee
 from tests.browser.scenarios import SCENARIOS
 from tests.conftest import _clean_env, cli_command
@@ -54,6 +57,9 @@ def summarise(comparisons: list[Comparison], version: str) -> tuple[str, bool]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("-k", "--filter", default="", help="only scenarios whose name has this")
+    parser.add_argument(
+        "--no-middleware", action="store_true", help="skip the real middleware apps"
+    )
     args = parser.parse_args(argv)
     executable = find_chromium()
     if executable is None:
@@ -63,8 +69,48 @@ def main(argv: list[str] | None = None) -> int:
     with browser(executable) as instance:
         comparisons = referee(instance, chosen, cli_command(), _clean_env())
         text, ok = summarise(comparisons, instance.version)
-    print(text)
+        print(text)
+        if not args.no_middleware:
+            middleware_text, middleware_ok = middleware(instance, args.filter)
+            print(middleware_text)
+            ok = ok and middleware_ok
     return 0 if ok else 1
+
+
+def middleware(instance: Browser, name_filter: str) -> tuple[str, bool]:
+    """The real middleware apps: the same three figures, and every disagreement."""
+    results: list[Result] = []
+    skipped: list[str] = []
+    with page_server() as page:
+        for app in APPS:
+            if name_filter not in app.name:
+                continue
+            reason = app.available()
+            if reason is not None:
+                skipped.append(f"{app.name}: {reason}")
+                continue
+            results += [replace(r, app=app.name) for r in judge(app, instance, page)]
+    blocked = [r for r in results if not r.chromium_ok]
+    lines = [
+        "",
+        f"Real middleware: {len(results)} checks over {len({r.app for r in results})} apps",
+        _figure(
+            "verdict", [r.verdict == ("allowed" if r.chromium_ok else "blocked") for r in results]
+        ),
+        _figure("preflight", [r.preflight_required == r.chromium_preflight for r in results]),
+        _figure("console line", [r.chrome == r.console for r in blocked]),
+    ]
+    lines += [f"  skipped {s}" for s in skipped]
+    for r in results:
+        if not r.agrees:
+            lines += [
+                f"✘ {r.app} {r.shape.name}: chromium {'OK' if r.chromium_ok else 'blocked'}, "
+                f"preflight {r.chromium_preflight}; probe {r.verdict}, "
+                f"preflight {r.preflight_required}, codes {', '.join(r.codes)}",
+                f"    chromium: {r.console}",
+                f"    probe:    {r.chrome}",
+            ]
+    return "\n".join(lines), all(r.agrees for r in results)
 
 
 if __name__ == "__main__":
