@@ -15,15 +15,14 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cors_probe import __version__
 from cors_probe.errors import ProbeError
 from cors_probe.model import FailureKind, Headers, WireRequest, WireResponse
+from cors_probe.wire import USER_AGENT
 
 if TYPE_CHECKING:
     import httpx
 
 DEFAULT_BODY_CAP = 1024 * 1024
-USER_AGENT = f"cors-probe/{__version__}"
 
 
 @dataclass(frozen=True, slots=True)

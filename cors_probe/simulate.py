@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from cors_probe import check
 from cors_probe.model import Headers, Report, RequestShape, WireRequest, WireResponse
 from cors_probe.policy.url import UrlError, parse_url
+from cors_probe.wire import on_the_wire
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def answerer(answers: Answers) -> check.SendFn:
             headers=answer.headers,
             reason=_reason(answer.status),
             server_ip=address_of(request.url),
-            sent_headers=request.headers,
+            sent_headers=on_the_wire(request),
         )
 
     return send

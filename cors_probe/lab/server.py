@@ -184,17 +184,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers: list[tuple[str, str]],
         body: bytes,
         content_type: str | None,
-        *,
-        bare: bool = False,
     ) -> None:
-        """Answer; `bare` leaves out Server and Date, so only the scripted headers (and the
-        Content-Length that frames the body) go out."""
         if self.command == "HEAD" or status in (204, 304):
             body = b""
-        if bare:
-            self.send_response_only(status)
-        else:
-            self.send_response(status)
+        self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)
         if status not in (204, 304):
@@ -273,7 +266,14 @@ class _Handler(BaseHTTPRequestHandler):
             visits = self.server.lab.sim_seen.setdefault(nonce, {})
             visits["preflight" if preflight else "actual"] = True
         status, headers = _configured(config, "preflight" if preflight else "response")
-        self._send(status, headers, b'{"ok": true}\n', None, bare=True)
+        # Exactly the configured headers: no Server or Date, and no Content-Length either; the
+        # empty body ends when the connection closes (HTTP/1.1 allows it), so what a client
+        # receives is what the page set, and `simulate` with the same headers reports the same.
+        self.send_response_only(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.close_connection = True
 
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _answer
 

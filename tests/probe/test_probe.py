@@ -136,3 +136,42 @@ def test_transport_errors_become_probe_errors_with_a_kind(
         prober.send(WireRequest("GET", URL, Headers()))
     assert caught.value.kind is kind
     assert caught.value.as_failure().kind is kind
+
+
+WIRE_CASES = [
+    WireRequest("GET", URL, Headers.of(("Accept", "*/*"), ("Origin", "https://app.example"))),
+    WireRequest(
+        "PUT",
+        "http://127.0.0.1:8080/x?q=1",
+        Headers.of(("Accept", "*/*"), ("Content-Type", "application/json"), ("X-A", "1")),
+        body=b"{}",
+    ),
+    WireRequest("POST", "https://[::1]:8443/", Headers.of(("Accept", "*/*")), body=b""),
+    WireRequest("OPTIONS", "https://api.test/", Headers.of(("Origin", "null"))),
+]
+
+
+@pytest.mark.parametrize("request_", WIRE_CASES, ids=lambda r: f"{r.method}-{r.url}")
+def test_wire_model_matches_what_httpx_sends(request_: WireRequest) -> None:
+    """`simulate` reports `on_the_wire(...)`; it must be exactly what the probe really sends."""
+    from cors_probe.wire import on_the_wire
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(204)
+
+    with _prober(httpx.MockTransport(handler)) as prober:
+        response = prober.send(request_)
+    assert response.sent_headers == on_the_wire(request_)
+
+
+@pytest.mark.parametrize("method", ["GET", "OPTIONS", "DELETE", "PUT", "patch", "POST", "purge"])
+@pytest.mark.parametrize("body", [None, b"", b"x"], ids=["none", "empty", "one-byte"])
+def test_wire_model_matches_httpx_for_every_method_and_body(
+    method: str, body: bytes | None
+) -> None:
+    from cors_probe.wire import on_the_wire
+
+    request = WireRequest(method, URL, Headers.of(("Accept", "*/*")), body=body)
+    with _prober(httpx.MockTransport(lambda _: httpx.Response(204))) as prober:
+        response = prober.send(request)
+    assert response.sent_headers == on_the_wire(request)
