@@ -15,6 +15,8 @@ import typer
 from typer._click import exceptions as click_exceptions
 
 from cors_probe import __version__
+from cors_probe.batch.formats import RunFormat
+from cors_probe.batch.options import Unreachable
 from cors_probe.errors import CorsProbeError, UsageError
 from cors_probe.exitcodes import ExitCode
 from cors_probe.render import OutputFormat
@@ -133,6 +135,11 @@ ShowSecrets = Annotated[
         help="Do not mask Authorization, Cookie and API-key-like header values in the output.",
     ),
 ]
+Insecure = Annotated[bool, typer.Option("--insecure", "-k", help="Do not verify TLS certificates.")]
+CaCert = Annotated[
+    str | None, typer.Option("--cacert", help="A CA bundle (PEM) to verify TLS with.")
+]
+Http2 = Annotated[bool, typer.Option("--http2", help="Allow HTTP/2 (via ALPN).")]
 Verbose = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show every header and the timeline in detail.")
 ]
@@ -175,13 +182,9 @@ def check(
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each response.")
     ] = 10.0,
-    insecure: Annotated[
-        bool, typer.Option("--insecure", "-k", help="Do not verify TLS certificates.")
-    ] = False,
-    cacert: Annotated[
-        str | None, typer.Option("--cacert", help="A CA bundle (PEM) to verify TLS with.")
-    ] = None,
-    http2: Annotated[bool, typer.Option("--http2", help="Allow HTTP/2 (via ALPN).")] = False,
+    insecure: Insecure = False,
+    cacert: CaCert = None,
+    http2: Http2 = False,
     show_secrets: ShowSecrets = False,
     verbose: Verbose = False,
     debug: Debug = False,
@@ -239,6 +242,160 @@ def _print(
         from cors_probe.render import text as text_render
 
         text_render.print_report(report, show_secrets=show_secrets, verbose=verbose)
+
+
+@app.command(name="run")
+def run_policy_file(
+    policy_file: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[FILE]",
+            help="The policy file (default: cors-probe.toml, or [tool.cors-probe] in "
+            "pyproject.toml).",
+        ),
+    ] = None,
+    output_format: Annotated[
+        RunFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = RunFormat.TEXT,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            help="Write the format to this file; the terminal shows the text summary.",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, max=256, help="Checks in flight at once.")
+    ] = 8,
+    rate: Annotated[
+        float,
+        typer.Option(
+            "--rate",
+            min=0,
+            help="At most this many requests per second to each host (0: no limit).",
+        ),
+    ] = 0.0,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            "-y",
+            help="Consent to every side-effecting request (POST, PUT, PATCH, DELETE, ...) the "
+            "file's checks send, even those without allow_side_effects = true.",
+        ),
+    ] = False,
+    unreachable: Annotated[
+        Unreachable,
+        typer.Option(
+            "--unreachable",
+            help="An unreachable target: error (exit 3), fail (a failed expectation, exit 1) "
+            "or skip.",
+        ),
+    ] = Unreachable.ERROR,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            help="A previous `run --format json` result: report only what changed "
+            "(verdict flips, new findings, new failures); known failures do not fail the run.",
+        ),
+    ] = None,
+    insecure: Insecure = False,
+    cacert: CaCert = None,
+    http2: Http2 = False,
+    show_secrets: ShowSecrets = False,
+    debug: Debug = False,
+) -> None:
+    """Check a policy file of expected CORS behaviour: concurrently, with CI-native reports."""
+    del debug
+    import time
+    from contextlib import ExitStack
+    from datetime import UTC, datetime
+
+    from cors_probe.batch.baseline import compare, known_failures, load_baseline
+    from cors_probe.batch.formats import json as json_format
+    from cors_probe.batch.formats import write as write_run
+    from cors_probe.batch.formats.text import RunProgress, print_run
+    from cors_probe.batch.load import load_policy, needing_consent
+    from cors_probe.batch.results import CheckResult, exit_code
+    from cors_probe.batch.run import Run
+    from cors_probe.batch.runner import run_policy
+    from cors_probe.batch.spec import CheckSpec
+    from cors_probe.batch.spool import Spool
+    from cors_probe.model import WireRequest, WireResponse
+    from cors_probe.probe import ProbeOptions, Prober
+
+    policy = load_policy(policy_file)
+    priors = load_baseline(baseline) if baseline is not None else None
+    if cacert is not None and not os.path.isfile(cacert):
+        raise UsageError(f"--cacert {cacert!r}: no such file")
+    if output is not None:
+        folder = os.path.dirname(os.path.abspath(output))
+        if not os.path.isdir(folder):
+            raise UsageError(f"--output {output!r}: no such directory {folder!r}")
+    unconsented = [] if yes else needing_consent(policy)
+    if unconsented:
+        first = unconsented[0]
+        more = f" ({len(unconsented)} checks need it)" if len(unconsented) > 1 else ""
+        raise UsageError(
+            f"{policy.path}:{first.line}: check {first.name!r} sends {first.shape.method} "
+            f"{first.shape.url}, which may change data on the server: add "
+            f"allow_side_effects = true to it, or run with --yes{more}; nothing was sent"
+        )
+
+    options = ProbeOptions(verify=not insecure, cacert=cacert, http2=http2, max_connections=jobs)
+    started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    clock = time.perf_counter()
+    with ExitStack() as stack:
+        prober = stack.enter_context(Prober(options))
+        spool = stack.enter_context(Spool()) if output_format is RunFormat.JSON else None
+
+        def send(spec: CheckSpec, request: WireRequest) -> WireResponse:
+            return prober.send(request, timeout=spec.timeout)
+
+        def keep(index: int, result: CheckResult, report: Report) -> None:
+            if spool is not None:
+                entry = json_format.entry(
+                    policy.path,
+                    result,
+                    report,
+                    secrets=policy.secrets,
+                    show_secrets=show_secrets,
+                )
+                spool.write(index, entry)
+
+        with RunProgress(len(policy.checks), policy.secrets) as progress:
+            results = run_policy(
+                policy,
+                send,
+                jobs=jobs,
+                rate=rate,
+                unreachable=unreachable,
+                progress=progress,
+                on_report=keep,
+            )
+        changes = compare(results, priors) if priors is not None else []
+        run = Run(
+            policy=policy,
+            results=results,
+            started=started,
+            seconds=time.perf_counter() - clock,
+            baseline=baseline,
+            changes=tuple(changes),
+            known=known_failures(results, changes) if priors is not None else frozenset(),
+        )
+        entries = spool.in_order() if spool is not None else ()
+        if output is not None:
+            try:
+                with open(output, "w", encoding="utf-8") as file:
+                    write_run(run, output_format, file, entries=entries, show_secrets=show_secrets)
+            except OSError as error:
+                raise UsageError(f"--output {output!r}: {error.strerror or error}") from error
+        if output is not None or output_format is RunFormat.TEXT:
+            print_run(run, show_secrets=show_secrets)
+        else:
+            write_run(run, output_format, sys.stdout, entries=entries, show_secrets=show_secrets)
+    raise typer.Exit(int(exit_code(results, run.known)))
 
 
 @app.command()
@@ -440,4 +597,6 @@ def main(argv: list[str] | None = None) -> int:
             "report it",
             ExitCode.INTERNAL,
         )
+    if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent exit code 130
+        sys.stderr.write("cors-probe: interrupted\n")
     return int(result) if isinstance(result, int) else 0

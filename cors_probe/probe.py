@@ -11,6 +11,7 @@ context (which loads the CA bundle, ~30 ms) is built only when an https:// URL i
 from __future__ import annotations
 
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -34,6 +35,8 @@ class ProbeOptions:
     body_cap: int = DEFAULT_BODY_CAP
     trust_env: bool = True
     """Proxies (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) and SSL_CERT_FILE from the environment."""
+    max_connections: int = 100
+    """The shared pool's bound; `cors-probe run --jobs N` sets it to N."""
 
 
 def _decode(raw: bytes) -> str:
@@ -100,33 +103,41 @@ class Prober:
         self._options = options
         self._transport = transport
         self._clients: dict[bool, httpx.Client] = {}
+        self._lock = threading.Lock()  # `cors-probe run` shares one Prober between threads
 
     def _client(self, secure: bool) -> httpx.Client:
-        client = self._clients.get(secure)
-        if client is None:
-            import httpx
+        with self._lock:
+            return self._clients.get(secure) or self._new_client(secure)
 
-            verify: ssl.SSLContext | bool = False
-            if secure and self._options.verify:
-                verify = (
-                    ssl.create_default_context(cafile=self._options.cacert)
-                    if (self._options.cacert)
-                    else True
-                )
-            client = httpx.Client(
-                transport=self._transport,
-                verify=verify,
-                http2=self._options.http2,
-                trust_env=self._options.trust_env,
-                follow_redirects=False,
-                timeout=self._options.timeout,
-                headers={"User-Agent": USER_AGENT},
-                event_hooks={"response": [_keep_location_from_httpx]},
+    def _new_client(self, secure: bool) -> httpx.Client:
+        import httpx
+
+        verify: ssl.SSLContext | bool = False
+        if secure and self._options.verify:
+            verify = (
+                ssl.create_default_context(cafile=self._options.cacert)
+                if self._options.cacert
+                else True
             )
-            self._clients[secure] = client
+        client = httpx.Client(
+            transport=self._transport,
+            verify=verify,
+            http2=self._options.http2,
+            trust_env=self._options.trust_env,
+            follow_redirects=False,
+            timeout=self._options.timeout,
+            headers={"User-Agent": USER_AGENT},
+            event_hooks={"response": [_keep_location_from_httpx]},
+            limits=httpx.Limits(
+                max_connections=self._options.max_connections,
+                max_keepalive_connections=self._options.max_connections,
+            ),
+        )
+        self._clients[secure] = client
         return client
 
-    def send(self, request: WireRequest) -> WireResponse:
+    def send(self, request: WireRequest, timeout: float | None = None) -> WireResponse:
+        """One round trip; `timeout` overrides the options' for this request (a policy check's)."""
         import httpx
 
         client = self._client(request.url.startswith("https:"))
@@ -137,6 +148,7 @@ class Prober:
             request.url,
             headers=list(request.headers.pairs),
             content=request.body,
+            timeout=self._options.timeout if timeout is None else timeout,
         )
         for name in ("Accept", "Accept-Encoding"):
             if name not in request.headers and name in built.headers:

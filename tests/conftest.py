@@ -88,6 +88,7 @@ def _run_cli() -> Callable[..., CliResult]:
         input: str | None = None,
         env: dict[str, str] | None = None,
         timeout: float = 60,
+        cwd: Path | None = None,
     ) -> CliResult:
         completed = subprocess.run(
             [*cli_command(), *args],
@@ -99,6 +100,7 @@ def _run_cli() -> Callable[..., CliResult]:
             env={**_clean_env(), **(env or {})},
             timeout=timeout,
             check=False,
+            cwd=cwd,
         )
         return CliResult(completed.returncode, completed.stdout, completed.stderr)
 

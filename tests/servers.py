@@ -59,6 +59,8 @@ class ScriptedServer:
     _connections: list[socket.socket] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _closing: bool = False
+    accepted: int = 0
+    """Connections accepted so far (connection-reuse tests)."""
 
     @property
     def base_url(self) -> str:
@@ -132,6 +134,7 @@ class ScriptedServer:
                 return
             with self._lock:
                 self._connections.append(conn)
+                self.accepted += 1
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             thread.start()
             self._threads.append(thread)

@@ -1,0 +1,1 @@
+"""`cors-probe run`: a policy file of expected CORS behaviour, checked concurrently, CI-native."""

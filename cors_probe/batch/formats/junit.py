@@ -1,0 +1,87 @@
+"""JUnit XML: one test suite for the policy file, one test case per check.
+
+A failed expectation is a <failure> (type: the decisive finding's code; text: the problems,
+Chrome's console line and the fix); an unreachable target is an <error>; a skipped check, or a
+failure the baseline already had, is <skipped>. Only elements and attributes the Jenkins JUnit
+plugin's schema allows are written (GitLab, Azure Pipelines and CircleCI read the same).
+"""
+
+from __future__ import annotations
+
+import socket
+import xml.etree.ElementTree as ET
+
+from cors_probe.batch.results import Status, Tally
+from cors_probe.batch.run import Run
+from cors_probe.batch.secrets import scrub
+from cors_probe.batch.words import details, headline, title
+
+
+def _seconds(ms: float) -> str:
+    return f"{ms / 1000:.3f}"
+
+
+def render(run: Run, *, show_secrets: bool = False) -> str:
+    tally = Tally.of(run.results)
+    known = sum(1 for r in run.results if r.status is Status.FAILED and not run.counts(r))
+    failures, errors = tally.failed - known, tally.unreachable
+    skipped = tally.skipped + known
+    total = f"{run.seconds:.3f}"
+    root = ET.Element(
+        "testsuites",
+        name="cors-probe",
+        tests=str(tally.total),
+        failures=str(failures),
+        errors=str(errors),
+        time=total,
+    )
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name=run.policy.path,
+        tests=str(tally.total),
+        failures=str(failures),
+        errors=str(errors),
+        skipped=str(skipped),
+        time=total,
+        timestamp=run.started.removesuffix("Z"),
+        hostname=socket.gethostname(),
+        file=run.policy.path,
+    )
+    properties = ET.SubElement(suite, "properties")
+    ET.SubElement(properties, "property", name="policy", value=run.policy.path)
+    if run.baseline is not None:
+        ET.SubElement(properties, "property", name="baseline", value=run.baseline)
+    stem = run.policy.path.rsplit("/", 1)[-1].removesuffix(".toml")
+    for result in run.results:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            name=title(result),
+            classname=f"{stem}.{result.spec.name}",
+            time=_seconds(result.elapsed_ms),
+            file=run.policy.path,
+            line=str(result.spec.line),
+        )
+        where = f"{run.policy.path}:{result.spec.line}"
+        text = "\n".join([where, *details(result)])
+        finding = result.problem_finding
+        kind = finding.code.value if finding is not None else "expectation"
+        if result.status is Status.FAILED and run.counts(result):
+            ET.SubElement(case, "failure", message=headline(result), type=kind).text = text
+        elif result.status is Status.FAILED:
+            ET.SubElement(
+                case, "skipped", message=f"known failure (in the baseline): {headline(result)}"
+            )
+        elif result.status is Status.UNREACHABLE:
+            ET.SubElement(case, "error", message=headline(result), type="unreachable").text = text
+        elif result.status is Status.SKIPPED:
+            ET.SubElement(case, "skipped", message=headline(result))
+        ET.SubElement(case, "system-out").text = (
+            f"{where}\nexpected {result.spec.expect}, got {result.got}\n"
+            f"findings: {', '.join(result.codes) or 'none'}"
+        )
+    ET.indent(root)
+    xml = ET.tostring(root, encoding="unicode", xml_declaration=False)
+    document = '<?xml version="1.0" encoding="UTF-8"?>\n' + xml + "\n"
+    return document if show_secrets else scrub(document, run.policy.secrets)

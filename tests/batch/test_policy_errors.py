@@ -1,0 +1,200 @@
+"""A malformed policy file: one precise line (file, line, what is wrong), exit 2, nothing sent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CliResult
+from tests.servers import ScriptedServer
+
+HEAD = """base_url = "${BASE}"
+[origins]
+app = "https://app.example.com"
+evil = "https://evil.example"
+"""
+CHECK = """[[check]]
+path = "/api"
+origin = "app"
+expect = "allowed"
+"""
+
+# (id, file text, the error after "cors-probe: error: ")
+CORPUS: list[tuple[str, str, str]] = [
+    (
+        "not-toml",
+        'base_url = "http://x\n',
+        "cors-probe.toml:1: not valid TOML: Illegal character '\\n' (at line 1, column 21)",
+    ),
+    (
+        "origin-not-a-string",
+        HEAD + "timeout = 5\n" + CHECK,
+        "cors-probe.toml:5: origin 'timeout' must be a string",
+    ),
+    (
+        "unknown-top-key-before-tables",
+        'timeout = 5\nbase_url = "${BASE}"\n[origins]\napp = "https://a.example"\n' + CHECK,
+        "cors-probe.toml:1: unknown key 'timeout' in the policy file "
+        "(known: base_url, check, defaults, origins)",
+    ),
+    (
+        "unknown-check-key",
+        HEAD + CHECK + 'expected = "allowed"\n',
+        "cors-probe.toml:9: unknown key 'expected' in check #1 (known: allow_side_effects, "
+        "body, credentials, expect, forbid, headers, method, methods, name, origin, origins, "
+        "path, paths, require, timeout)",
+    ),
+    (
+        "unknown-defaults-key",
+        HEAD + "[defaults]\nretries = 3\n" + CHECK,
+        "cors-probe.toml:6: unknown key 'retries' in [defaults] "
+        "(known: credentials, headers, method, origin, timeout)",
+    ),
+    (
+        "unknown-table",
+        HEAD + "[server]\nport = 1\n" + CHECK,
+        "cors-probe.toml:5: unknown key 'server' in the policy file "
+        "(known: base_url, check, defaults, origins)",
+    ),
+    ("no-checks", HEAD, "cors-probe.toml: no checks: add at least one [[check]] table"),
+    (
+        "check-not-an-array",
+        HEAD + '[check]\npath = "/api"\n',
+        "cors-probe.toml:5: check must be an array of tables, [[check]]",
+    ),
+    (
+        "no-expectation",
+        HEAD + '[[check]]\npath = "/api"\norigin = "app"\n',
+        'cors-probe.toml:5: this check has no expectation: add expect = "allowed" or '
+        'expect = "blocked"',
+    ),
+    (
+        "bad-expectation",
+        HEAD + '[[check]]\npath = "/api"\norigin = "app"\nexpect = "allow"\n',
+        'cors-probe.toml:8: expect must be "allowed" or "blocked", not \'allow\'',
+    ),
+    (
+        "origin-with-path",
+        HEAD.replace('"https://evil.example"', '"https://evil.example/login"') + CHECK,
+        "cors-probe.toml:4: bad origin 'https://evil.example/login': an origin is "
+        "scheme://host[:port] with no path, query or fragment",
+    ),
+    (
+        "origin-without-scheme",
+        HEAD.replace('"https://app.example.com"', '"app.example.com"') + CHECK,
+        "cors-probe.toml:3: bad origin 'app.example.com': the URL has no scheme "
+        "(it must start with http:// or https://)",
+    ),
+    (
+        "unknown-origin-name",
+        HEAD + CHECK.replace('origin = "app"', 'origin = "ap"'),
+        "cors-probe.toml:7: unknown origin 'ap' (known: app, evil)",
+    ),
+    (
+        "origins-not-a-table",
+        'base_url = "${BASE}"\norigins = ["https://a.example"]\n' + CHECK,
+        "cors-probe.toml:2: origins must be a table of name = origin",
+    ),
+    (
+        "bad-method",
+        HEAD + CHECK + 'method = "GE T"\n',
+        "cors-probe.toml:9: 'GE T' is not a valid HTTP method",
+    ),
+    (
+        "methods-not-strings",
+        HEAD + CHECK + "methods = [1, 2]\n",
+        "cors-probe.toml:9: methods must be a list of strings",
+    ),
+    (
+        "unknown-finding-code",
+        HEAD + CHECK + 'forbid = ["wildcard-credentials"]\n',
+        "cors-probe.toml:9: forbid: unknown finding code 'wildcard-credentials' "
+        "(did you mean 'wildcard-with-credentials'?)",
+    ),
+    (
+        "require-not-a-list",
+        HEAD + CHECK + 'require = "vary-origin-missing"\n',
+        "cors-probe.toml:9: require must be a list of finding codes",
+    ),
+    (
+        "relative-path-without-base",
+        '[origins]\napp = "https://app.example.com"\n' + CHECK,
+        "cors-probe.toml:4: path '/api' is relative but the file has no base_url",
+    ),
+    (
+        "base-url-not-http",
+        HEAD.replace('"${BASE}"', '"ftp://files.example"') + CHECK,
+        "cors-probe.toml:1: bad URL 'ftp://files.example': not an http(s) URL",
+    ),
+    (
+        "env-not-set",
+        HEAD.replace("${BASE}", "${API_BASE_URL}") + CHECK,
+        "cors-probe.toml:1: ${API_BASE_URL} is not set in the environment",
+    ),
+    (
+        "secret-in-the-file",
+        HEAD + CHECK + 'headers = ["Authorization: Bearer eyJhbGciOi"]\n',
+        "cors-probe.toml:9: the value of Authorization is a secret: take it from the "
+        "environment, e.g. 'Authorization: ${AUTHORIZATION}'",
+    ),
+    (
+        "header-without-colon",
+        HEAD + CHECK + 'headers = ["X-Trace-Id"]\n',
+        "cors-probe.toml:9: header 'X-Trace-Id' has no colon: write it as 'Name: value'",
+    ),
+    (
+        "path-and-paths",
+        HEAD + CHECK + 'paths = ["/a", "/b"]\n',
+        "cors-probe.toml:5: give path or paths, not both",
+    ),
+    (
+        "empty-paths",
+        HEAD + '[[check]]\npaths = []\norigin = "app"\nexpect = "allowed"\n',
+        "cors-probe.toml:6: paths is empty",
+    ),
+    (
+        "no-path",
+        HEAD + '[[check]]\norigin = "app"\nexpect = "allowed"\n',
+        'cors-probe.toml:5: this check has no path: add path = "/..." or paths = [...]',
+    ),
+    (
+        "no-origin",
+        HEAD + '[[check]]\npath = "/api"\nexpect = "allowed"\n',
+        "cors-probe.toml:5: this check has no origin and [defaults] names none",
+    ),
+    (
+        "credentials-not-boolean",
+        HEAD + CHECK + 'credentials = "yes"\n',
+        "cors-probe.toml:9: credentials must be true or false",
+    ),
+    (
+        "timeout-not-positive",
+        HEAD + "[defaults]\ntimeout = 0\n" + CHECK,
+        "cors-probe.toml:6: timeout must be > 0",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), [c[1:] for c in CORPUS], ids=[c[0] for c in CORPUS])
+def test_a_malformed_file_is_one_precise_line_and_exit_2(
+    run_cli: Callable[..., CliResult],
+    server: ScriptedServer,
+    tmp_path: Path,
+    text: str,
+    message: str,
+) -> None:
+    (tmp_path / "cors-probe.toml").write_text(text, encoding="utf-8")
+    result = run_cli("run", env={"BASE": server.base_url}, cwd=tmp_path)
+    assert (result.returncode, result.stderr, result.stdout) == (
+        2,
+        f"cors-probe: error: {message}\n",
+        "",
+    )
+    assert server.received == []
+
+
+def test_the_corpus_is_large_enough_to_mean_something() -> None:
+    assert len(CORPUS) >= 20
+    assert len({c[0] for c in CORPUS}) == len(CORPUS)
