@@ -162,6 +162,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15, help="rounds (at least 10; default 15)")
     parser.add_argument("--quick", action="store_true", help="10 rounds")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--no-batch", action="store_true", help="skip the `cors-probe run` batch benchmark"
+    )
     args = parser.parse_args(argv)
     runs = 10 if args.quick else args.runs
     if runs < 10:
@@ -241,6 +244,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\n{met} of {total} targets met.")
     if args.json is not None:
         args.json.write_text(json.dumps({"runs": runs, "results": results}, indent=2) + "\n")
+    if not args.no_batch:
+        sys.path.insert(0, str(ROOT))
+        from benchmarks import batch
+
+        batch.main(["--runs", "3"])
     return 0
 
 
