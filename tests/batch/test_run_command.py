@@ -627,3 +627,21 @@ def test_ctrl_c_stops_the_run_without_starting_more_checks(
     assert stderr.endswith("cors-probe: interrupted\n")
     assert "Traceback" not in stderr
     assert len(server.received) < 8  # 20 requests were planned; the run stopped early
+
+
+def test_a_checks_timeout_applies_to_its_own_requests(
+    run_cli: Run, server: ScriptedServer, tmp_path: Path
+) -> None:
+    server.route("/slow", Reply(200, [("Access-Control-Allow-Origin", "*")], delay=2.0))
+    server.route("/fast", Reply(200, [("Access-Control-Allow-Origin", "*")]))
+    (tmp_path / "cors-probe.toml").write_text(
+        'base_url = "${API_BASE_URL}"\n[defaults]\norigin = "https://app.example.com"\n'
+        '[[check]]\nname = "impatient"\npath = "/slow"\ntimeout = 0.3\nexpect = "allowed"\n'
+        '[[check]]\nname = "patient"\npath = "/fast"\nexpect = "allowed"\n',
+        encoding="utf-8",
+    )
+    result = run_in(run_cli, tmp_path, server, "--format", "json")
+    assert result.returncode == 3
+    impatient, patient = result.json()["checks"]
+    assert (impatient["status"], patient["status"]) == ("unreachable", "passed")
+    assert impatient["problems"][0].startswith(f"could not reach {server.url('/slow')}: timed out")
