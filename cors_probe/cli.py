@@ -258,10 +258,12 @@ def run_policy_file(
         RunFormat, typer.Option("--format", "-f", help="Output format.")
     ] = RunFormat.TEXT,
     output: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--output",
-            help="Write the format to this file; the terminal shows the text summary.",
+            help="Write the format to FILE (the terminal then shows the text summary), or "
+            "FORMAT:FILE to write another format besides, e.g. junit:cors-junit.xml; "
+            "repeatable.",
         ),
     ] = None,
     jobs: Annotated[
@@ -313,6 +315,7 @@ def run_policy_file(
     from datetime import UTC, datetime
 
     from cors_probe.batch.baseline import compare, known_failures, load_baseline
+    from cors_probe.batch.destinations import plan as plan_destinations
     from cors_probe.batch.formats import json as json_format
     from cors_probe.batch.formats import write as write_run
     from cors_probe.batch.formats.text import RunProgress, print_run
@@ -329,10 +332,7 @@ def run_policy_file(
     priors = load_baseline(baseline) if baseline is not None else None
     if cacert is not None and not os.path.isfile(cacert):
         raise UsageError(f"--cacert {cacert!r}: no such file")
-    if output is not None:
-        folder = os.path.dirname(os.path.abspath(output))
-        if not os.path.isdir(folder):
-            raise UsageError(f"--output {output!r}: no such directory {folder!r}")
+    destinations = plan_destinations(output_format, output or [])
     unconsented = [] if yes else needing_consent(policy)
     if unconsented:
         first = unconsented[0]
@@ -348,7 +348,8 @@ def run_policy_file(
     clock = time.perf_counter()
     with ExitStack() as stack:
         prober = stack.enter_context(Prober(options))
-        spool = stack.enter_context(Spool()) if output_format is RunFormat.JSON else None
+        wants_json = RunFormat.JSON in destinations.formats
+        spool = stack.enter_context(Spool()) if wants_json else None
 
         def send(spec: CheckSpec, request: WireRequest) -> WireResponse:
             return prober.send(request, timeout=spec.timeout)
@@ -384,17 +385,20 @@ def run_policy_file(
             changes=tuple(changes),
             known=known_failures(results, changes) if priors is not None else frozenset(),
         )
-        entries = spool.in_order() if spool is not None else ()
-        if output is not None:
+        for file_format, path in destinations.files:
+            entries = spool.in_order() if spool is not None else ()
             try:
-                with open(output, "w", encoding="utf-8") as file:
-                    write_run(run, output_format, file, entries=entries, show_secrets=show_secrets)
+                with open(path, "w", encoding="utf-8") as file:
+                    write_run(run, file_format, file, entries=entries, show_secrets=show_secrets)
             except OSError as error:
-                raise UsageError(f"--output {output!r}: {error.strerror or error}") from error
-        if output is not None or output_format is RunFormat.TEXT:
+                raise UsageError(f"--output {path!r}: {error.strerror or error}") from error
+        if destinations.stdout is RunFormat.TEXT:
             print_run(run, show_secrets=show_secrets)
         else:
-            write_run(run, output_format, sys.stdout, entries=entries, show_secrets=show_secrets)
+            entries = spool.in_order() if spool is not None else ()
+            write_run(
+                run, destinations.stdout, sys.stdout, entries=entries, show_secrets=show_secrets
+            )
     raise typer.Exit(int(exit_code(results, run.known)))
 
 

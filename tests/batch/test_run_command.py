@@ -645,3 +645,82 @@ def test_a_checks_timeout_applies_to_its_own_requests(
     impatient, patient = result.json()["checks"]
     assert (impatient["status"], patient["status"]) == ("unreachable", "passed")
     assert impatient["problems"][0].startswith(f"could not reach {server.url('/slow')}: timed out")
+
+
+def test_one_run_writes_several_formats(
+    run_cli: Run, server: ScriptedServer, workdir: Path
+) -> None:
+    broken(server)
+    result = run_in(
+        run_cli,
+        workdir,
+        server,
+        "--format",
+        "github",
+        "--output",
+        "junit:cors-junit.xml",
+        "--output",
+        "sarif:cors.sarif",
+        "--output",
+        "json:cors.json",
+    )
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()  # stdout keeps the annotations
+    assert len(lines) == 6
+    assert all(line.startswith("::error file=cors-probe.toml,line=") for line in lines[:5])
+    xmlschema.XMLSchema(JUNIT_XSD).validate(workdir / "cors-junit.xml")
+    sarif = json.loads((workdir / "cors.sarif").read_text(encoding="utf-8"))
+    assert len(sarif["runs"][0]["results"]) == 5
+    document = json.loads((workdir / "cors.json").read_text(encoding="utf-8"))
+    assert document["summary"]["failed"] == 5
+    assert len(server.received) == 16  # one run (admin stops at its preflight), not one per format
+
+
+@pytest.mark.parametrize(
+    ("outputs", "message"),
+    [
+        (["junit:"], "--output '': give a file name"),
+        (["a.xml", "junit:a.xml"], "--output: the same file is named twice"),
+        (["sarif:out/x.sarif"], "--output 'out/x.sarif': no such directory"),
+    ],
+)
+def test_bad_outputs_are_refused_before_any_request(
+    run_cli: Run, server: ScriptedServer, workdir: Path, outputs: list[str], message: str
+) -> None:
+    args = [arg for path in outputs for arg in ("--output", path)]
+    result = run_in(run_cli, workdir, server, *args)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"cors-probe: error: {message}")
+    assert server.received == []
+
+
+def _ci_commands() -> list[str]:
+    """The `cors-probe run` commands of the README's GitHub Actions and GitLab CI jobs."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = readme.split("```yaml\n")[1:]
+    commands = []
+    for block in blocks:
+        for line in block.split("```", 1)[0].splitlines():
+            text = line.strip().removeprefix("- ").removeprefix("run: ")
+            if text.startswith("cors-probe run "):
+                commands.append(text)
+    return commands
+
+
+def test_the_readmes_ci_jobs_run_as_written(
+    run_cli: Run, server: ScriptedServer, workdir: Path
+) -> None:
+    import shlex
+
+    ItemsApi().serve_on(server)
+    commands = _ci_commands()
+    assert len(commands) == 2  # GitHub Actions, GitLab CI
+    for command in commands:
+        args = shlex.split(command)[1:]
+        result = run_in(run_cli, workdir, server, *args[1:])
+        assert result.returncode == 0, (command, result.stdout, result.stderr)
+        report = workdir / "cors-junit.xml"
+        xmlschema.XMLSchema(JUNIT_XSD).validate(report)
+        report.unlink()
+    github = run_in(run_cli, workdir, server, *shlex.split(commands[0])[2:])
+    assert github.stdout == "::notice title=cors-probe::11 checks: 11 passed, 0 failed\n"
