@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -65,8 +66,6 @@ http {{
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -99,8 +98,6 @@ def api_server() -> Iterator[tuple[str, str]]:
             deadline = time.monotonic() + 10
             while True:
                 try:
-                    import socket
-
                     socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                     break
                 except OSError:
@@ -109,8 +106,7 @@ def api_server() -> Iterator[tuple[str, str]]:
                     time.sleep(0.05)
             yield f"http://127.0.0.1:{port}", "nginx"
         finally:
-            nginx_process.terminate()
-            nginx_process.wait(timeout=5)
+            stop(nginx_process)
 
 
 def write_policy(folder: Path, base: str, checks: int) -> Path:

@@ -136,8 +136,19 @@ ShowSecrets = Annotated[
     ),
 ]
 Insecure = Annotated[bool, typer.Option("--insecure", "-k", help="Do not verify TLS certificates.")]
+
+
+def _existing_cacert(path: str | None) -> str | None:
+    if path is not None and not os.path.isfile(path):
+        raise UsageError(f"--cacert {path!r}: no such file")
+    return path
+
+
 CaCert = Annotated[
-    str | None, typer.Option("--cacert", help="A CA bundle (PEM) to verify TLS with.")
+    str | None,
+    typer.Option(
+        "--cacert", help="A CA bundle (PEM) to verify TLS with.", callback=_existing_cacert
+    ),
 ]
 Http2 = Annotated[bool, typer.Option("--http2", help="Allow HTTP/2 (via ALPN).")]
 Verbose = Annotated[
@@ -196,8 +207,6 @@ def check(
 
     shape = build_shape(url, origin, method, header or [], credentials, data, cookie)
     assumed = [parse_header(h) for h in assume_header or []]
-    if cacert is not None and not os.path.isfile(cacert):
-        raise UsageError(f"--cacert {cacert!r}: no such file")
 
     from cors_probe import check as use_case
 
@@ -330,8 +339,6 @@ def run_policy_file(
 
     policy = load_policy(policy_file)
     priors = load_baseline(baseline) if baseline is not None else None
-    if cacert is not None and not os.path.isfile(cacert):
-        raise UsageError(f"--cacert {cacert!r}: no such file")
     destinations = plan_destinations(output_format, output or [])
     unconsented = [] if yes else needing_consent(policy)
     if unconsented:
@@ -455,21 +462,15 @@ def simulate(
 
     shape = build_shape(url, origin, method, header or [], credentials, data, cookie)
     loaded = load_answers(answers)
+
+    def extended(answer: Answer, status: int | None, headers: list[str] | None) -> Answer:
+        """The file's answer, its status overridden and headers added by the options."""
+        added = tuple(parse_header(h) for h in headers or [])
+        return Answer(status or answer.status, Headers(answer.headers.pairs + added))
+
     given = Answers(
-        preflight=Answer(
-            preflight_status or loaded.preflight.status,
-            Headers(
-                loaded.preflight.headers.pairs
-                + tuple(parse_header(h) for h in preflight_header or [])
-            ),
-        ),
-        response=Answer(
-            response_status or loaded.response.status,
-            Headers(
-                loaded.response.headers.pairs
-                + tuple(parse_header(h) for h in response_header or [])
-            ),
-        ),
+        preflight=extended(loaded.preflight, preflight_status, preflight_header),
+        response=extended(loaded.response, response_status, response_header),
     )
     if 300 <= given.response.status <= 399 and "Location" in given.response.headers:
         raise UsageError(

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,3 +108,50 @@ def _run_cli() -> Callable[..., CliResult]:
         return CliResult(completed.returncode, completed.stdout, completed.stderr)
 
     return run
+
+
+def run_on_terminal(
+    args: list[str],
+    answer: bytes | None = None,
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 30,
+) -> tuple[int, str]:
+    """Run the CLI on a pseudo-terminal (stdin, stdout, stderr); type `answer` at its prompt.
+    `env` replaces the clean environment when given."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [*cli_command(), *args],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=_clean_env() if env is None else env,
+        cwd=cwd,
+    )
+    os.close(follower)
+    output = b""
+    deadline = time.monotonic() + timeout
+    answered = False
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                output += chunk
+            if answer is not None and not answered and b"[y/N]" in output:
+                os.write(leader, answer)
+                answered = True
+            if process.poll() is not None and not ready:
+                break
+        code = process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(leader)
+    return code, output.decode("utf-8", "replace")

@@ -15,7 +15,7 @@ import difflib
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -57,11 +57,21 @@ class _Lines:
 
     text: str
     prefix: str  # "" for cors-probe.toml, "tool.cors-probe." in pyproject.toml
+    lines: list[str] = field(init=False)
+    _found: dict[tuple[str, bool], list[int]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.lines = self.text.splitlines()
 
     def _headers(self, full: str, array: bool) -> list[int]:
-        name = re.escape(full)
-        pattern = rf"^\s*\[\[\s*{name}\s*\]\]" if array else rf"^\s*\[\s*{name}\s*\]"
-        return [i for i, line in enumerate(self.text.splitlines(), 1) if re.match(pattern, line)]
+        """Lines of `[full]` (or `[[full]]`) headers; each table is looked up once per file."""
+        found = self._found.get((full, array))
+        if found is None:
+            name = re.escape(full)
+            pattern = rf"^\s*\[\[\s*{name}\s*\]\]" if array else rf"^\s*\[\s*{name}\s*\]"
+            found = [i for i, line in enumerate(self.lines, 1) if re.match(pattern, line)]
+            self._found[(full, array)] = found
+        return found
 
     def top(self) -> int | None:
         """The header of the policy's own top level: None in cors-probe.toml (line 1 on)."""
@@ -81,9 +91,8 @@ class _Lines:
     def key(self, key: str, start: int | None) -> int | None:
         """The line of `key = ...` in the section whose header is at `start` (None: the top of
         a plain file); failing that, of a `[key]` or `[[key]]` table, for unknown tables."""
-        lines = self.text.splitlines()
-        for number in range((start or 0) + 1, len(lines) + 1):
-            line = lines[number - 1]
+        for number in range((start or 0) + 1, len(self.lines) + 1):
+            line = self.lines[number - 1]
             if re.match(r"^\s*\[", line):
                 break
             if re.match(rf"^\s*(\"?){re.escape(key)}\1\s*=", line):
@@ -131,18 +140,18 @@ class _Reader:
         self,
         table: Mapping[str, Any],
         single: str,
-        plural: str | None,
-        line: int | None,
+        plural: str,
         start: int | None,
     ) -> list[str] | None:
-        if plural is not None and single in table and plural in table:
-            raise self.fail(line, f"give {single} or {plural}, not both")
+        """`single = "x"` or `plural = ["x", ...]` in the table whose header is at `start`."""
+        if single in table and plural in table:
+            raise self.fail(start, f"give {single} or {plural}, not both")
         if single in table:
-            value = self.string(table, single, self.lines.key(single, start) or line)
+            value = self.string(table, single, self.lines.key(single, start) or start)
             return [value] if value is not None else None
-        if plural is not None and plural in table:
+        if plural in table:
             values = table[plural]
-            where = self.lines.key(plural, start) or line
+            where = self.lines.key(plural, start) or start
             if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
                 raise self.fail(where, f"{plural} must be a list of strings")
             if not values:
@@ -369,15 +378,15 @@ def _expand(
                 raise reader.fail(key_line(key), f"{key}: unknown finding code {value!r} ({hint})")
         lists[key] = tuple(values)
 
-    paths = reader.strings(table, "path", "paths", start, start)
+    paths = reader.strings(table, "path", "paths", start)
     if paths is None:
         raise reader.fail(start, 'this check has no path: add path = "/..." or paths = [...]')
-    origin_names = reader.strings(table, "origin", "origins", start, start)
+    origin_names = reader.strings(table, "origin", "origins", start)
     if origin_names is None:
         if default_origin is None:
             raise reader.fail(start, "this check has no origin and [defaults] names none")
         origin_names = [default_origin]
-    methods = reader.strings(table, "method", "methods", start, start) or [default_method]
+    methods = reader.strings(table, "method", "methods", start) or [default_method]
     for method in methods:
         if not is_token(method):
             raise reader.fail(

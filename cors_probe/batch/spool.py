@@ -9,7 +9,6 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections.abc import Iterator
-from types import TracebackType
 
 
 class Spool:
@@ -41,10 +40,5 @@ class Spool:
     def __enter__(self) -> Spool:
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_: object) -> None:
         self.close()

@@ -556,42 +556,13 @@ def test_a_long_run_shows_failures_first_and_summarises_the_rest(
 def test_a_terminal_gets_a_progress_bar_not_log_lines(
     server: ScriptedServer, workdir: Path
 ) -> None:
-    import pty
-    import select
-    import subprocess
-
-    from tests.conftest import _clean_env, cli_command
+    from tests.conftest import _clean_env, run_on_terminal
 
     ItemsApi(delay=0.05).serve_on(server)
-    leader, follower = pty.openpty()
     env = {**_clean_env(), "API_BASE_URL": server.base_url, "API_KEY": SECRET, "TERM": "xterm"}
     env.pop("NO_COLOR", None)
-    process = subprocess.Popen(
-        [*cli_command(), "run", "--jobs", "2"],
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-        env=env,
-        cwd=workdir,
-    )
-    os.close(follower)
-    output = b""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            output += chunk
-        elif process.poll() is not None:
-            break
-    assert process.wait(timeout=10) == 0
-    os.close(leader)
-    text = output.decode("utf-8", "replace")
+    code, text = run_on_terminal(["run", "--jobs", "2"], env=env, cwd=workdir, timeout=60)
+    assert code == 0
     assert "cors-probe run" in text
     assert "━" in text
     assert "/11" in text  # its M/N counter

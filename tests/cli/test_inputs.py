@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import pty
-import select
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliResult, _clean_env, cli_command
+from tests.conftest import CliResult, _clean_env, cli_command, run_on_terminal
 from tests.servers import Reply, ScriptedServer
 
 PAGE = "https://app.example"
@@ -127,41 +123,6 @@ def test_proxy_from_the_environment_is_used(
     assert result.json()["verdict"] == "allowed"
 
 
-def _run_on_terminal(args: list[str], answer: bytes | None, timeout: float = 30) -> tuple[int, str]:
-    """Run the CLI on a pseudo-terminal (stdin, stdout, stderr); type `answer` at its prompt."""
-    leader, follower = pty.openpty()
-    env = _clean_env()
-    process = subprocess.Popen(
-        [*cli_command(), *args], stdin=follower, stdout=follower, stderr=follower, env=env
-    )
-    os.close(follower)
-    output = b""
-    deadline = time.monotonic() + timeout
-    answered = False
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([leader], [], [], 0.1)
-            if ready:
-                try:
-                    chunk = os.read(leader, 65536)
-                except OSError:  # the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                output += chunk
-            if answer is not None and not answered and b"[y/N]" in output:
-                os.write(leader, answer)
-                answered = True
-            if process.poll() is not None and not ready:
-                break
-        code = process.wait(timeout=max(0.1, deadline - time.monotonic()))
-    finally:
-        if process.poll() is None:
-            process.kill()
-        os.close(leader)
-    return code, output.decode("utf-8", "replace")
-
-
 @pytest.mark.parametrize(
     ("answer", "exit_code", "puts"),
     [(b"y\n", 0, 1), (b"n\n", 4, 0), (b"\n", 4, 0)],
@@ -175,7 +136,7 @@ def test_side_effects_ask_on_a_terminal(
         options=Reply(204, [ACAO_OK, ("Access-Control-Allow-Methods", "PUT")]),
         put=Reply(200, [ACAO_OK, ("Vary", "Origin")]),
     )
-    code, output = _run_on_terminal(
+    code, output = run_on_terminal(
         ["check", server.url("/p"), "--origin", PAGE, "-X", "PUT"], answer
     )
     assert "Send PUT " in output

@@ -23,9 +23,8 @@ def _seconds(ms: float) -> str:
 
 def render(run: Run, *, show_secrets: bool = False) -> str:
     tally = Tally.of(run.results)
-    known = sum(1 for r in run.results if r.status is Status.FAILED and not run.counts(r))
-    failures, errors = tally.failed - known, tally.unreachable
-    skipped = tally.skipped + known
+    failures, errors = tally.failed - len(run.known), tally.unreachable
+    skipped = tally.skipped + len(run.known)
     total = f"{run.seconds:.3f}"
     root = ET.Element(
         "testsuites",

@@ -4,7 +4,6 @@ table, failures first, each failure in full, and the tally."""
 from __future__ import annotations
 
 import sys
-from types import TracebackType
 from typing import TextIO
 from urllib.parse import urlsplit
 
@@ -64,12 +63,7 @@ class RunProgress:
             self._task = self._bar.add_task("checks", total=self._total, failed=0)
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_: object) -> None:
         if self._bar is not None:
             self._bar.stop()
 
