@@ -1,5 +1,5 @@
 """`python -m cors_probe` runs the command-line interface."""
 
-from cors_probe.cli import main
+from cors_probe.cli.app import main
 
 raise SystemExit(main())

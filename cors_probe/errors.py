@@ -2,6 +2,7 @@
 
     CorsProbeError
      ├── UsageError        bad input, raised before any I/O          -> ExitCode.USAGE (2)
+ │    └── PolicyError  a mistake in a policy file, `file:line: message`
      └── ProbeError        the network failed; carries a FailureKind -> ExitCode.UNREACHABLE (3)
 
 What a *server* does wrong is not an exception: it is a `Finding` value. A `ProbeError` is turned
@@ -22,6 +23,15 @@ class CorsProbeError(Exception):
 
 class UsageError(CorsProbeError):
     """The user's input cannot be turned into a request a browser could make."""
+
+
+class PolicyError(UsageError):
+    """A mistake in the policy file: `file:line: message` (just `file: message` with no line)."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+        self.path, self.line = path, line
 
 
 class ProbeError(CorsProbeError):

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from cors_probe.errors import UsageError
-from cors_probe.model import Headers
+from cors_probe.inputs.answers import from_json
+from cors_probe.inputs.request import RequestOptions, build
 from cors_probe.render.json import to_dict
-from cors_probe.simulate import Answer, Answers, simulate
-from cors_probe.userinput import build_shape, parse_header
-
-
-def _answer(part: Any, default_status: int) -> Answer:
-    if not isinstance(part, dict):
-        raise ValueError("each answer must be an object with status and headers")
-    status = part.get("status", default_status)
-    if not isinstance(status, int):
-        raise ValueError("status must be a number")
-    pairs = [parse_header(f"{name}: {value}") for name, value in part.get("headers", [])]
-    return Answer(status, Headers(tuple(pairs)))
+from cors_probe.usecases.simulate import Answers, simulate
 
 
 def predict(settings: Any) -> dict[str, Any]:
@@ -27,20 +16,21 @@ def predict(settings: Any) -> dict[str, Any]:
     if not isinstance(settings, dict):
         raise ValueError("settings must be an object")
     try:
-        shape = build_shape(
-            str(settings["url"]),
-            str(settings["origin"]),
-            str(settings.get("method") or "GET"),
-            [f"{name}: {value}" for name, value in settings.get("headers", [])],
-            bool(settings.get("credentials")),
-            None,
-            None,
+        shape = build(
+            RequestOptions(
+                url=str(settings["url"]),
+                origin=str(settings["origin"]),
+                method=str(settings.get("method") or "GET"),
+                headers=[f"{name}: {value}" for name, value in settings.get("headers", [])],
+                credentials=bool(settings.get("credentials")),
+                # the page's string body; never `@FILE`, which would read the lab's disk
+                data=str(settings["body"]) if settings.get("body") else None,
+                read_files=False,
+            )
         )
-        body = settings.get("body")
-        if body:  # the page's string body; never `@FILE`, which would read the lab's disk
-            shape = replace(shape, body=str(body).encode("utf-8"))
         answers = Answers(
-            _answer(settings.get("preflight", {}), 204), _answer(settings.get("response", {}), 200)
+            from_json(settings.get("preflight", {}), 204),
+            from_json(settings.get("response", {}), 200),
         )
     except (KeyError, TypeError) as error:
         raise ValueError(f"incomplete settings: {error}") from error

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from cors_probe.inputs.request import RequestOptions, build
+from cors_probe.model import RequestShape
 
 DEMO_ORIGIN = "http://localhost:3000"
 
@@ -33,3 +37,24 @@ TOUR: tuple[Stop, ...] = (
     Stop("/error-500", "POST json", "POST", JSON, body="{}"),
     Stop("/redirect-cross", "GET", "GET"),
 )
+
+
+def shapes(url: Callable[[str], str]) -> list[tuple[str, str, RequestShape]]:
+    """(path, label, request shape) of every stop, at the lab whose URLs `url(path)` gives."""
+    return [
+        (
+            stop.path,
+            stop.shape,
+            build(
+                RequestOptions(
+                    url=url(stop.path),
+                    origin=DEMO_ORIGIN,
+                    method=stop.method,
+                    headers=stop.headers,
+                    credentials=stop.credentials,
+                    data=stop.body,
+                )
+            ),
+        )
+        for stop in TOUR
+    ]

@@ -1,8 +1,87 @@
-"""Report -> output. Each format is one function over a Report; nothing here sends or decides."""
+"""Every output of every command: one `Format` enum, one writer signature, dispatched exhaustively.
 
+    write(subject, Format.JUNIT, sys.stdout, RenderOptions(show_secrets=False))
+
+A subject is what a command produced: a `Report` (check, simulate), a `Tour` (demo) or a `Run`
+(run). Every format writes every subject: JUnit, SARIF and GitHub annotations see a `Report` or a
+`Tour` as a run whose checks expect `allowed`. Writers are imported when used, so naming `Format`
+at start-up costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING, TextIO, assert_never
+
+if TYPE_CHECKING:
+    from cors_probe.model import Report
+    from cors_probe.usecases.demo import Tour
+    from cors_probe.usecases.results import Run
+
+    Subject = Report | Tour | Run
 
 
-class OutputFormat(StrEnum):
+class Format(StrEnum):
+    """`--format` of every command."""
+
     TEXT = "text"
+    """A rich report for people; plain text when written to a file."""
     JSON = "json"
+    """The stable documents cors-probe/check/1, cors-probe/demo/1 and cors-probe/run/1."""
+    JUNIT = "junit"
+    """JUnit XML, one test case per check (Jenkins, GitLab, Azure Pipelines, CircleCI)."""
+    SARIF = "sarif"
+    """SARIF 2.1.0 for code-scanning dashboards."""
+    GITHUB = "github"
+    """GitHub Actions workflow commands: an annotation per failed check."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    show_secrets: bool = False
+    """Do not mask secrets (by name, and by value for a policy file's environment values)."""
+    verbose: bool = False
+    """Text: every header as put on the wire, and what script can read."""
+    entries: Iterable[str] = ()
+    """JSON of a run: each check's spooled entry, in file order."""
+    to_file: bool = False
+    """Text: plain and 120 columns wide, for a file rather than the terminal."""
+
+
+Writer = Callable[["Subject", TextIO, RenderOptions], None]
+
+
+def writer(output_format: Format) -> Writer:
+    """The writer of a format: `writer(f)(subject, out, options)` writes one whole document."""
+    match output_format:
+        case Format.TEXT:
+            from cors_probe.render import text
+
+            return text.write
+        case Format.JSON:
+            from cors_probe.render import json
+
+            return json.write
+        case Format.JUNIT:
+            from cors_probe.render import junit
+
+            return junit.write
+        case Format.SARIF:
+            from cors_probe.render import sarif
+
+            return sarif.write
+        case Format.GITHUB:
+            from cors_probe.render import github
+
+            return github.write
+        case _:
+            assert_never(output_format)
+
+
+def write(
+    subject: Subject, output_format: Format, out: TextIO, options: RenderOptions | None = None
+) -> None:
+    """Write `subject` as `output_format` to `out`."""
+    writer(output_format)(subject, out, options or RenderOptions())

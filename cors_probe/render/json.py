@@ -1,20 +1,34 @@
-"""The stable JSON document. Standard library only; keys are fixed and documented in README.
+"""The stable JSON documents: a check's (cors-probe/check/1), the demo's (cors-probe/demo/1) and a
+run's (cors-probe/run/1). Standard library only; keys are fixed and documented in the README.
 
-`schema` is bumped when a key changes meaning or disappears; new keys may be added freely.
+`schema` is bumped when a key changes meaning or disappears; new keys may be added freely. A run's
+document is also what `--baseline` reads back, so `checks[].id`, `got`, `status` and `findings`
+are part of its schema. Each check's entry is made as the check finishes (`entry`), spooled, and
+the document written around them (`write_run`), so a long run never holds every report at once.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TextIO
 
 from cors_probe import __version__
 from cors_probe.explain.catalogue import explain
 from cors_probe.explain.triggers import describe_trigger
 from cors_probe.model import Exchange, ExchangeKind, Finding, Report
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
+from cors_probe.render.scrub import scrub
+from cors_probe.usecases.baseline import RUN_SCHEMA
+from cors_probe.usecases.demo import Tour
+from cors_probe.usecases.results import CheckResult, Run, Tally
+
+if TYPE_CHECKING:
+    from cors_probe.render import RenderOptions, Subject
 
 SCHEMA = "cors-probe/check/1"
+DEMO_SCHEMA = "cors-probe/demo/1"
+CHECKS = "\x00checks\x00"
 
 
 def _exchange(exchange: Exchange, show_secrets: bool) -> dict[str, Any]:
@@ -120,4 +134,111 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
 
 
 def render(report: Report, *, show_secrets: bool = False) -> str:
+    """A check's document, indented, without the final newline."""
     return json.dumps(to_dict(report, show_secrets=show_secrets), indent=2, ensure_ascii=False)
+
+
+def tour_dict(tour: Tour, *, show_secrets: bool = False) -> dict[str, Any]:
+    """The demo's document: each stop's endpoint, request shape and full check report."""
+    checks = [
+        {
+            "endpoint": s.path,
+            "shape": s.label,
+            "report": to_dict(s.report, show_secrets=show_secrets),
+        }
+        for s in tour.stops
+    ]
+    return {"schema": DEMO_SCHEMA, "checks": checks}
+
+
+def write(subject: Subject, out: TextIO, options: RenderOptions) -> None:
+    """The writer of `Format.JSON` (see cors_probe.render)."""
+    if isinstance(subject, Run):
+        write_run(subject, options.entries, out, show_secrets=options.show_secrets)
+    elif isinstance(subject, Tour):
+        document = tour_dict(subject, show_secrets=options.show_secrets)
+        out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(render(subject, show_secrets=options.show_secrets) + "\n")
+
+
+def entry(
+    path: str,
+    result: CheckResult,
+    report: Report,
+    *,
+    secrets: frozenset[str],
+    show_secrets: bool = False,
+) -> str:
+    """One check as an indented JSON object, secrets scrubbed."""
+    spec = result.spec
+    document = {
+        "id": spec.ident,
+        "name": spec.name,
+        "file": path,
+        "line": spec.line,
+        "origin_name": spec.origin_name,
+        "origin": spec.shape.origin.serialise(),
+        "method": spec.shape.method,
+        "url": spec.shape.url,
+        "credentials": spec.shape.credentials,
+        "expect": spec.expect,
+        "forbid": list(spec.forbid),
+        "require": list(spec.require),
+        "got": result.got,
+        "status": result.status.value,
+        "problems": list(result.problems),
+        "decisive": result.decisive.code.value if result.decisive is not None else None,
+        "findings": list(result.codes),
+        "report": to_dict(report, show_secrets=show_secrets),
+    }
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return text if show_secrets else scrub(text, secrets)
+
+
+def _head(run: Run) -> dict[str, Any]:
+    tally = Tally.of(run.results)
+    document: dict[str, Any] = {
+        "schema": RUN_SCHEMA,
+        "tool": {"name": "cors-probe", "version": __version__},
+        "policy": run.policy.path,
+        "started": run.started,
+        "seconds": round(run.seconds, 3),
+        "summary": {
+            "total": tally.total,
+            "passed": tally.passed,
+            "failed": tally.failed,
+            "unreachable": tally.unreachable,
+            "skipped": tally.skipped,
+            "known_failures": len(run.known),
+        },
+        "checks": CHECKS,
+        "baseline": None,
+    }
+    if run.baseline is not None:
+        document["baseline"] = {
+            "file": run.baseline,
+            "known_failures": sorted(run.known),
+            "changes": [
+                {
+                    "id": c.check,
+                    "kind": c.kind.value,
+                    "detail": c.detail,
+                    "regression": c.regression,
+                }
+                for c in run.changes
+            ],
+        }
+    return document
+
+
+def write_run(run: Run, entries: Iterable[str], out: TextIO, *, show_secrets: bool = False) -> None:
+    """The document, with `entries` (each check's, in file order) as `checks`."""
+    head = json.dumps(_head(run), indent=2, ensure_ascii=False)
+    if not show_secrets:
+        head = scrub(head, run.policy.secrets)
+    before, after = head.split(json.dumps(CHECKS))
+    out.write(before + "[")
+    for number, text in enumerate(entries):
+        out.write(("," if number else "") + "\n    " + text.replace("\n", "\n    "))
+    out.write("\n  ]" + after + "\n")

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from cors_probe.model import Finding, Headers, Trigger
-
-SECRET_NAMES = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
-SECRET_LIKE = re.compile(r"(api[-_]?key|token|secret|passw(or)?d|session|auth|credential)", re.I)
-MASK = "****"
-
-
-def is_secret(name: str) -> bool:
-    lowered = name.lower()
-    return lowered in SECRET_NAMES or bool(SECRET_LIKE.search(lowered))
+from cors_probe.secrets import MASK, is_secret
 
 
 def mask_value(name: str, value: str) -> str:

@@ -8,6 +8,8 @@ stdout is not a terminal or NO_COLOR is set.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TextIO
+
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
@@ -17,6 +19,11 @@ from cors_probe.explain.catalogue import explain
 from cors_probe.explain.triggers import describe_triggers
 from cors_probe.model import Exchange, ExchangeKind, Finding, Report, Severity, Verdict
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
+from cors_probe.usecases.demo import Tour
+from cors_probe.usecases.results import Run
+
+if TYPE_CHECKING:
+    from cors_probe.render import RenderOptions, Subject
 
 VERDICT_STYLE = {
     Verdict.ALLOWED: ("✔ ALLOWED", "bold green"),
@@ -173,11 +180,10 @@ def build(report: Report, *, show_secrets: bool = False, verbose: bool = False) 
     return Group(*parts)
 
 
-def print_tour(
-    reports: list[tuple[str, str, Report]], origin: str, console: Console | None = None
-) -> None:
+def print_tour(tour: Tour, console: Console | None = None) -> None:
     """The demo's table: endpoint, request shape, verdict, the decisive finding and its fix."""
     console = console or Console(highlight=False)
+    origin = tour.origin
     table = Table(
         title=f"cors-probe demo: the lab's endpoints, called from a page on {origin}",
         show_lines=True,
@@ -185,8 +191,8 @@ def print_tour(
     table.add_column("endpoint and request", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
     table.add_column("decisive finding, and the smallest fix", ratio=1, overflow="fold")
-    for path, shape, report in reports:
-        outcome = report.outcome
+    for stop in tour.stops:
+        path, shape, outcome = stop.path, stop.label, stop.report.outcome
         label, style = VERDICT_STYLE[outcome.verdict]
         finding = outcome.decisive or next(
             (f for f in outcome.findings if f.severity is Severity.WARNING), None
@@ -221,3 +227,21 @@ def print_report(
 ) -> None:
     console = console or Console(highlight=False, soft_wrap=False)
     console.print(build(report, show_secrets=show_secrets, verbose=verbose))
+
+
+def write(subject: Subject, out: TextIO, options: RenderOptions) -> None:
+    """The writer of `Format.TEXT` (see cors_probe.render): rich on a terminal, plain in a file."""
+    if options.to_file:
+        console = Console(file=out, width=120, highlight=False, color_system=None)
+    else:
+        console = Console(file=out, highlight=False)
+    if isinstance(subject, Run):
+        from cors_probe.render.text_run import print_run
+
+        print_run(subject, console, show_secrets=options.show_secrets)
+    elif isinstance(subject, Tour):
+        print_tour(subject, console)
+    else:
+        print_report(
+            subject, show_secrets=options.show_secrets, verbose=options.verbose, console=console
+        )

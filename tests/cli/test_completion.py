@@ -43,7 +43,7 @@ def _complete(words: str, cword: int) -> list[str]:
         ("cors-probe check --me", 2, ["--method"]),
         ("cors-probe ch", 1, ["check"]),
         ("cors-probe check -X P", 3, ["POST", "PUT", "PATCH"]),
-        ("cors-probe check --format ", 3, ["text", "json"]),
+        ("cors-probe check --format ", 3, ["text", "json", "junit", "sarif", "github"]),
     ],
     ids=["option-name", "command", "method-values", "format-values"],
 )

@@ -7,7 +7,7 @@ import pytest
 
 from cors_probe.errors import ProbeError
 from cors_probe.model import FailureKind, Headers, WireRequest
-from cors_probe.probe import ProbeOptions, Prober
+from cors_probe.probe.client import ProbeOptions, Prober
 
 URL = "http://api.test/v1/items"
 
@@ -154,7 +154,7 @@ WIRE_CASES = [
 @pytest.mark.parametrize("request_", WIRE_CASES, ids=lambda r: f"{r.method}-{r.url}")
 def test_wire_model_matches_what_httpx_sends(request_: WireRequest) -> None:
     """`simulate` reports `on_the_wire(...)`; it must be exactly what the probe really sends."""
-    from cors_probe.wire import on_the_wire
+    from cors_probe.probe.wire import on_the_wire
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(204)
@@ -169,7 +169,7 @@ def test_wire_model_matches_what_httpx_sends(request_: WireRequest) -> None:
 def test_wire_model_matches_httpx_for_every_method_and_body(
     method: str, body: bytes | None
 ) -> None:
-    from cors_probe.wire import on_the_wire
+    from cors_probe.probe.wire import on_the_wire
 
     request = WireRequest(method, URL, Headers.of(("Accept", "*/*")), body=body)
     with _prober(httpx.MockTransport(lambda _: httpx.Response(204))) as prober:

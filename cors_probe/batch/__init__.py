@@ -1,1 +1,0 @@
-"""`cors-probe run`: a policy file of expected CORS behaviour, checked concurrently, CI-native."""

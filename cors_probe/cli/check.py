@@ -1,0 +1,105 @@
+"""`cors-probe check`: one request against the live server, as a browser would send it."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import typer
+
+from cors_probe.cli.options import (
+    URL,
+    AssumeHeader,
+    CaCert,
+    Cookie,
+    Credentials,
+    Data,
+    Debug,
+    DryRun,
+    Http2,
+    Insecure,
+    Method,
+    OutputFormat,
+    PageOrigin,
+    RequestHeaders,
+    ShowSecrets,
+    Timeout,
+    Verbose,
+    Yes,
+    ask,
+    on_terminal,
+)
+from cors_probe.render import Format
+
+if TYPE_CHECKING:
+    from cors_probe.model import Report, RequestShape, WireRequest
+    from cors_probe.probe.client import ProbeOptions
+
+
+def check(
+    url: URL,
+    origin: PageOrigin = None,
+    method: Method = "GET",
+    header: RequestHeaders = None,
+    credentials: Credentials = False,
+    cookie: Cookie = None,
+    data: Data = None,
+    output_format: OutputFormat = Format.TEXT,
+    yes: Yes = False,
+    dry_run: DryRun = False,
+    assume_header: AssumeHeader = None,
+    timeout: Timeout = 10.0,
+    insecure: Insecure = False,
+    cacert: CaCert = None,
+    http2: Http2 = False,
+    show_secrets: ShowSecrets = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Send the preflight and the actual request a browser would send, and explain the verdict."""
+    del debug  # read in main() before parsing; declared here so it shows in --help
+    from cors_probe.inputs.request import RequestOptions, build, parse_header
+    from cors_probe.probe.client import ProbeOptions
+    from cors_probe.render import RenderOptions, write
+    from cors_probe.usecases.results import report_exit_code
+
+    shape = build(RequestOptions(url, origin, method, header or (), credentials, data, cookie))
+    assumed = [parse_header(h) for h in assume_header or []]
+    options = ProbeOptions(timeout=timeout, verify=not insecure, cacert=cacert, http2=http2)
+    report = _report(shape, options, assumed, yes=yes, dry_run=dry_run)
+    write(report, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
+    decisive = report.outcome.decisive
+    if decisive is not None and decisive.code.value == "unreachable":
+        sys.stderr.write(
+            f"cors-probe: error: could not reach {decisive.url}: {decisive.detail['reason']}\n"
+        )
+    raise typer.Exit(int(report_exit_code(report)))
+
+
+def _report(
+    shape: RequestShape,
+    options: ProbeOptions,
+    assumed: list[tuple[str, str]],
+    *,
+    yes: bool,
+    dry_run: bool,
+) -> Report:
+    """The check use case, sent through the probe (the answers amended by --assume-header)."""
+    from cors_probe.probe.client import Prober
+    from cors_probe.usecases import check as use_case
+    from cors_probe.usecases.simulate import assuming
+
+    if dry_run:
+        return use_case.dry_run(shape)
+
+    def consent(request: WireRequest) -> bool:
+        if yes:
+            return True
+        question = f"Send {shape.method} {shape.url}? It may change data on the server."
+        return on_terminal() and ask(question)
+
+    with Prober(options) as prober:
+        send: use_case.SendFn = prober.send
+        if assumed:
+            send = assuming(send, assumed)
+        return use_case.run(shape, send, consent=consent)

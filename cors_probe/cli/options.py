@@ -1,0 +1,179 @@
+"""The options commands share, as `Annotated` types, and the prompt for consent.
+
+Only typer and the light enums are imported here: `--help` and TAB completion need nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from cors_probe.errors import UsageError
+from cors_probe.render import Format
+from cors_probe.usecases.spec import Unreachable
+
+COMMON_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _complete_method(incomplete: str) -> list[str]:
+    return [m for m in COMMON_METHODS if m.lower().startswith(incomplete.lower())]
+
+
+def _existing_cacert(path: str | None) -> str | None:
+    if path is not None and not os.path.isfile(path):
+        raise UsageError(f"--cacert {path!r}: no such file")
+    return path
+
+
+def ask(question: str) -> bool:
+    """A yes/no question on the terminal (stderr); only `y` or `yes` is a yes."""
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
+def on_terminal() -> bool:
+    """Whether a person can answer a question: stdin and stderr are both a terminal."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+URL = Annotated[str, typer.Argument(help="The URL the page's script fetches.")]
+PageOrigin = Annotated[
+    str | None,
+    typer.Option(
+        "--origin",
+        "-o",
+        help="The page's origin, e.g. https://app.example.com, or "
+        "null (sandboxed iframe, file://). Default: an unrelated third-party site.",
+    ),
+]
+Method = Annotated[
+    str,
+    typer.Option(
+        "--method",
+        "-X",
+        help="The method exactly as the script writes it "
+        "(case matters for non-standard methods: patch is not PATCH).",
+        autocompletion=_complete_method,
+    ),
+]
+RequestHeaders = Annotated[
+    list[str] | None,
+    typer.Option("--header", "-H", help="A header the script sets, 'Name: value' (repeatable)."),
+]
+Credentials = Annotated[
+    bool, typer.Option("--credentials", help="credentials: 'include' (cookies, auth).")
+]
+Cookie = Annotated[
+    str | None,
+    typer.Option(
+        "--cookie",
+        help="The Cookie header the browser's cookie jar would add "
+        "to a credentialed request (scripts cannot set Cookie).",
+    ),
+]
+Data = Annotated[
+    str | None,
+    typer.Option(
+        "--data",
+        "-d",
+        help="The body: a string, or @FILE for a file's bytes, sent as fetch() sends a "
+        "string (Content-Type: text/plain;charset=UTF-8 unless you set one).",
+    ),
+]
+OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+ShowSecrets = Annotated[
+    bool,
+    typer.Option(
+        "--show-secrets",
+        help="Do not mask Authorization, Cookie and API-key-like header values in the output.",
+    ),
+]
+Insecure = Annotated[bool, typer.Option("--insecure", "-k", help="Do not verify TLS certificates.")]
+CaCert = Annotated[
+    str | None,
+    typer.Option(
+        "--cacert", help="A CA bundle (PEM) to verify TLS with.", callback=_existing_cacert
+    ),
+]
+Http2 = Annotated[bool, typer.Option("--http2", help="Allow HTTP/2 (via ALPN).")]
+Verbose = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Show every header and the timeline in detail.")
+]
+Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+Yes = Annotated[
+    bool,
+    typer.Option(
+        "--yes",
+        "-y",
+        help="Consent to send a request with side effects "
+        "(POST, PUT, PATCH, DELETE, ...) to the live server.",
+    ),
+]
+DryRun = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Print the exact requests a browser would send; send nothing."),
+]
+AssumeHeader = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--assume-header",
+        help="What if the server also sent this header? 'Name: value', set on every "
+        "response (preflight and actual) before judging; repeatable.",
+    ),
+]
+Timeout = Annotated[
+    float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each response.")
+]
+Output = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--output",
+        help="Write the format to FILE (the terminal then shows the text summary), or "
+        "FORMAT:FILE to write another format besides, e.g. junit:cors-junit.xml; "
+        "repeatable.",
+    ),
+]
+PolicyFileArgument = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[FILE]",
+        help="The policy file (default: cors-probe.toml, or [tool.cors-probe] in pyproject.toml).",
+    ),
+]
+Jobs = Annotated[
+    int, typer.Option("--jobs", "-j", min=1, max=256, help="Checks in flight at once.")
+]
+Rate = Annotated[
+    float,
+    typer.Option(
+        "--rate", min=0, help="At most this many requests per second to each host (0: no limit)."
+    ),
+]
+YesToAll = Annotated[
+    bool,
+    typer.Option(
+        "--yes",
+        "-y",
+        help="Consent to every side-effecting request (POST, PUT, PATCH, DELETE, ...) the "
+        "file's checks send, even those without allow_side_effects = true.",
+    ),
+]
+UnreachableOption = Annotated[
+    Unreachable,
+    typer.Option(
+        "--unreachable",
+        help="An unreachable target: error (exit 3), fail (a failed expectation, exit 1) or skip.",
+    ),
+]
+Baseline = Annotated[
+    str | None,
+    typer.Option(
+        "--baseline",
+        help="A previous `run --format json` result: report only what changed "
+        "(verdict flips, new findings, new failures); known failures do not fail the run.",
+    ),
+]

@@ -1,0 +1,75 @@
+"""`cors-probe run`: a policy file of expected CORS behaviour, checked concurrently, CI-native."""
+
+from __future__ import annotations
+
+import typer
+
+from cors_probe.cli.options import (
+    Baseline,
+    CaCert,
+    Debug,
+    Http2,
+    Insecure,
+    Jobs,
+    Output,
+    OutputFormat,
+    PolicyFileArgument,
+    Rate,
+    ShowSecrets,
+    UnreachableOption,
+    YesToAll,
+)
+from cors_probe.render import Format
+from cors_probe.usecases.spec import Unreachable
+
+
+def run(
+    policy_file: PolicyFileArgument = None,
+    output_format: OutputFormat = Format.TEXT,
+    output: Output = None,
+    jobs: Jobs = 8,
+    rate: Rate = 0.0,
+    yes: YesToAll = False,
+    unreachable: UnreachableOption = Unreachable.ERROR,
+    baseline: Baseline = None,
+    insecure: Insecure = False,
+    cacert: CaCert = None,
+    http2: Http2 = False,
+    show_secrets: ShowSecrets = False,
+    debug: Debug = False,
+) -> None:
+    """Check a policy file of expected CORS behaviour: concurrently, with CI-native reports."""
+    del debug
+    from cors_probe.inputs.policyfile import load_policy
+    from cors_probe.probe.client import ProbeOptions, Prober
+    from cors_probe.render import RenderOptions
+    from cors_probe.render.destinations import Outputs, plan
+    from cors_probe.render.text_run import RunProgress
+    from cors_probe.usecases import run as use_case
+    from cors_probe.usecases.baseline import load_baseline
+
+    policy = load_policy(policy_file)
+    priors = (baseline, load_baseline(baseline)) if baseline is not None else None
+    destinations = plan(output_format, output or [])
+    outputs = Outputs(
+        destinations,
+        RenderOptions(show_secrets),
+        policy_path=policy.path,
+        secrets=policy.secrets,
+    )
+    options = ProbeOptions(verify=not insecure, cacert=cacert, http2=http2, max_connections=jobs)
+    with Prober(options) as prober, outputs:
+        with RunProgress(len(policy.checks), policy.secrets) as progress:
+            result = use_case.run(
+                policy,
+                prober,
+                yes=yes,
+                jobs=jobs,
+                rate=rate,
+                unreachable=unreachable,
+                baseline=priors,
+                progress=progress,
+                on_report=outputs.keep,
+            )
+        outputs.write(result)
+    raise typer.Exit(int(result.exit_code()))

@@ -1,0 +1,94 @@
+"""`cors-probe simulate`: the offline what-if, judged against answers the user states."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from cors_probe.cli.options import (
+    URL,
+    Cookie,
+    Credentials,
+    Data,
+    Debug,
+    Method,
+    OutputFormat,
+    PageOrigin,
+    RequestHeaders,
+    ShowSecrets,
+    Verbose,
+)
+from cors_probe.errors import UsageError
+from cors_probe.render import Format
+
+PreflightStatus = Annotated[
+    int | None,
+    typer.Option(
+        "--preflight-status", min=100, max=599, help="The preflight's status (default 204)."
+    ),
+]
+PreflightHeaders = Annotated[
+    list[str] | None,
+    typer.Option("--preflight-header", help="A header of the preflight response, 'Name: value'."),
+]
+ResponseStatus = Annotated[
+    int | None,
+    typer.Option("--response-status", min=100, max=599, help="The actual response's status (200)."),
+]
+ResponseHeaders = Annotated[
+    list[str] | None,
+    typer.Option("--response-header", help="A header of the actual response, 'Name: value'."),
+]
+AnswersFile = Annotated[
+    str | None,
+    typer.Option(
+        "--answers",
+        help="A TOML file with [preflight] and [response] tables (status, headers); "
+        "the options above add to it.",
+    ),
+]
+
+
+def simulate(
+    url: URL,
+    origin: PageOrigin = None,
+    method: Method = "GET",
+    header: RequestHeaders = None,
+    credentials: Credentials = False,
+    cookie: Cookie = None,
+    data: Data = None,
+    preflight_status: PreflightStatus = None,
+    preflight_header: PreflightHeaders = None,
+    response_status: ResponseStatus = None,
+    response_header: ResponseHeaders = None,
+    answers: AnswersFile = None,
+    output_format: OutputFormat = Format.TEXT,
+    show_secrets: ShowSecrets = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Judge a request against answers you state, with no network: the offline what-if."""
+    del debug
+    from cors_probe.inputs.answers import extended, load_answers
+    from cors_probe.inputs.request import RequestOptions, build
+    from cors_probe.render import RenderOptions, write
+    from cors_probe.usecases.results import report_exit_code
+    from cors_probe.usecases.simulate import Answers
+    from cors_probe.usecases.simulate import simulate as run_simulation
+
+    shape = build(RequestOptions(url, origin, method, header or (), credentials, data, cookie))
+    loaded = load_answers(answers)
+    given = Answers(
+        preflight=extended(loaded.preflight, preflight_status, preflight_header or ()),
+        response=extended(loaded.response, response_status, response_header or ()),
+    )
+    if 300 <= given.response.status <= 399 and "Location" in given.response.headers:
+        raise UsageError(
+            "simulate judges one response and does not follow redirects; "
+            "run check against the server (or the lab) for redirect chains"
+        )
+    report = run_simulation(shape, given)
+    write(report, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
+    raise typer.Exit(int(report_exit_code(report)))

@@ -1,0 +1,98 @@
+"""JUnit XML: one test suite for the policy file, one test case per check.
+
+A failed expectation is a <failure> (type: the decisive finding's code; text: the problems,
+Chrome's console line and the fix); an unreachable target is an <error>; a skipped check, or a
+failure the baseline already had, is <skipped>. Only elements and attributes the Jenkins JUnit
+plugin's schema allows are written (GitLab, Azure Pipelines and CircleCI read the same).
+"""
+
+from __future__ import annotations
+
+import socket
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING, TextIO
+
+from cors_probe.render.scrub import scrub
+from cors_probe.render.subjects import as_run
+from cors_probe.render.words import details, headline, title
+from cors_probe.usecases.results import Run, Status, Tally
+
+if TYPE_CHECKING:
+    from cors_probe.render import RenderOptions, Subject
+
+
+def _seconds(ms: float) -> str:
+    return f"{ms / 1000:.3f}"
+
+
+def render(run: Run, *, show_secrets: bool = False) -> str:
+    tally = Tally.of(run.results)
+    failures, errors = tally.failed - len(run.known), tally.unreachable
+    skipped = tally.skipped + len(run.known)
+    total = f"{run.seconds:.3f}"
+    root = ET.Element(
+        "testsuites",
+        name="cors-probe",
+        tests=str(tally.total),
+        failures=str(failures),
+        errors=str(errors),
+        time=total,
+    )
+    path = run.policy.path
+    located = {"file": path} if path else {}
+    attributes = {
+        "name": path or "cors-probe check",
+        "tests": str(tally.total),
+        "failures": str(failures),
+        "errors": str(errors),
+        "skipped": str(skipped),
+        "time": total,
+    }
+    if run.started:
+        attributes["timestamp"] = run.started.removesuffix("Z")
+    attributes["hostname"] = socket.gethostname()
+    suite = ET.SubElement(root, "testsuite", attributes | located)
+    properties = ET.SubElement(suite, "properties")
+    if path:
+        ET.SubElement(properties, "property", name="policy", value=path)
+    if run.baseline is not None:
+        ET.SubElement(properties, "property", name="baseline", value=run.baseline)
+    stem = path.rsplit("/", 1)[-1].removesuffix(".toml") or "cors-probe"
+    for result in run.results:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {
+                "name": title(result),
+                "classname": f"{stem}.{result.spec.name}",
+                "time": _seconds(result.elapsed_ms),
+            }
+            | ({"file": path, "line": str(result.spec.line)} if path else {}),
+        )
+        where = f"{path}:{result.spec.line}" if path else result.spec.shape.url
+        text = "\n".join([where, *details(result)])
+        finding = result.problem_finding
+        kind = finding.code.value if finding is not None else "expectation"
+        if result.status is Status.FAILED and run.counts(result):
+            ET.SubElement(case, "failure", message=headline(result), type=kind).text = text
+        elif result.status is Status.FAILED:
+            ET.SubElement(
+                case, "skipped", message=f"known failure (in the baseline): {headline(result)}"
+            )
+        elif result.status is Status.UNREACHABLE:
+            ET.SubElement(case, "error", message=headline(result), type="unreachable").text = text
+        elif result.status is Status.SKIPPED:
+            ET.SubElement(case, "skipped", message=headline(result))
+        ET.SubElement(case, "system-out").text = (
+            f"{where}\nexpected {result.spec.expect}, got {result.got}\n"
+            f"findings: {', '.join(result.codes) or 'none'}"
+        )
+    ET.indent(root)
+    xml = ET.tostring(root, encoding="unicode", xml_declaration=False)
+    document = '<?xml version="1.0" encoding="UTF-8"?>\n' + xml + "\n"
+    return document if show_secrets else scrub(document, run.policy.secrets)
+
+
+def write(subject: Subject, out: TextIO, options: RenderOptions) -> None:
+    """The writer of `Format.JUNIT` (see cors_probe.render)."""
+    out.write(render(as_run(subject), show_secrets=options.show_secrets))

@@ -1,0 +1,108 @@
+"""Offline what-if: the browser's conversation, answered by headers the user states.
+
+`cors-probe simulate` judges a request against the answers a server would give (no network);
+`cors-probe check --assume-header` judges the live answers as they would be with the headers the
+user plans to add. Both reuse `check.run`, so the verdict, findings and JSON are the same engine's.
+"""
+
+from __future__ import annotations
+
+import http
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from cors_probe.model import Headers, Report, RequestShape, WireRequest, WireResponse
+from cors_probe.policy.url import UrlError, parse_url
+from cors_probe.probe.wire import on_the_wire
+from cors_probe.usecases import check
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: Headers
+
+
+@dataclass(frozen=True)
+class Answers:
+    preflight: Answer
+    response: Answer
+
+
+DEFAULT_ANSWERS = Answers(Answer(204, Headers(())), Answer(200, Headers(())))
+
+
+def is_preflight(request: WireRequest) -> bool:
+    return request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
+
+
+def _reason(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def address_of(url: str) -> str | None:
+    """The address a URL's host certainly names (an IP literal, or localhost), else None.
+
+    A live check learns the peer's address from the socket; a simulation can only read it off
+    the URL, which is enough for the Local Network Access advice about loopback and private hosts.
+    """
+    parsed = parse_url(url)
+    if isinstance(parsed, UrlError) or not parsed.host:
+        return None
+    host = parsed.host.strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return "127.0.0.1"
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return None
+
+
+def answerer(answers: Answers) -> check.SendFn:
+    def send(request: WireRequest) -> WireResponse:
+        answer = answers.preflight if is_preflight(request) else answers.response
+        return WireResponse(
+            status=answer.status,
+            headers=answer.headers,
+            reason=_reason(answer.status),
+            server_ip=address_of(request.url),
+            sent_headers=on_the_wire(request),
+        )
+
+    return send
+
+
+def simulate(shape: RequestShape, answers: Answers) -> Report:
+    """Nothing is sent, so nothing needs consent."""
+    report = check.run(shape, answerer(answers), consent=lambda _: True)
+    return replace(report, simulated=True)
+
+
+def with_headers(headers: Headers, assumed: Sequence[tuple[str, str]]) -> Headers:
+    """`headers` with each assumed header set, replacing same-named ones where the first stood."""
+    names = {name.lower() for name, _ in assumed}
+    kept: list[tuple[str, str]] = []
+    placed: set[str] = set()
+    for name, value in headers.pairs:
+        lowered = name.lower()
+        if lowered not in names:
+            kept.append((name, value))
+        elif lowered not in placed:
+            placed.add(lowered)
+            kept.extend(pair for pair in assumed if pair[0].lower() == lowered)
+    kept.extend(pair for pair in assumed if pair[0].lower() not in placed)
+    return Headers(tuple(kept))
+
+
+def assuming(send: check.SendFn, assumed: Sequence[tuple[str, str]]) -> check.SendFn:
+    """Every live answer as it would be with the planned headers (preflight and actual alike)."""
+
+    def send_assuming(request: WireRequest) -> WireResponse:
+        response = send(request)
+        return replace(response, headers=with_headers(response.headers, assumed))
+
+    return send_assuming

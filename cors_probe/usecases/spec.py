@@ -1,0 +1,51 @@
+"""The policy file, as validated data: every check expanded and ready to run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from cors_probe.model import RequestShape
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSpec:
+    """One check: a request shape and what must hold about the browser's verdict."""
+
+    name: str
+    line: int
+    """The line of the check's table in the policy file (for CI annotations)."""
+    shape: RequestShape
+    origin_name: str
+    expect: str
+    """`allowed` or `blocked`."""
+    forbid: tuple[str, ...] = ()
+    require: tuple[str, ...] = ()
+    allow_side_effects: bool = False
+    timeout: float = 10.0
+
+    @property
+    def ident(self) -> str:
+        """Stable across runs (for --baseline): name, origin, method and URL."""
+        return f"{self.name} | {self.origin_name} | {self.shape.method} {self.shape.url}"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyFile:
+    path: str
+    """As the user named it (relative paths stay relative: CI annotations need them so); "" when
+    the checks come from the command line (a `check` reported as JUnit, say)."""
+    checks: tuple[CheckSpec, ...]
+    secrets: frozenset[str] = field(default_factory=frozenset)
+    """Values taken from the environment for secret-like headers: masked in every output."""
+
+
+class Unreachable(StrEnum):
+    """What an unreachable target means for the run (`--unreachable`)."""
+
+    ERROR = "error"
+    """Exit 3 (when no expectation failed): the run could not say."""
+    FAIL = "fail"
+    """Count it as a failed expectation: exit 1."""
+    SKIP = "skip"
+    """Report it as skipped; it changes nothing."""

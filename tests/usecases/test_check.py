@@ -1,0 +1,99 @@
+"""The use case with a fake send function: consent for side effects, dry runs, network failures."""
+
+from __future__ import annotations
+
+import pytest
+
+from cors_probe.codes import FindingCode
+from cors_probe.errors import ProbeError
+from cors_probe.model import (
+    ExchangeKind,
+    FailureKind,
+    Headers,
+    Origin,
+    RequestShape,
+    Verdict,
+    WireRequest,
+    WireResponse,
+)
+from cors_probe.usecases import check
+
+PAGE = Origin("https", "app.example")
+URL = "https://api.example/v1/items"
+GOOD_PREFLIGHT = Headers.of(
+    ("Access-Control-Allow-Origin", "https://app.example"),
+    ("Access-Control-Allow-Methods", "PUT, DELETE, patch, purge, OPTIONS"),
+    ("Access-Control-Allow-Headers", "content-type"),
+    ("Access-Control-Max-Age", "600"),
+    ("Vary", "Origin"),
+)
+GOOD_ACTUAL = Headers.of(("Access-Control-Allow-Origin", "https://app.example"), ("Vary", "Origin"))
+
+
+class FakeServer:
+    def __init__(self) -> None:
+        self.sent: list[WireRequest] = []
+
+    def send(self, request: WireRequest) -> WireResponse:
+        self.sent.append(request)
+        headers = GOOD_PREFLIGHT if request.method == "OPTIONS" else GOOD_ACTUAL
+        return WireResponse(status=204 if request.method == "OPTIONS" else 200, headers=headers)
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "patch", "DELETE", "purge"])
+def test_side_effects_are_not_sent_without_consent(method: str) -> None:
+    server = FakeServer()
+    shape = RequestShape(URL, PAGE, method, Headers.of(("Content-Type", "application/json")))
+    report = check.run(shape, server.send)
+    assert all(r.method == "OPTIONS" for r in server.sent)
+    assert report.outcome.verdict is Verdict.INCOMPLETE
+    assert report.outcome.decisive is not None
+    assert report.outcome.decisive.code is FindingCode.CONSENT_REQUIRED
+    withheld = [e for e in report.outcome.exchanges if e.withheld]
+    assert [e.kind for e in withheld] == [ExchangeKind.ACTUAL]
+
+
+@pytest.mark.parametrize("method", ["GET", "get", "HEAD", "OPTIONS"])
+def test_safe_methods_need_no_consent(method: str) -> None:
+    server = FakeServer()
+    report = check.run(RequestShape(URL, PAGE, method), server.send)
+    assert server.sent[-1].method == method.upper()
+    assert report.outcome.verdict is Verdict.ALLOWED
+
+
+def test_consent_is_asked_once_and_then_honoured() -> None:
+    server = FakeServer()
+    asked: list[WireRequest] = []
+
+    def consent(request: WireRequest) -> bool:
+        asked.append(request)
+        return True
+
+    shape = RequestShape(
+        URL, PAGE, "PUT", Headers.of(("Content-Type", "application/json")), body=b"{}"
+    )
+    report = check.run(shape, server.send, consent=consent)
+    assert [r.method for r in server.sent] == ["OPTIONS", "PUT"]
+    assert len(asked) == 1
+    assert asked[0].method == "PUT"
+    assert report.outcome.verdict is Verdict.ALLOWED
+
+
+def test_dry_run_sends_nothing_and_shows_both_requests() -> None:
+    shape = RequestShape(URL, PAGE, "PUT", Headers.of(("X-Api-Key", "abc")))
+    report = check.dry_run(shape)
+    assert report.dry_run
+    kinds = [(e.kind, e.withheld) for e in report.outcome.exchanges]
+    assert kinds == [(ExchangeKind.PREFLIGHT, True), (ExchangeKind.ACTUAL, True)]
+    preflight = report.outcome.exchanges[0].request
+    assert preflight.headers.get("Access-Control-Request-Headers") == "x-api-key"
+
+
+def test_a_network_failure_is_a_value_with_its_kind() -> None:
+    def refuse(request: WireRequest) -> WireResponse:
+        raise ProbeError(FailureKind.REFUSED, "connection refused")
+
+    report = check.run(RequestShape(URL, PAGE, "GET"), refuse)
+    assert report.outcome.verdict is Verdict.UNREACHABLE
+    assert report.outcome.decisive is not None
+    assert report.outcome.decisive.detail["kind"] == "refused"
