@@ -51,12 +51,8 @@ def run(
     policy = load_policy(policy_file)
     priors = (baseline, load_baseline(baseline)) if baseline is not None else None
     destinations = plan(output_format, output or [])
-    outputs = Outputs(
-        destinations,
-        RenderOptions(show_secrets),
-        policy_path=policy.path,
-        secrets=policy.secrets,
-    )
+    rendering = RenderOptions(show_secrets)
+    outputs = Outputs(destinations, rendering, policy_path=policy.path, secrets=policy.secrets)
     options = ProbeOptions(verify=not insecure, cacert=cacert, http2=http2, max_connections=jobs)
     with Prober(options) as prober, outputs:
         with RunProgress(len(policy.checks), policy.secrets) as progress:
