@@ -7,9 +7,10 @@ survives unchanged (Chromium echoes non-ASCII bytes as `\\u00XX`, which needs th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 
 from cors_probe.codes import FindingCode, TriggerReason
 
@@ -168,6 +169,15 @@ class Severity(StrEnum):
     INFO = "info"
 
 
+DetailValue = str | int | float | bool
+"""A typed fact in `Finding.detail`: int for seconds and counts, float for milliseconds, bool for
+yes/no facts, str otherwise. The renderers turn them into words; the core never formats them."""
+
+
+def _no_detail() -> Mapping[str, DetailValue]:
+    return MappingProxyType({})
+
+
 class Stage(StrEnum):
     REQUEST = "request"
     """Before the network: what fetch() itself does with the script's request."""
@@ -194,8 +204,11 @@ class Finding:
     """The header concerned, in canonical case."""
     value: str | None = None
     """The raw value of that header as sent (Latin-1 decoded), None when absent."""
-    detail: dict[str, str] = field(default_factory=dict)
-    """Further facts, by code (see `codes.FindingCode`)."""
+    detail: Mapping[str, DetailValue] = field(default_factory=_no_detail)
+    """Further facts, by code (see `codes.FindingCode`): a read-only copy of what was given."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "detail", MappingProxyType(dict(self.detail)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +256,9 @@ class Outcome:
     """The status the page's script would see, when the fetch resolves."""
     readable_headers: tuple[str, ...] = ()
     """Response header names script can read with response.headers.get(), when allowed."""
+    plan: PreflightPlan = PreflightPlan(required=False)
+    """The preflight planned for the first URL (the report's `preflight`); not required when
+    fetch() refused the request before planning, or when the request is same-origin."""
 
 
 @dataclass(frozen=True, slots=True)

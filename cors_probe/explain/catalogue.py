@@ -1,8 +1,10 @@
 """Finding codes to words: title, explanation, smallest fix, each browser's console line.
 
-The console lines are facts to reproduce byte for byte (shared/docs/cors-rules.md §7-8): Chromium
-uses ASCII quotes and echoes header values with every byte outside printable ASCII as `\\u00XX`;
-Firefox uses typographic quotes; Safari's line is its reason text. A browser that prints nothing
+The console lines are facts to reproduce byte for byte (measured by the browser scenarios in
+tests/browser; Chromium's texts are in Blink's
+third_party/blink/renderer/platform/loader/cors/cors_error_string.cc): Chromium uses ASCII quotes
+and echoes header values with every byte outside printable ASCII as `\\u00XX`; Firefox uses
+typographic quotes; Safari's line is its reason text. A browser that prints nothing
 for a finding gets None.
 """
 
@@ -12,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from cors_probe.codes import FindingCode as C
-from cors_probe.model import Finding, Severity, Stage
+from cors_probe.model import DetailValue, Finding, Severity, Stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,22 @@ NET_ERRORS = {
     "protocol": "INVALID_HTTP_RESPONSE",
     "other": "FAILED",
 }
+
+
+def detail_text(value: DetailValue) -> str:
+    """A `Finding.detail` value as the words and the JSON document show it: a bool as `True` or
+    `False`, a float (milliseconds) rounded to a whole number, an int or str as is."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.0f}"
+    return str(value)
+
+
+def _detail(finding: Finding, key: str, default: str) -> str:
+    """One detail value as text, or `default` when the finding has none."""
+    value = finding.detail.get(key)
+    return default if value is None else detail_text(value)
 
 
 def chrome_value(raw: str) -> str:
@@ -100,7 +118,7 @@ def _on(finding: Finding) -> str:
 
 
 def _request_origin(finding: Finding) -> str:
-    return finding.detail.get("request_origin", finding.page_origin)
+    return _detail(finding, "request_origin", finding.page_origin)
 
 
 def _tainted_note(finding: Finding) -> str:
@@ -176,7 +194,7 @@ def _acao_mismatch(f: Finding) -> Explanation:
 
 def _acao_multiple(f: Finding) -> Explanation:
     value = f.value or ""
-    lines = f.detail.get("lines", "1")
+    lines = _detail(f, "lines", "1")
     firefox = (
         f"{FIREFOX_BLOCKED}{f.url}. (Reason: Multiple CORS header ‘Access-Control-Allow-Origin’ "
         "not allowed)."
@@ -283,7 +301,7 @@ def _preflight_not_ok(f: Finding) -> Explanation:
 
 
 def _preflight_redirect(f: Finding) -> Explanation:
-    location = f.detail.get("location", "")
+    location = _detail(f, "location", "")
     return Explanation(
         "The preflight was redirected",
         f"The OPTIONS preflight got a {_status(f)} redirect to '{location}'. Browsers never "
@@ -297,7 +315,7 @@ def _preflight_redirect(f: Finding) -> Explanation:
 
 
 def _list_unparsable(f: Finding, header: str) -> Explanation:
-    item = f.detail.get("item", "")
+    item = _detail(f, "item", "")
     example = "GET, POST, PUT" if header.endswith("Methods") else "Content-Type, Authorization"
     return Explanation(
         f"{header} cannot be parsed",
@@ -311,7 +329,7 @@ def _list_unparsable(f: Finding, header: str) -> Explanation:
 
 
 def _method_not_allowed(f: Finding) -> Explanation:
-    method = f.detail.get("method", "")
+    method = _detail(f, "method", "")
     return Explanation(
         f"Method {method} is not allowed",
         f"The preflight response's Access-Control-Allow-Methods is {_shown(f.value)}, which does "
@@ -331,7 +349,7 @@ def _method_not_allowed(f: Finding) -> Explanation:
 
 
 def _header_not_allowed(f: Finding) -> Explanation:
-    name = f.detail.get("name", "")
+    name = _detail(f, "name", "")
     return Explanation(
         f"Request header {name} is not allowed",
         f"The request sends {name}, which is not a CORS-safelisted header, and the preflight "
@@ -350,7 +368,7 @@ def _header_not_allowed(f: Finding) -> Explanation:
 
 
 def _redirect_userinfo(f: Finding) -> Explanation:
-    location = f.detail.get("location", "")
+    location = _detail(f, "location", "")
     return Explanation(
         "Redirect to a URL with a user name and password",
         f"The response redirects to '{location}', which carries user:pass@; browsers refuse "
@@ -367,8 +385,8 @@ def _redirect_userinfo(f: Finding) -> Explanation:
 
 
 def _redirect_scheme(f: Finding) -> Explanation:
-    location = f.detail.get("location", "")
-    scheme = f.detail.get("scheme", "")
+    location = _detail(f, "location", "")
+    scheme = _detail(f, "scheme", "")
     data = scheme == "data"
     # Chromium fails the request to the redirect target, so its line names the target, redirected
     # from the first URL (browser scenario redirect-ftp-scheme).
@@ -402,7 +420,7 @@ def _too_many_redirects(f: Finding) -> Explanation:
 def _tainted(f: Finding) -> Explanation:
     return Explanation(
         "A cross-origin redirect made the origin null",
-        f"{f.detail.get('from_url', f.url)} redirected to {f.detail.get('to_url', '')} on "
+        f"{_detail(f, 'from_url', f.url)} redirected to {_detail(f, 'to_url', '')} on "
         "another origin; from then on the browser sends `Origin: null` and only "
         "`Access-Control-Allow-Origin: null` or `*` can match.",
         "Call the final URL directly, or have the redirect target allow `null` (a security "
@@ -411,8 +429,8 @@ def _tainted(f: Finding) -> Explanation:
 
 
 def _unreachable(f: Finding) -> Explanation:
-    kind = f.detail.get("kind", "other")
-    reason = f.detail.get("reason", "")
+    kind = _detail(f, "kind", "other")
+    reason = _detail(f, "reason", "")
     net = NET_ERRORS.get(kind, "FAILED")
     if kind == "tls" and "certificate verify" in reason.lower():
         net = "CERT_AUTHORITY_INVALID"
@@ -430,7 +448,7 @@ def _unreachable(f: Finding) -> Explanation:
 
 
 def _consent(f: Finding) -> Explanation:
-    method = f.detail.get("method", "")
+    method = _detail(f, "method", "")
     return Explanation(
         f"The {method} was not sent",
         f"{method} may change data on the server, so cors-probe sent only the preflight. The "
@@ -440,7 +458,7 @@ def _consent(f: Finding) -> Explanation:
 
 
 def _forbidden_method(f: Finding) -> Explanation:
-    method = f.detail.get("method", "")
+    method = _detail(f, "method", "")
     return Explanation(
         f"fetch() refuses the method {method}",
         f"{method} is a forbidden method: fetch() throws a TypeError and sends nothing.",
@@ -460,7 +478,7 @@ def _url_credentials(f: Finding) -> Explanation:
 
 
 def _body_not_allowed(f: Finding) -> Explanation:
-    method = f.detail.get("method", "GET")
+    method = _detail(f, "method", "GET")
     return Explanation(
         f"fetch() refuses a body with {method}",
         f"A {method} request cannot have a body: fetch() throws a TypeError and sends nothing.",
@@ -527,7 +545,7 @@ def _wildcard_acac(f: Finding) -> Explanation:
 
 
 def _max_age_missing(f: Finding) -> Explanation:
-    ms = f.detail.get("preflight_ms", "?")
+    ms = _detail(f, "preflight_ms", "?")
     return Explanation(
         "No Access-Control-Max-Age: a preflight before every request",
         f"The preflight response has no Access-Control-Max-Age, so browsers cache it for 5 "
@@ -538,8 +556,8 @@ def _max_age_missing(f: Finding) -> Explanation:
 
 def _max_age_effective(f: Finding) -> str:
     return (
-        f"Chrome caches it {f.detail.get('chrome', '?')} s, Firefox "
-        f"{f.detail.get('firefox', '?')} s, Safari {f.detail.get('safari', '?')} s."
+        f"Chrome caches it {_detail(f, 'chrome', '?')} s, Firefox "
+        f"{_detail(f, 'firefox', '?')} s, Safari {_detail(f, 'safari', '?')} s."
     )
 
 
@@ -581,7 +599,7 @@ def _authorization_wildcard(f: Finding) -> Explanation:
 
 
 def _reached_server(f: Finding) -> Explanation:
-    method = f.detail.get("method", "")
+    method = _detail(f, "method", "")
     return Explanation(
         "The request ran on the server anyway",
         f"The {method} was sent without a preflight and the server processed it (status "
@@ -603,11 +621,11 @@ def _error_status(f: Finding) -> Explanation:
 
 
 def _local_network(f: Finding) -> Explanation:
-    space = f.detail.get("space", "private")
-    secure = f.detail.get("secure") == "True"
+    space = _detail(f, "space", "private")
+    secure = f.detail.get("secure") is True
     return Explanation(
         f"A public page calling a {space} address",
-        f"The server answered from {f.detail.get('address', '')}, a {space} address, while the "
+        f"The server answered from {_detail(f, 'address', '')}, a {space} address, while the "
         f"page's origin {f.page_origin} looks public. Chrome (142+) asks the user for "
         "Local Network Access permission"
         + (" before such a request." if secure else ", and refuses it outright from http: pages."),
@@ -692,7 +710,3 @@ BUILDERS: dict[C, Callable[[Finding], Explanation]] = {
 def explain(finding: Finding) -> Explanation:
     """The words for one finding."""
     return BUILDERS[finding.code](finding)
-
-
-def is_blocking(finding: Finding) -> bool:
-    return finding.severity is Severity.ERROR

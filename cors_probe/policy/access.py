@@ -1,7 +1,7 @@
 """The CORS check of a response, and which response headers script may read.
 
-Facts (Fetch §4.10 "CORS check"; Chromium `CheckAccess` in services/network/public/cpp/cors/cors.cc;
-shared/docs/cors-rules.md §5.1-5.3), in Chromium's order, which decides the console message:
+Facts (https://fetch.spec.whatwg.org/#concept-cors-check; Chromium `CheckAccess` in
+services/network/public/cpp/cors/cors.cc), in Chromium's order, which decides the console message:
 1. Several ACAO lines are joined with ", "; the value is trimmed of spaces and tabs.
 2. `*` passes unless credentials are included; with credentials it fails as a wildcard error
    before ACAC is looked at, even when ACAC is `true`.
@@ -10,17 +10,19 @@ shared/docs/cors-rules.md §5.1-5.3), in Chromium's order, which decides the con
    classified by Chromium for its message: a space or comma means "multiple values"; `null` and
    any value that parses as a URL mean "mismatch"; anything else is "invalid".
 5. With credentials, ACAC must be exactly `true` (case-sensitive, trimmed).
-The response status plays no part. Exposure (Fetch "CORS-safelisted response-header name"): the
+The response status plays no part. Exposure (https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name,
+https://fetch.spec.whatwg.org/#concept-filtered-response-cors): the
 seven safelisted names plus Access-Control-Expose-Headers; `*` exposes all only without
 credentials; Set-Cookie is never exposed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from cors_probe.codes import FindingCode
-from cors_probe.model import Headers
+from cors_probe.model import DetailValue, Headers
 from cors_probe.policy.grammar import parse_token_list, trim
 from cors_probe.policy.url import UrlError, parse_url
 
@@ -49,7 +51,8 @@ class AccessFailure:
     code: FindingCode
     header: str
     value: str | None
-    detail: dict[str, str] = field(default_factory=dict)
+    detail: Mapping[str, DetailValue] = field(default_factory=dict)
+    """Typed facts for the finding (see `model.DetailValue`)."""
 
 
 def _looks_like_origin_url(value: str) -> bool:
@@ -63,7 +66,12 @@ def _looks_like_origin_url(value: str) -> bool:
 
 
 def cors_check(headers: Headers, request_origin: str, credentials: bool) -> AccessFailure | None:
-    """Fetch's CORS check, in Chromium's order; None when the response passes."""
+    """Fetch's CORS check, in Chromium's order; None when the response passes.
+
+    `request_origin` is the serialised Origin the request carried (`null` after a tainting
+    redirect). Source: https://fetch.spec.whatwg.org/#concept-cors-check; the order and the
+    message classes are Chromium's (cors.cc CheckAccess).
+    """
     lines = headers.get_all(ACAO)
     if len(lines) == 1 and trim(lines[0]) == "*":
         if credentials:
@@ -73,7 +81,10 @@ def cors_check(headers: Headers, request_origin: str, credentials: bool) -> Acce
     else:
         value = trim(", ".join(lines))
         if value != request_origin:
-            detail = {"request_origin": request_origin, "lines": str(len(lines))}
+            detail: dict[str, DetailValue] = {
+                "request_origin": request_origin,
+                "lines": len(lines),
+            }
             if " " in value or "," in value:
                 return AccessFailure(FindingCode.ACAO_MULTIPLE, ACAO, value, detail)
             if value == "null" or _looks_like_origin_url(value):
@@ -87,7 +98,11 @@ def cors_check(headers: Headers, request_origin: str, credentials: bool) -> Acce
 
 
 def readable_headers(headers: Headers, credentials: bool) -> tuple[list[str], list[str]]:
-    """(names script can read, names it cannot), lower-cased, in response order, de-duplicated."""
+    """(names script can read, names it cannot), lower-cased, in response order, de-duplicated.
+
+    Source: https://fetch.spec.whatwg.org/#concept-filtered-response-cors and
+    https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name.
+    """
     exposed = {item.lower() for item in parse_token_list(headers.get(ACEH)).items}
     wildcard = "*" in exposed and not credentials
     readable: list[str] = []

@@ -1,11 +1,17 @@
 """Warnings and notes: what does not block today but bites later, and how browsers differ.
 
-Facts (Fetch §3.2.6 "CORS protocol and HTTP caches"; shared/docs/cors-rules.md §4 step 9, §6, §8):
+Each rule has one signature, `rule(seen: Seen) -> Finding | None`, and each stage runs its rules
+in one list (`PREFLIGHT_ADVICE`, `RESPONSE_ADVICE`), in the order their findings are reported: a
+new warning is one function and one edit to a list.
+
+Facts (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches,
+https://fetch.spec.whatwg.org/#cors-preflight-fetch; Chromium preflight_result.cc):
 - A server whose ACAO depends on the request's Origin must send `Vary: Origin`, or a shared cache
   hands one origin's answer to another.
 - Access-Control-Max-Age: absent or empty means 5 s everywhere. Chromium caps at 7200 s, treats
-  garbage as 5 s and a negative value as 0; Firefox caps at 86400 s and caches nothing for garbage,
-  negative or 0; Safari caps at 600 s, treats garbage as 5 s and a negative value as 0.
+  garbage as 5 s and a negative value as 0 (the `Browser` fields); Firefox caps at 86400 s and
+  caches nothing for garbage, negative or 0; Safari caps at 600 s, treats garbage as 5 s and a
+  negative value as 0 (`OTHER_ENGINES`, for the advice's comparison only).
 - Chromium (142+) asks the user before a public page may call a private or loopback address
   (Local Network Access), and refuses outright from an insecure (http:) page.
 """
@@ -13,53 +19,59 @@ Facts (Fetch §3.2.6 "CORS protocol and HTTP caches"; shared/docs/cors-rules.md 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cors_probe.codes import FindingCode
-from cors_probe.model import Finding, Headers, Origin, Severity, Stage
+from cors_probe.model import Finding, Origin, Severity, WireResponse
 from cors_probe.policy.access import ACAC, ACAO
+from cors_probe.policy.browsers import Browser
+from cors_probe.policy.findings import Where
 from cors_probe.policy.grammar import trim
 
 MAX_AGE = "Access-Control-Max-Age"
-DEFAULT_MAX_AGE = 5
-CAPS = {"chrome": 7200, "firefox": 86400, "safari": 600}
 
 
 @dataclass(frozen=True, slots=True)
-class Where:
-    """Which request a finding is about, for the words and console lines rendered later."""
+class MaxAgeRules:
+    """How an engine reads Access-Control-Max-Age, in seconds: its cap, the value when absent or
+    empty, when not an integer, when negative."""
 
-    stage: Stage
-    url: str
-    first_url: str
-    page_origin: str
-
-    def finding(
-        self,
-        code: FindingCode,
-        severity: Severity,
-        *,
-        status: int | None = None,
-        header: str | None = None,
-        value: str | None = None,
-        detail: dict[str, str] | None = None,
-    ) -> Finding:
-        return Finding(
-            code=code,
-            severity=severity,
-            stage=self.stage,
-            url=self.url,
-            first_url=self.first_url if self.first_url != self.url else "",
-            page_origin=self.page_origin,
-            status=status,
-            header=header,
-            value=value,
-            detail=detail or {},
-        )
+    cap: int
+    default: int
+    invalid: int
+    negative: int
 
 
-def vary_origin(where: Where, headers: Headers, request_origin: str) -> Finding | None:
-    """ACAO echoes the request's origin but `Vary` does not name Origin."""
+# Firefox and Safari, for the Max-Age advice's comparison only (their other facts are not
+# modelled yet): the next engines become `Browser` profiles and this table goes away.
+OTHER_ENGINES = {
+    "firefox": MaxAgeRules(cap=86400, default=5, invalid=0, negative=0),
+    "safari": MaxAgeRules(cap=600, default=5, invalid=5, negative=0),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What an advice rule looks at: one response, and where and for whom it was received."""
+
+    where: Where
+    response: WireResponse
+    request_origin: str
+    """The Origin the request carried (`null` after a tainting redirect)."""
+    page: Origin
+    browser: Browser
+
+
+Rule = Callable[[Seen], Finding | None]
+
+
+def vary_origin(seen: Seen) -> Finding | None:
+    """ACAO echoes the request's origin but `Vary` does not name Origin.
+
+    Source: https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches.
+    """
+    headers, request_origin = seen.response.headers, seen.request_origin
     acao = headers.get(ACAO)
     if acao is None or trim(acao) != request_origin or request_origin == "*":
         return None
@@ -67,57 +79,83 @@ def vary_origin(where: Where, headers: Headers, request_origin: str) -> Finding 
     names = {trim(v).lower() for v in (vary or "").split(",")}
     if "origin" in names or "*" in names:
         return None
-    return where.finding(
+    return seen.where.finding(
         FindingCode.VARY_ORIGIN_MISSING, Severity.WARNING, header="Vary", value=vary
     )
 
 
-def wildcard_with_acac(where: Where, headers: Headers) -> Finding | None:
+def wildcard_with_acac(seen: Seen) -> Finding | None:
+    """`Access-Control-Allow-Origin: *` with Access-Control-Allow-Credentials: harmless without
+    credentials, a block with them (https://fetch.spec.whatwg.org/#concept-cors-check)."""
+    headers = seen.response.headers
     acao = headers.get(ACAO)
     acac = headers.get(ACAC)
     if acao is None or trim(acao) != "*" or acac is None:
         return None
-    return where.finding(FindingCode.WILDCARD_WITH_ACAC, Severity.WARNING, header=ACAC, value=acac)
+    return seen.where.finding(
+        FindingCode.WILDCARD_WITH_ACAC, Severity.WARNING, header=ACAC, value=acac
+    )
 
 
-def effective_max_age(value: str | None) -> dict[str, int]:
-    """Seconds each browser caches the preflight for (0: not cached)."""
+def effective_max_age(value: str | None, browser: Browser) -> dict[str, int]:
+    """Seconds each engine caches the preflight for (0: not cached), keyed by engine name.
+
+    `value` is the raw Access-Control-Max-Age (None when absent); `browser` gives the first entry
+    (from its `max_age_*` fields), `OTHER_ENGINES` the others. Source: preflight_result.cc
+    (Chromium), https://fetch.spec.whatwg.org/#cors-preflight-fetch (default 5 s).
+    """
+    engines = {
+        browser.name: MaxAgeRules(
+            browser.max_age_cap,
+            browser.max_age_default,
+            browser.max_age_invalid,
+            browser.max_age_negative,
+        ),
+        **OTHER_ENGINES,
+    }
     if value is None or trim(value) == "":
-        return dict.fromkeys(CAPS, DEFAULT_MAX_AGE)
+        return {name: rules.default for name, rules in engines.items()}
     text = trim(value)
     if not text.lstrip("-").isdigit():
-        return {"chrome": DEFAULT_MAX_AGE, "firefox": 0, "safari": DEFAULT_MAX_AGE}
+        return {name: rules.invalid for name, rules in engines.items()}
     seconds = int(text)
-    if seconds <= 0:
-        return dict.fromkeys(CAPS, 0)
-    return {browser: min(seconds, cap) for browser, cap in CAPS.items()}
+    if seconds < 0:
+        return {name: rules.negative for name, rules in engines.items()}
+    if seconds == 0:
+        return dict.fromkeys(engines, 0)
+    return {name: min(seconds, rules.cap) for name, rules in engines.items()}
 
 
-def max_age(where: Where, headers: Headers, preflight_ms: float) -> Finding | None:
+def max_age(seen: Seen) -> Finding | None:
+    """Access-Control-Max-Age missing (detail: preflight_ms, float), not an integer or above a cap
+    (detail: seconds per engine, int). Source: preflight_result.cc; caps in `effective_max_age`."""
+    headers, browser = seen.response.headers, seen.browser
     value = headers.get(MAX_AGE)
     if value is None:
-        return where.finding(
+        return seen.where.finding(
             FindingCode.MAX_AGE_MISSING,
             Severity.WARNING,
             header=MAX_AGE,
-            detail={"preflight_ms": f"{preflight_ms:.0f}"},
+            detail={"preflight_ms": seen.response.elapsed_ms},
         )
-    effective = {k: str(v) for k, v in effective_max_age(value).items()}
+    effective = effective_max_age(value, browser)
     text = trim(value)
     if text and not text.isdigit():
-        return where.finding(
+        return seen.where.finding(
             FindingCode.MAX_AGE_INVALID,
             Severity.WARNING,
             header=MAX_AGE,
             value=value,
             detail=effective,
         )
-    if text and int(text) > min(CAPS.values()):
-        # Above Safari's 10 minutes only: worth knowing, nothing to fix. Above Chromium's 2 hours
-        # the server's intent is lost in the browser most users run: a warning.
-        return where.finding(
+    lowest = min(browser.max_age_cap, *(rules.cap for rules in OTHER_ENGINES.values()))
+    if text and int(text) > lowest:
+        # Above the lowest cap (Safari's 10 minutes) only: worth knowing, nothing to fix. Above
+        # the browser's cap (Chromium's 2 hours) the server's intent is lost in the browser most
+        # users run: a warning.
+        return seen.where.finding(
             FindingCode.MAX_AGE_CAPPED,
-            Severity.WARNING if int(text) > CAPS["chrome"] else Severity.INFO,
+            Severity.WARNING if int(text) > browser.max_age_cap else Severity.INFO,
             header=MAX_AGE,
             value=value,
             detail=effective,
@@ -153,14 +191,29 @@ def page_address_space(origin: Origin) -> str:
 _SPACE_RANK = {"public": 0, "private": 1, "loopback": 2}
 
 
-def local_network(where: Where, page: Origin, server_ip: str | None) -> Finding | None:
-    if server_ip is None:
+def local_network(seen: Seen) -> Finding | None:
+    """A page that looks public answered from a private or loopback address (detail: address,
+    space, secure: bool), when the browser has Local Network Access (Chromium 142+)."""
+    server_ip, page = seen.response.server_ip, seen.page
+    if server_ip is None or not seen.browser.local_network_access:
         return None
     target = address_space(server_ip)
     if _SPACE_RANK[target] <= _SPACE_RANK[page_address_space(page)]:
         return None
-    return where.finding(
+    return seen.where.finding(
         FindingCode.LOCAL_NETWORK_ACCESS,
         Severity.WARNING,
-        detail={"address": server_ip, "space": target, "secure": str(page.scheme == "https")},
+        detail={"address": server_ip, "space": target, "secure": page.scheme == "https"},
     )
+
+
+PREFLIGHT_ADVICE: tuple[Rule, ...] = (max_age, vary_origin, wildcard_with_acac, local_network)
+"""What a preflight response that authorised the request is advised on, in report order."""
+RESPONSE_ADVICE: tuple[Rule, ...] = (vary_origin, wildcard_with_acac, local_network)
+"""What the final CORS response (https://fetch.spec.whatwg.org/#concept-filtered-response-cors)
+is advised on, in report order."""
+
+
+def advise(rules: tuple[Rule, ...], seen: Seen) -> list[Finding]:
+    """The findings of `rules` about `seen`, in the rules' order."""
+    return [f for f in (rule(seen) for rule in rules) if f is not None]

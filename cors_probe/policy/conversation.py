@@ -5,19 +5,27 @@ This is the sans-I/O heart (the pattern of httpx's `Auth.auth_flow`): the caller
     flow = converse(shape)
     step = next(flow)
     while True:
-        reply = send(step.request)          # a WireResponse, a TransportFailure, or None
+        reply = send(step.request)          # a WireResponse, a TransportFailure, None or DRY_RUN
         step = flow.send(reply)             # ... until StopIteration carries the Outcome
 
-and `None` means "not sent" (no consent for a request with side effects, or a dry run). The
-sequence is the browser's main fetch: fetch()'s own refusals, the preflight when the CORS flag is
-set and the request needs one, the actual request, then each redirect hop judged in Chromium's
-order (redirect.py) with a fresh preflight at the new URL when still needed.
+and `None` means "not sent" for want of consent (a request with side effects), `DRY_RUN` "not
+sent, and go on as if it had passed" (a dry run). The conversation is the only planner: its
+Outcome carries the first preflight plan too.
+
+One function per stage of Fetch's main fetch (https://fetch.spec.whatwg.org/#main-fetch),
+composed with `yield from`: fetch()'s own refusals and header guard (`prepare`), then per URL
+`_http_fetch`: the CORS-preflight fetch when the CORS flag is set and the request needs one
+(`_cors_preflight_fetch`), the actual request and its CORS check (`_actual_fetch`), then either
+the HTTP-redirect fetch, judged in Chromium's order (redirect.py), which runs `_http_fetch` again
+at the new URL (`_http_redirect_fetch`), or the CORS-filtered response (`_cors_filtered_response`).
+Every browser-specific fact comes from the `Browser` handed in (browsers.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import Enum
 
 from cors_probe.codes import FindingCode
 from cors_probe.model import (
@@ -34,13 +42,15 @@ from cors_probe.model import (
     WireRequest,
     WireResponse,
 )
-from cors_probe.policy import advice, preflight, redirect
+from cors_probe.policy import preflight, redirect
 from cors_probe.policy.access import AccessFailure, cors_check, readable_headers
-from cors_probe.policy.advice import Where
+from cors_probe.policy.advice import PREFLIGHT_ADVICE, RESPONSE_ADVICE, Seen, advise
+from cors_probe.policy.browsers import CHROMIUM, Browser
+from cors_probe.policy.findings import Where
 from cors_probe.policy.origin import same_origin
 from cors_probe.policy.safelist import (
     browser_headers,
-    chromium_only_safelisted,
+    engine_only_safelisted,
     has_side_effects,
     is_forbidden_method,
     normalise_method,
@@ -61,7 +71,16 @@ class Send:
     """True for an actual request whose method has side effects."""
 
 
-Reply = WireResponse | TransportFailure | None
+class NotSent(Enum):
+    """A reply for a request that was not sent, other than `None` (not sent for want of consent)."""
+
+    DRY_RUN = "dry-run"
+    """A dry run: not sent; carry on as if it passed (a preflight) and record the exchange as
+    withheld; stop after the actual request, without a consent finding."""
+
+
+DRY_RUN = NotSent.DRY_RUN
+Reply = WireResponse | TransportFailure | NotSent | None
 Conversation = Generator[Send, Reply, Outcome]
 
 
@@ -78,18 +97,70 @@ class Prepared:
     notes: tuple[Finding, ...]
 
 
-def _outcome(
-    findings: list[Finding],
-    exchanges: list[Exchange],
-    final_status: int | None = None,
-    readable: tuple[str, ...] = (),
-) -> Outcome:
-    verdict, decisive = decide(findings)
-    return Outcome(verdict, tuple(findings), tuple(exchanges), decisive, final_status, readable)
+@dataclass(slots=True)
+class _Fetch:
+    """One fetch's fixed facts, and what it has found and exchanged so far."""
+
+    shape: RequestShape
+    browser: Browser
+    page: str
+    """The page's serialised origin."""
+    first_url: str
+    plan: PreflightPlan
+    """The preflight planned for the first URL (`Outcome.plan`)."""
+    findings: list[Finding]
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    def where(self, stage: Stage, url: str) -> Where:
+        return Where(stage, url, self.first_url, self.page)
+
+    def outcome(self, final_status: int | None = None, readable: tuple[str, ...] = ()) -> Outcome:
+        verdict, decisive = decide(self.findings)
+        return Outcome(
+            verdict,
+            tuple(self.findings),
+            tuple(self.exchanges),
+            decisive,
+            final_status,
+            readable,
+            self.plan,
+        )
 
 
-def prepare(shape: RequestShape) -> Prepared | Outcome:
-    """fetch()'s Request constructor and header guard: refusals, dropped headers, the first plan."""
+@dataclass(frozen=True, slots=True)
+class _Hop:
+    """The request as it stands at one URL (hop 0 is the first URL, n the n-th redirect's)."""
+
+    url: Url
+    method: str
+    headers: Headers
+    body: bytes | None
+    cors: bool
+    """Fetch's CORS flag: set once any URL of the fetch is cross-origin to the page."""
+    tainted: bool
+    """The request's origin is tainted: it carries `Origin: null`."""
+    number: int
+
+    def request_origin(self, page: str) -> str:
+        return "null" if self.tainted else page
+
+
+def _refused(notes: list[Finding]) -> Outcome:
+    verdict, decisive = decide(notes)
+    return Outcome(verdict, tuple(notes), (), decisive)
+
+
+def prepare(shape: RequestShape, browser: Browser = CHROMIUM) -> Prepared | Outcome:
+    """fetch()'s Request constructor and header guard: refusals, dropped headers, the first plan.
+
+    Returns the prepared request, or the Outcome of fetch() throwing before any request (a
+    forbidden method, credentials in the URL, a body with GET/HEAD). Raises ValueError for a URL
+    that does not parse (the CLI validates URLs first). Source: https://fetch.spec.whatwg.org/#dom-request
+    and https://fetch.spec.whatwg.org/#main-fetch (the CORS flag), the header guard
+    (https://fetch.spec.whatwg.org/#forbidden-request-header,
+    https://fetch.spec.whatwg.org/#cors-safelisted-request-header), plus `browser`'s dropped and
+    extra safelisted headers.
+    """
     page = shape.origin.serialise()
     where = Where(Stage.REQUEST, shape.url, "", page)
     notes: list[Finding] = []
@@ -107,27 +178,27 @@ def prepare(shape: RequestShape) -> Prepared | Outcome:
                 FindingCode.FORBIDDEN_METHOD, Severity.ERROR, detail={"method": shape.method}
             )
         )
-        return _outcome(notes, [])
+        return _refused(notes)
     if url.has_credentials:
         notes.append(where.finding(FindingCode.URL_CREDENTIALS, Severity.ERROR))
-        return _outcome(notes, [])
+        return _refused(notes)
     if shape.body is not None and method in ("GET", "HEAD"):
         notes.append(
             where.finding(FindingCode.BODY_NOT_ALLOWED, Severity.ERROR, detail={"method": method})
         )
-        return _outcome(notes, [])
-    prepared = browser_headers(shape.headers, shape.body)
+        return _refused(notes)
+    prepared = browser_headers(shape.headers, shape.body, browser)
     for name, value in prepared.dropped:
         notes.append(
             where.finding(FindingCode.FORBIDDEN_HEADER, Severity.WARNING, header=name, value=value)
         )
-    for name, value in prepared.dropped_by_chromium:
+    for name, value in prepared.dropped_by_browser:
         notes.append(
             where.finding(
                 FindingCode.USER_AGENT_DROPPED, Severity.WARNING, header=name, value=value
             )
         )
-    for name, value in chromium_only_safelisted(prepared.sent):
+    for name, value in engine_only_safelisted(prepared.sent, browser):
         notes.append(
             where.finding(
                 FindingCode.CHROMIUM_ONLY_SAFELISTED, Severity.INFO, header=name, value=value
@@ -138,7 +209,7 @@ def prepare(shape: RequestShape) -> Prepared | Outcome:
         notes.append(where.finding(FindingCode.SAME_ORIGIN, Severity.INFO))
     if shape.credentials and cors:
         notes.append(where.finding(FindingCode.THIRD_PARTY_COOKIES, Severity.INFO))
-    triggers = preflight_triggers(method, prepared.sent)
+    triggers = preflight_triggers(method, prepared.sent, browser)
     plan = (
         preflight.plan(url.serialise(), page, method, triggers)
         if cors
@@ -157,7 +228,13 @@ def actual_request(
     cors: bool,
     request_origin: str,
 ) -> WireRequest:
-    """The actual request as the browser puts it on the wire (script side + Origin + cookies)."""
+    """The actual request as the browser puts it on the wire (script side + Origin + cookies).
+
+    `headers` are the script's headers after the header guard; `request_origin` the serialised
+    Origin (`null` when tainted). Source: https://fetch.spec.whatwg.org/#http-network-or-cache-fetch
+    (`Accept: */*` default, the Origin header, cookies only for credentialed or same-origin
+    requests) and https://fetch.spec.whatwg.org/#origin-header.
+    """
     pairs = list(headers)
     if not any(n.lower() == "accept" for n, _ in pairs):
         pairs.insert(0, ("Accept", "*/*"))
@@ -187,170 +264,244 @@ def _unreachable(where: Where, failure: TransportFailure) -> Finding:
     )
 
 
-def converse(shape: RequestShape) -> Conversation:
-    prepared = prepare(shape)
+def converse(shape: RequestShape, browser: Browser = CHROMIUM) -> Conversation:
+    """The browser's whole fetch() of `shape`, as `browser` runs it: yields each `Send`, is sent
+    each `Reply`, returns the `Outcome` (with the first preflight plan in `Outcome.plan`).
+
+    Source: https://fetch.spec.whatwg.org/#main-fetch, in Chromium's order (cors_url_loader.cc).
+    """
+    prepared = prepare(shape, browser)
     if isinstance(prepared, Outcome):
         return prepared
-    page = shape.origin.serialise()
-    findings = list(prepared.notes)
-    exchanges: list[Exchange] = []
-    first_url = prepared.url.serialise()
-    current, method, headers, body = prepared.url, prepared.method, prepared.headers, prepared.body
-    cors, tainted, hop = prepared.cors, False, 0
+    fetch = _Fetch(
+        shape,
+        browser,
+        shape.origin.serialise(),
+        prepared.url.serialise(),
+        prepared.plan,
+        list(prepared.notes),
+    )
+    first = _Hop(
+        prepared.url,
+        prepared.method,
+        prepared.headers,
+        prepared.body,
+        prepared.cors,
+        tainted=False,
+        number=0,
+    )
+    return (yield from _http_fetch(fetch, first))
 
-    while True:
-        url = current.serialise()
-        request_origin = "null" if tainted else page
-        triggers = preflight_triggers(method, headers)
-        plan = preflight.plan(url, request_origin, method, triggers)
-        if cors and plan.required and plan.request is not None:
-            where = Where(Stage.PREFLIGHT, url, first_url, page)
-            reply = yield Send(ExchangeKind.PREFLIGHT, plan.request, hop)
-            if reply is None:
-                exchanges.append(
-                    Exchange(ExchangeKind.PREFLIGHT, plan.request, hop=hop, withheld=True)
-                )
-                return _outcome(findings, exchanges)
-            if isinstance(reply, TransportFailure):
-                exchanges.append(
-                    Exchange(ExchangeKind.PREFLIGHT, plan.request, failure=reply, hop=hop)
-                )
-                findings.append(_unreachable(where, reply))
-                return _outcome(findings, exchanges)
-            exchanges.append(
-                Exchange(ExchangeKind.PREFLIGHT, plan.request, response=reply, hop=hop)
-            )
-            result = preflight.check(
-                reply,
-                origin=request_origin,
-                method=method,
-                unsafe_names=triggers.check_order,
-                credentials=shape.credentials,
-            )
-            if result.failure is not None:
-                findings.append(_failure_finding(where, result.failure, reply.status))
-                return _outcome(findings, exchanges)
-            if result.wildcard_authorization:
-                findings.append(
-                    where.finding(
-                        FindingCode.AUTHORIZATION_WILDCARD,
-                        Severity.WARNING,
-                        header=preflight.ACAH,
-                        value=reply.headers.get(preflight.ACAH),
-                    )
-                )
-            findings.extend(
-                f
-                for f in (
-                    advice.max_age(where, reply.headers, reply.elapsed_ms),
-                    advice.vary_origin(where, reply.headers, request_origin),
-                    advice.wildcard_with_acac(where, reply.headers),
-                    advice.local_network(where, shape.origin, reply.server_ip),
-                )
-                if f is not None
-            )
 
-        request = actual_request(
-            shape, url, method, headers, body, cors=cors, request_origin=request_origin
+def _http_fetch(fetch: _Fetch, hop: _Hop) -> Conversation:
+    """One URL of the fetch: the preflight when needed, the actual request and its CORS check,
+    then the redirect or the response (https://fetch.spec.whatwg.org/#http-fetch)."""
+    stopped = yield from _cors_preflight_fetch(fetch, hop)
+    if stopped is not None:
+        return stopped
+    response = yield from _actual_fetch(fetch, hop)
+    if isinstance(response, Outcome):
+        return response
+    target = redirect.location_of(response, hop.url)
+    if isinstance(target, Url):
+        return (yield from _http_redirect_fetch(fetch, hop, response, target))
+    return _cors_filtered_response(fetch, hop, response)
+
+
+def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Outcome | None]:
+    """The CORS-preflight fetch, when the CORS flag is set and the request needs one; None to go
+    on to the actual request (https://fetch.spec.whatwg.org/#cors-preflight-fetch, judged in
+    Chromium's order by preflight.check; advice in `PREFLIGHT_ADVICE`)."""
+    url = hop.url.serialise()
+    request_origin = hop.request_origin(fetch.page)
+    triggers = preflight_triggers(hop.method, hop.headers, fetch.browser)
+    plan = preflight.plan(url, request_origin, hop.method, triggers)
+    if not (hop.cors and plan.required and plan.request is not None):
+        return None
+    where = fetch.where(Stage.PREFLIGHT, url)
+    reply = yield Send(ExchangeKind.PREFLIGHT, plan.request, hop.number)
+    if reply is None or isinstance(reply, NotSent):
+        fetch.exchanges.append(
+            Exchange(ExchangeKind.PREFLIGHT, plan.request, hop=hop.number, withheld=True)
         )
-        where = Where(Stage.ACTUAL, url, first_url, page)
-        reply = yield Send(
-            ExchangeKind.ACTUAL, request, hop, needs_consent=has_side_effects(method)
+        return fetch.outcome() if reply is None else None
+    if isinstance(reply, TransportFailure):
+        fetch.exchanges.append(
+            Exchange(ExchangeKind.PREFLIGHT, plan.request, failure=reply, hop=hop.number)
+        )
+        fetch.findings.append(_unreachable(where, reply))
+        return fetch.outcome()
+    fetch.exchanges.append(
+        Exchange(ExchangeKind.PREFLIGHT, plan.request, response=reply, hop=hop.number)
+    )
+    result = preflight.check(
+        reply,
+        origin=request_origin,
+        method=hop.method,
+        unsafe_names=triggers.check_order,
+        credentials=fetch.shape.credentials,
+        browser=fetch.browser,
+    )
+    if result.failure is not None:
+        fetch.findings.append(_failure_finding(where, result.failure, reply.status))
+        return fetch.outcome()
+    if result.wildcard_authorization:
+        fetch.findings.append(
+            where.finding(
+                FindingCode.AUTHORIZATION_WILDCARD,
+                Severity.WARNING,
+                header=preflight.ACAH,
+                value=reply.headers.get(preflight.ACAH),
+            )
+        )
+    seen = Seen(where, reply, request_origin, fetch.shape.origin, fetch.browser)
+    fetch.findings.extend(advise(PREFLIGHT_ADVICE, seen))
+    return None
+
+
+def _actual_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, WireResponse | Outcome]:
+    """The actual request, then, with the CORS flag set, the CORS check of its response; the
+    response to go on with, or the Outcome when the fetch stops here
+    (https://fetch.spec.whatwg.org/#http-network-or-cache-fetch,
+    https://fetch.spec.whatwg.org/#concept-cors-check)."""
+    url = hop.url.serialise()
+    request_origin = hop.request_origin(fetch.page)
+    request = actual_request(
+        fetch.shape,
+        url,
+        hop.method,
+        hop.headers,
+        hop.body,
+        cors=hop.cors,
+        request_origin=request_origin,
+    )
+    where = fetch.where(Stage.ACTUAL, url)
+    reply = yield Send(
+        ExchangeKind.ACTUAL, request, hop.number, needs_consent=has_side_effects(hop.method)
+    )
+    if reply is None or isinstance(reply, NotSent):
+        fetch.exchanges.append(
+            Exchange(ExchangeKind.ACTUAL, request, hop=hop.number, withheld=True)
         )
         if reply is None:
-            exchanges.append(Exchange(ExchangeKind.ACTUAL, request, hop=hop, withheld=True))
-            findings.append(
+            fetch.findings.append(
                 where.finding(
-                    FindingCode.CONSENT_REQUIRED, Severity.INFO, detail={"method": method}
+                    FindingCode.CONSENT_REQUIRED, Severity.INFO, detail={"method": hop.method}
                 )
             )
-            return _outcome(findings, exchanges)
-        if isinstance(reply, TransportFailure):
-            exchanges.append(Exchange(ExchangeKind.ACTUAL, request, failure=reply, hop=hop))
-            findings.append(_unreachable(where, reply))
-            return _outcome(findings, exchanges)
-        exchanges.append(Exchange(ExchangeKind.ACTUAL, request, response=reply, hop=hop))
+        return fetch.outcome()
+    if isinstance(reply, TransportFailure):
+        fetch.exchanges.append(
+            Exchange(ExchangeKind.ACTUAL, request, failure=reply, hop=hop.number)
+        )
+        fetch.findings.append(_unreachable(where, reply))
+        return fetch.outcome()
+    fetch.exchanges.append(Exchange(ExchangeKind.ACTUAL, request, response=reply, hop=hop.number))
+    if hop.cors:
+        blocked = _cors_check(fetch, hop, where, reply, request_origin)
+        if blocked is not None:
+            return blocked
+    return reply
 
-        access = cors_check(reply.headers, request_origin, shape.credentials) if cors else None
-        if access is not None:
-            findings.append(_failure_finding(where, access, reply.status))
-            findings.append(
-                where.finding(
-                    FindingCode.REQUEST_REACHED_SERVER,
-                    Severity.WARNING if has_side_effects(method) else Severity.INFO,
-                    status=reply.status,
-                    detail={"method": method},
-                )
-            )
-            if reply.status >= 400 and access.code is FindingCode.ACAO_MISSING:
-                findings.append(
-                    where.finding(
-                        FindingCode.ERROR_STATUS_WITHOUT_CORS, Severity.WARNING, status=reply.status
-                    )
-                )
-            return _outcome(findings, exchanges)
 
-        target = redirect.location_of(reply, current)
-        if isinstance(target, Url):
-            step = redirect.follow(
-                status=reply.status,
-                current=current,
-                target=target,
-                page_origin=shape.origin,
-                method=method,
-                headers=headers,
-                body=body,
-                tainted=tainted,
-                redirects_so_far=hop,
+def _cors_check(
+    fetch: _Fetch, hop: _Hop, where: Where, reply: WireResponse, request_origin: str
+) -> Outcome | None:
+    """The CORS check of a response (a redirect's too), with what a failure implies: the request
+    ran on the server anyway, and an error status hidden behind a missing ACAO
+    (https://fetch.spec.whatwg.org/#concept-cors-check; Chromium cors.cc CheckAccess)."""
+    access = cors_check(reply.headers, request_origin, fetch.shape.credentials)
+    if access is None:
+        return None
+    side_effects = has_side_effects(hop.method)
+    fetch.findings.append(_failure_finding(where, access, reply.status))
+    fetch.findings.append(
+        where.finding(
+            FindingCode.REQUEST_REACHED_SERVER,
+            Severity.WARNING if side_effects else Severity.INFO,
+            status=reply.status,
+            detail={"method": hop.method},
+        )
+    )
+    if reply.status >= 400 and access.code is FindingCode.ACAO_MISSING:
+        fetch.findings.append(
+            where.finding(
+                FindingCode.ERROR_STATUS_WITHOUT_CORS, Severity.WARNING, status=reply.status
             )
-            if isinstance(step, redirect.HopFailure):
-                findings.append(
-                    where.finding(
-                        step.code,
-                        Severity.ERROR,
-                        status=reply.status,
-                        header="Location",
-                        value=reply.headers.get("Location"),
-                        detail={"location": step.location, "scheme": step.scheme},
-                    )
-                )
-                return _outcome(findings, exchanges)
-            if step.tainted and not tainted:
-                findings.append(
-                    where.finding(
-                        FindingCode.REDIRECT_TAINTED_ORIGIN,
-                        Severity.INFO,
-                        status=reply.status,
-                        detail={"from_url": url, "to_url": step.url},
-                    )
-                )
-            current = target
-            method, headers, body, tainted = step.method, step.headers, step.body, step.tainted
-            cors = cors or not same_origin(shape.origin, target.origin())
-            hop += 1
-            continue
+        )
+    return fetch.outcome()
 
-        readable: tuple[str, ...] = ()
-        if cors:
-            can_read, hidden = readable_headers(reply.headers, shape.credentials)
-            readable = tuple(can_read)
-            if hidden:
-                findings.append(
-                    where.finding(
-                        FindingCode.HEADERS_NOT_EXPOSED,
-                        Severity.INFO,
-                        detail={"names": ", ".join(hidden)},
-                    )
-                )
-            findings.extend(
-                f
-                for f in (
-                    advice.vary_origin(where, reply.headers, request_origin),
-                    advice.wildcard_with_acac(where, reply.headers),
-                    advice.local_network(where, shape.origin, reply.server_ip),
-                )
-                if f is not None
+
+def _http_redirect_fetch(
+    fetch: _Fetch, hop: _Hop, response: WireResponse, target: Url
+) -> Conversation:
+    """Follow one redirect to `target` and fetch again there, or stop with its network error
+    (https://fetch.spec.whatwg.org/#http-redirect-fetch, in Chromium's order: redirect.follow)."""
+    url = hop.url.serialise()
+    where = fetch.where(Stage.ACTUAL, url)
+    step = redirect.follow(
+        status=response.status,
+        current=hop.url,
+        target=target,
+        page_origin=fetch.shape.origin,
+        method=hop.method,
+        headers=hop.headers,
+        body=hop.body,
+        tainted=hop.tainted,
+        redirects_so_far=hop.number,
+        browser=fetch.browser,
+    )
+    if isinstance(step, redirect.HopFailure):
+        fetch.findings.append(
+            where.finding(
+                step.code,
+                Severity.ERROR,
+                status=response.status,
+                header="Location",
+                value=response.headers.get("Location"),
+                detail={"location": step.location, "scheme": step.scheme},
             )
-        else:
-            readable = tuple(dict.fromkeys(n.lower() for n in reply.headers.names()))
-        return _outcome(findings, exchanges, reply.status, readable)
+        )
+        return fetch.outcome()
+    if step.tainted and not hop.tainted:
+        fetch.findings.append(
+            where.finding(
+                FindingCode.REDIRECT_TAINTED_ORIGIN,
+                Severity.INFO,
+                status=response.status,
+                detail={"from_url": url, "to_url": step.url},
+            )
+        )
+    following = _Hop(
+        target,
+        step.method,
+        step.headers,
+        step.body,
+        cors=hop.cors or not same_origin(fetch.shape.origin, target.origin()),
+        tainted=step.tainted,
+        number=hop.number + 1,
+    )
+    return (yield from _http_fetch(fetch, following))
+
+
+def _cors_filtered_response(fetch: _Fetch, hop: _Hop, response: WireResponse) -> Outcome:
+    """The response the page's script gets: with the CORS flag set, a CORS-filtered response
+    whose readable headers are the safelisted and exposed ones, advised on by `RESPONSE_ADVICE`;
+    otherwise every header (https://fetch.spec.whatwg.org/#concept-filtered-response-cors,
+    https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches)."""
+    if not hop.cors:
+        readable = tuple(dict.fromkeys(n.lower() for n in response.headers.names()))
+        return fetch.outcome(response.status, readable)
+    where = fetch.where(Stage.ACTUAL, hop.url.serialise())
+    can_read, hidden = readable_headers(response.headers, fetch.shape.credentials)
+    if hidden:
+        fetch.findings.append(
+            where.finding(
+                FindingCode.HEADERS_NOT_EXPOSED,
+                Severity.INFO,
+                detail={"names": ", ".join(hidden)},
+            )
+        )
+    seen = Seen(where, response, hop.request_origin(fetch.page), fetch.shape.origin, fetch.browser)
+    fetch.findings.extend(advise(RESPONSE_ADVICE, seen))
+    return fetch.outcome(response.status, tuple(can_read))

@@ -10,7 +10,7 @@ Facts:
   combined value on ",", trimming spaces and tabs, skipping empty items, and failing the whole list
   when an item is not a token (`ParseAccessControlAllowList` in Chromium's preflight_result.cc).
   The spec's list parsing would keep empty items; Chromium skips them (browser scenario
-  allow-headers-empty-elements is allowed).
+  allow-headers-empty-elements is allowed; `Browser.list_skips_empty_items`).
 - "Parse a MIME type" (MIME Sniffing §4.4) is strict: type "/" subtype, both tokens, then
   `;`-separated parameters; it is what decides whether Content-Type is safelisted.
 """
@@ -58,14 +58,18 @@ class ListParse:
         return self.bad_item is None
 
 
-def parse_token_list(value: str | None) -> ListParse:
-    """Parse a `#token` list as Chromium does; an absent or empty value is an empty list."""
-    if value is None:
+def parse_token_list(value: str | None, *, skip_empty: bool = True) -> ListParse:
+    """Parse a `#token` list as Chromium does; an absent or empty value is an empty list.
+
+    With `skip_empty` False an empty item (`a, , b`) is not a token and fails the list.
+    Source: ParseAccessControlAllowList in Chromium's preflight_result.cc.
+    """
+    if value is None or trim(value) == "":
         return ListParse(())
     items: list[str] = []
     for raw in value.split(","):
         item = trim(raw)
-        if not item:
+        if not item and skip_empty:
             continue
         if not is_token(item):
             return ListParse(tuple(items), bad_item=item)
@@ -115,8 +119,3 @@ def parse_mime_type(value: str) -> MimeType | None:
             if param_value and all(c not in "\r\n" for c in param_value):
                 parameters.append((name, param_value))
     return MimeType(type_.lower(), subtype.lower(), tuple(parameters))
-
-
-def split_comma_values(value: str) -> list[str]:
-    """Split a header value on commas and trim each part (empty parts kept)."""
-    return [trim(part) for part in value.split(",")]

@@ -1,6 +1,7 @@
 """Origins: parsing what the user gives, same-origin tests, the opaque origin `null`.
 
-Facts (HTML Standard §7.1 "Origin"; Fetch §3.2.5 "Origin header"): an origin is (scheme, host,
+Facts (https://html.spec.whatwg.org/multipage/browsers.html#origin,
+https://fetch.spec.whatwg.org/#origin-header): an origin is (scheme, host,
 port); it serialises as `scheme://host[:port]` with the default port left out and no path; an
 opaque origin (sandboxed iframe, `data:` and, in Chromium, `file:` pages, or a request tainted by a
 cross-origin redirect) serialises as `null`. Two opaque origins are never the same origin.
@@ -34,11 +35,7 @@ def parse_origin(text: str) -> Origin | UrlError:
 
 
 def same_origin(a: Origin, b: Origin) -> bool:
+    """HTML's "same origin": equal tuples; an opaque origin is never the same as another here."""
     if a.opaque or b.opaque:
         return False
     return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
-
-
-def url_origin(url: str) -> Origin:
-    parsed = parse_url(url)
-    return Origin.null() if isinstance(parsed, UrlError) else parsed.origin()

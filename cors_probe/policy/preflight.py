@@ -1,7 +1,8 @@
 """The CORS preflight: whether one is sent, what exactly it holds, and how its answer is judged.
 
-Facts (Fetch §4.9 "CORS-preflight fetch"; Chromium preflight_controller.cc and preflight_result.cc;
-shared/docs/cors-rules.md §3-4):
+Facts (https://fetch.spec.whatwg.org/#cors-preflight-fetch; Chromium
+services/network/cors/preflight_controller.cc and services/network/public/cpp/cors/
+preflight_result.cc):
 - The preflight goes to the same URL with method OPTIONS, `Accept: */*`, the request's Origin,
   Access-Control-Request-Method (the normalised method, case kept) and, when there are unsafe
   names, Access-Control-Request-Headers (lower-cased, sorted, joined with "," and no space). It
@@ -9,14 +10,15 @@ shared/docs/cors-rules.md §3-4):
   redirected.
 - Chromium judges the answer in this order, which decides the console message: a redirect fails
   at once; then the CORS check (ACAO, then ACAC when credentials are included); then the status
-  must be 200-299 (Safari checks the status first); then Access-Control-Allow-Methods and
-  -Headers must parse; then the method must be GET/HEAD/POST or listed byte for byte (or `*`
-  without credentials); then every unsafe header name must be listed, case-insensitively (or `*`
-  without credentials).
+  must be 200-299 (Safari checks the status first: `Browser.preflight_cors_check_first`); then
+  Access-Control-Allow-Methods and -Headers must parse; then the method must be GET/HEAD/POST or
+  listed byte for byte (or `*` without credentials); then every unsafe header name must be
+  listed, case-insensitively (or `*` without credentials).
 - Chromium deviates from the spec on `Authorization`: the spec says `*` in Allow-Headers never
   covers it, but Chromium 156 ships with CorsNonWildcardRequestHeadersSupport disabled and allows
   it (so do Firefox, with a warning, and WebKit). The verdict follows Chromium; advice warns.
-  Shown live by the browser scenario allow-headers-wildcard-authorization (tests/browser).
+  Shown live by the browser scenario allow-headers-wildcard-authorization (tests/browser);
+  `Browser.wildcard_covers_authorization`.
 """
 
 from __future__ import annotations
@@ -26,16 +28,20 @@ from dataclasses import dataclass
 from cors_probe.codes import FindingCode
 from cors_probe.model import Headers, PreflightPlan, WireRequest, WireResponse
 from cors_probe.policy.access import AccessFailure, cors_check
+from cors_probe.policy.browsers import CHROMIUM, Browser
 from cors_probe.policy.grammar import parse_token_list
+from cors_probe.policy.redirect import REDIRECT_STATUSES
 from cors_probe.policy.safelist import SAFELISTED_METHODS, Triggers
 
 ACAM = "Access-Control-Allow-Methods"
 ACAH = "Access-Control-Allow-Headers"
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 def plan(url: str, origin: str, method: str, triggers: Triggers) -> PreflightPlan:
-    """The preflight for a request with the normalised `method` and the given triggers."""
+    """The preflight for a request to `url` (serialised) from `origin` (the serialised Origin it
+    carries) with the normalised `method` and the given triggers; not required when there are no
+    triggers. Source: https://fetch.spec.whatwg.org/#cors-preflight-fetch steps 1-4 (the header
+    order is Chromium's, preflight_controller.cc CreatePreflightRequest)."""
     if not triggers.triggers:
         return PreflightPlan(required=False, method=method)
     pairs: list[tuple[str, str]] = [
@@ -64,6 +70,7 @@ class PreflightResult:
 
 
 def is_redirect(response: WireResponse) -> bool:
+    """A redirect status with a Location: a preflight must not be redirected."""
     return response.status in REDIRECT_STATUSES and response.headers.get("Location") is not None
 
 
@@ -74,8 +81,16 @@ def check(
     method: str,
     unsafe_names: tuple[str, ...],
     credentials: bool,
+    browser: Browser = CHROMIUM,
 ) -> PreflightResult:
-    """`unsafe_names` in Chromium's check order (`Triggers.check_order`)."""
+    """Judge the preflight's answer: the first problem in `browser`'s order, or none.
+
+    `origin` is the serialised Origin the preflight carried, `method` the normalised method,
+    `unsafe_names` the lower-cased names in Chromium's check order (`Triggers.check_order`).
+    Source: https://fetch.spec.whatwg.org/#cors-preflight-fetch steps 6-7 and
+    https://fetch.spec.whatwg.org/#concept-cors-check; the order is Chromium's
+    (preflight_controller.cc, preflight_result.cc).
+    """
     if is_redirect(response):
         location = response.headers.get("Location") or ""
         return PreflightResult(
@@ -83,12 +98,16 @@ def check(
                 FindingCode.PREFLIGHT_REDIRECT, "Location", location, {"location": location}
             )
         )
+    ok_status = 200 <= response.status <= 299
+    if not ok_status and not browser.preflight_cors_check_first:
+        return PreflightResult(AccessFailure(FindingCode.PREFLIGHT_NOT_OK, "", None))
     access = cors_check(response.headers, origin, credentials)
     if access is not None:
         return PreflightResult(access)
-    if not 200 <= response.status <= 299:
+    if not ok_status:
         return PreflightResult(AccessFailure(FindingCode.PREFLIGHT_NOT_OK, "", None))
-    methods = parse_token_list(response.headers.get(ACAM))
+    skip_empty = browser.list_skips_empty_items
+    methods = parse_token_list(response.headers.get(ACAM), skip_empty=skip_empty)
     if not methods.ok:
         return PreflightResult(
             AccessFailure(
@@ -98,7 +117,7 @@ def check(
                 {"item": methods.bad_item or ""},
             )
         )
-    allowed_headers = parse_token_list(response.headers.get(ACAH))
+    allowed_headers = parse_token_list(response.headers.get(ACAH), skip_empty=skip_empty)
     if not allowed_headers.ok:
         return PreflightResult(
             AccessFailure(
@@ -122,7 +141,8 @@ def check(
     listed = {item.lower() for item in allowed_headers.items}
     wildcard = "*" in listed and not credentials
     for name in unsafe_names:
-        if name not in listed and not wildcard:
+        covered = wildcard and (name != "authorization" or browser.wildcard_covers_authorization)
+        if name not in listed and not covered:
             return PreflightResult(
                 AccessFailure(
                     FindingCode.HEADER_NOT_ALLOWED, ACAH, response.headers.get(ACAH), {"name": name}

@@ -1,17 +1,21 @@
 """Methods and request headers: what fetch() normalises, refuses, drops, and lets through unasked.
 
-Facts (Fetch §2.2.1 methods, §2.2.2 headers, "CORS-safelisted request-header", "forbidden
-request-header"; measured in Chromium 156, see shared/docs/cors-rules.md §2):
+Facts (https://fetch.spec.whatwg.org/#methods, #concept-method-normalize,
+https://fetch.spec.whatwg.org/#cors-safelisted-request-header, #forbidden-request-header,
+#cors-unsafe-request-header-names; measured in Chromium 156 by the browser scenarios; Chromium's
+own additions are fields of `browsers.Browser`):
 - `delete get head options post put` are upper-cased by fetch(); every other method is kept
   exactly as written (`patch` stays `patch`). CONNECT, TRACE, TRACK (any case) make fetch() throw.
 - GET, HEAD and POST are the CORS-safelisted methods.
 - Forbidden request headers are silently dropped by the browser, so never cause a preflight.
   Chromium also drops a script-set `User-Agent` (crbug 571722); the spec, Firefox and Safari do not
-  (browser scenario trigger-forbidden-user-agent: no preflight, the header never arrives).
+  (browser scenario trigger-forbidden-user-agent: no preflight, the header never arrives;
+  `Browser.dropped_request_headers`).
 - A header is safelisted only if its value is at most 128 bytes, it is one of Accept,
   Accept-Language, Content-Language, Content-Type, Range, and its value passes that name's rule;
   and the safelisted values together may not exceed 1024 bytes.
-- Chromium alone safelists its client-hint headers when well formed (DPR, Downlink, ...).
+- Chromium alone safelists its client-hint headers when well formed (DPR, Downlink, ...;
+  `Browser.extra_safelisted_headers`, from cors.cc IsCorsSafelistedHeader).
 - Duplicate names are combined by the browser into one value `a, b` before any of these tests.
 """
 
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 
 from cors_probe.codes import TriggerReason
 from cors_probe.model import Headers, Trigger
+from cors_probe.policy.browsers import CHROMIUM, Browser
 from cors_probe.policy.grammar import parse_mime_type
 
 NORMALISED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
@@ -59,7 +64,6 @@ FORBIDDEN_HEADER_NAMES = frozenset(
 METHOD_OVERRIDE_HEADERS = frozenset(
     {"x-http-method", "x-http-method-override", "x-method-override"}
 )
-CHROMIUM_DROPPED = frozenset({"user-agent"})
 
 SIMPLE_CONTENT_TYPES = frozenset(
     {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
@@ -70,21 +74,6 @@ UNSAFE_BYTES = frozenset('"():<>?@[\\]{}\x7f') | {chr(i) for i in range(0x20) if
 _LANGUAGE_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz *,-.;=")
 _SIMPLE_RANGE = re.compile(r"bytes=(\d+)-(\d*)")
 
-# Chromium's extra safelist (services/network/public/cpp/cors/cors.cc, IsCorsSafelistedHeader).
-_DECIMAL = re.compile(r"\d+(\.\d+)?")
-_INTEGER = re.compile(r"\d+")
-CLIENT_HINTS: dict[str, re.Pattern[str]] = {
-    "device-memory": _DECIMAL,
-    "dpr": _DECIMAL,
-    "width": _DECIMAL,
-    "viewport-width": _DECIMAL,
-    "downlink": _DECIMAL,
-    "rtt": _INTEGER,
-    "ect": re.compile(r"slow-2g|2g|3g|4g"),
-    "save-data": re.compile(r"on"),
-}
-CLIENT_HINT_NAMES = frozenset({*CLIENT_HINTS, "intervention"})
-
 
 def normalise_method(method: str) -> str:
     """Fetch's "normalize a method": upper-case only the six well-known methods."""
@@ -93,6 +82,7 @@ def normalise_method(method: str) -> str:
 
 
 def is_forbidden_method(method: str) -> bool:
+    """CONNECT, TRACE or TRACK in any case: fetch() throws (https://fetch.spec.whatwg.org/#forbidden-method)."""
     return method.upper() in FORBIDDEN_METHODS
 
 
@@ -111,7 +101,7 @@ def is_forbidden_header(name: str, value: str) -> bool:
     return False
 
 
-def _value_rule(name: str, value: str) -> TriggerReason | None:
+def _value_rule(name: str, value: str, browser: Browser) -> TriggerReason | None:
     """The per-name rule of "CORS-safelisted request-header"; None when the value passes."""
     if name == "accept":
         return TriggerReason.UNSAFE_BYTE if any(c in UNSAFE_BYTES for c in value) else None
@@ -130,18 +120,23 @@ def _value_rule(name: str, value: str) -> TriggerReason | None:
             return TriggerReason.RANGE
         start, end = match.group(1), match.group(2)
         return TriggerReason.RANGE if end and int(start) > int(end) else None
-    pattern = CLIENT_HINTS.get(name)
-    if pattern is not None:
-        return None if pattern.fullmatch(value) else TriggerReason.VALUE_NOT_ALLOWED
-    if name == "intervention":
-        return None
+    if name in browser.extra_safelisted_headers:
+        pattern = browser.extra_safelisted_headers[name]
+        if pattern is None or pattern.fullmatch(value):
+            return None
+        return TriggerReason.VALUE_NOT_ALLOWED
     return TriggerReason.HEADER_NAME
 
 
-def safelist_problem(name: str, value: str) -> TriggerReason | None:
-    """Why (name, value) is not a CORS-safelisted request-header in Chromium; None if it is."""
+def safelist_problem(name: str, value: str, browser: Browser = CHROMIUM) -> TriggerReason | None:
+    """Why (name, value) is not a CORS-safelisted request-header for `browser`; None if it is.
+
+    `value` is the combined value as a Latin-1 decoded str; the 128-byte limit counts its bytes.
+    Source: https://fetch.spec.whatwg.org/#cors-safelisted-request-header, plus
+    `browser.extra_safelisted_headers` (Chromium: cors.cc IsCorsSafelistedHeader).
+    """
     lowered = name.lower()
-    reason = _value_rule(lowered, value)
+    reason = _value_rule(lowered, value, browser)
     if reason is TriggerReason.HEADER_NAME:
         return reason
     if len(value.encode("latin-1", "replace")) > MAX_VALUE_BYTES:
@@ -158,8 +153,8 @@ class BrowserHeaders:
     the body's Content-Type added."""
     dropped: tuple[tuple[str, str], ...]
     """Forbidden headers the browser dropped silently."""
-    dropped_by_chromium: tuple[tuple[str, str], ...]
-    """Headers only Chromium drops (User-Agent)."""
+    dropped_by_browser: tuple[tuple[str, str], ...]
+    """Headers this browser drops beyond the spec (Chromium: User-Agent)."""
 
 
 def combine(headers: Headers) -> Headers:
@@ -177,21 +172,29 @@ def combine(headers: Headers) -> Headers:
     return Headers(tuple((names[k], ", ".join(values[k])) for k in order))
 
 
-def browser_headers(headers: Headers, body: bytes | None) -> BrowserHeaders:
-    """Fetch's Request constructor and header guard, as Chromium applies them to script headers."""
+def browser_headers(
+    headers: Headers, body: bytes | None, browser: Browser = CHROMIUM
+) -> BrowserHeaders:
+    """Fetch's Request constructor and header guard, as `browser` applies them to script headers.
+
+    `body` is the script's string body (it adds `Content-Type: text/plain;charset=UTF-8` when the
+    script set none). Source: https://fetch.spec.whatwg.org/#dom-request (the "request" header
+    guard, https://fetch.spec.whatwg.org/#forbidden-request-header), plus
+    `browser.dropped_request_headers`.
+    """
     kept: list[tuple[str, str]] = []
     dropped: list[tuple[str, str]] = []
-    chromium: list[tuple[str, str]] = []
+    engine: list[tuple[str, str]] = []
     for name, value in combine(headers):
         if is_forbidden_header(name, value):
             dropped.append((name, value))
-        elif name.lower() in CHROMIUM_DROPPED:
-            chromium.append((name, value))
+        elif name.lower() in browser.dropped_request_headers:
+            engine.append((name, value))
         else:
             kept.append((name, value))
     if body is not None and not any(n.lower() == "content-type" for n, _ in kept):
         kept.append(("Content-Type", "text/plain;charset=UTF-8"))
-    return BrowserHeaders(Headers(tuple(kept)), tuple(dropped), tuple(chromium))
+    return BrowserHeaders(Headers(tuple(kept)), tuple(dropped), tuple(engine))
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,10 +208,11 @@ class Triggers:
     names that only the 1024-byte rule made unsafe, sorted."""
 
 
-def preflight_triggers(method: str, headers: Headers) -> Triggers:
+def preflight_triggers(method: str, headers: Headers, browser: Browser = CHROMIUM) -> Triggers:
     """Why a preflight is needed for (normalised method, headers as sent); empty when it is not.
 
-    Fetch's "CORS-unsafe request-header names", including the 1024-byte rule, plus the method.
+    https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names, including the 1024-byte
+    rule, plus the method (https://fetch.spec.whatwg.org/#cors-safelisted-method).
     """
     triggers: list[Trigger] = []
     if method not in SAFELISTED_METHODS:
@@ -217,7 +221,7 @@ def preflight_triggers(method: str, headers: Headers) -> Triggers:
     safe_total = 0
     safe_names: list[str] = []
     for name, value in headers:
-        reason = safelist_problem(name, value)
+        reason = safelist_problem(name, value, browser)
         if reason is None:
             safe_total += len(value.encode("latin-1", "replace"))
             safe_names.append(name)
@@ -233,10 +237,11 @@ def preflight_triggers(method: str, headers: Headers) -> Triggers:
     return Triggers(tuple(triggers), tuple(sorted(unsafe)), tuple(order))
 
 
-def chromium_only_safelisted(headers: Headers) -> list[tuple[str, str]]:
-    """Client-hint headers Chromium lets through unasked while Firefox and Safari preflight them."""
+def engine_only_safelisted(headers: Headers, browser: Browser = CHROMIUM) -> list[tuple[str, str]]:
+    """Headers `browser` lets through unasked while the spec preflights them (Chromium: the client
+    hints, which Firefox and Safari preflight), as (name, value) in `headers` order."""
     return [
         (n, v)
         for n, v in headers
-        if n.lower() in CLIENT_HINT_NAMES and safelist_problem(n, v) is None
+        if n.lower() in browser.extra_safelisted_headers and safelist_problem(n, v, browser) is None
     ]

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from cors_probe import __version__
-from cors_probe.explain.catalogue import explain
+from cors_probe.explain.catalogue import detail_text, explain
 from cors_probe.explain.triggers import describe_trigger
 from cors_probe.model import Exchange, ExchangeKind, Finding, Report
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
@@ -79,7 +79,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "status": finding.status,
         "header": finding.header,
         "value": finding.value,
-        "detail": dict(finding.detail),
+        "detail": {key: detail_text(value) for key, value in finding.detail.items()},
         "browser": {"chrome": words.chrome, "firefox": words.firefox, "safari": words.safari},
     }
 

@@ -10,26 +10,28 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cors_probe.errors import ProbeError
-from cors_probe.model import (
-    Exchange,
-    ExchangeKind,
-    Outcome,
-    PreflightPlan,
-    Report,
-    RequestShape,
-    WireRequest,
-    WireResponse,
-)
-from cors_probe.policy.conversation import Prepared, Reply, Send, actual_request, converse, prepare
-from cors_probe.policy.verdict import decide
+from cors_probe.model import Outcome, Report, RequestShape, WireRequest, WireResponse
+from cors_probe.policy.conversation import DRY_RUN, Conversation, Reply, Send, converse
 
 SendFn = Callable[[WireRequest], WireResponse]
 Consent = Callable[[WireRequest], bool]
 Progress = Callable[[Send], None]
+Answer = Callable[[Send], Reply]
 
 
 def _never(_: WireRequest) -> bool:
     return False
+
+
+def drive(flow: Conversation, answer: Answer) -> Outcome:
+    """Run the conversation to its end, answering each step with `answer(step)`."""
+    try:
+        step = next(flow)
+        while True:
+            step = flow.send(answer(step))
+    except StopIteration as stop:
+        outcome: Outcome = stop.value
+        return outcome
 
 
 def run(
@@ -39,53 +41,37 @@ def run(
     consent: Consent = _never,
     progress: Progress | None = None,
 ) -> Report:
-    """Drive the conversation; `send` returns a WireResponse or raises ProbeError."""
-    flow = converse(shape)
+    """Drive the conversation; `send` returns a WireResponse or raises ProbeError.
+
+    A request with side effects goes out only when `consent` (asked once, for the first such
+    request) says yes; otherwise the conversation is told it was not sent.
+    """
     granted: bool | None = None
-    try:
-        step = next(flow)
-        while True:
-            if progress is not None:
-                progress(step)
-            reply: Reply
-            if step.needs_consent:
-                if granted is None:
-                    granted = consent(step.request)
-                if not granted:
-                    step = flow.send(None)
-                    continue
-            try:
-                reply = send(step.request)
-            except ProbeError as error:
-                reply = error.as_failure()
-            step = flow.send(reply)
-    except StopIteration as stop:
-        outcome: Outcome = stop.value
-    prepared = prepare(shape)
-    plan = prepared.plan if isinstance(prepared, Prepared) else PreflightPlan(required=False)
-    return Report(shape=shape, plan=plan, outcome=outcome)
+
+    def answer(step: Send) -> Reply:
+        nonlocal granted
+        if progress is not None:
+            progress(step)
+        if step.needs_consent:
+            if granted is None:
+                granted = consent(step.request)
+            if not granted:
+                return None
+        try:
+            return send(step.request)
+        except ProbeError as error:
+            return error.as_failure()
+
+    outcome = drive(converse(shape), answer)
+    return Report(shape=shape, plan=outcome.plan, outcome=outcome)
+
+
+def _dry(_: Send) -> Reply:
+    return DRY_RUN
 
 
 def dry_run(shape: RequestShape) -> Report:
-    """The exact requests a browser would send first, with nothing sent."""
-    prepared = prepare(shape)
-    if isinstance(prepared, Outcome):
-        return Report(
-            shape=shape, plan=PreflightPlan(required=False), outcome=prepared, dry_run=True
-        )
-    exchanges: list[Exchange] = []
-    if prepared.plan.request is not None:
-        exchanges.append(Exchange(ExchangeKind.PREFLIGHT, prepared.plan.request, withheld=True))
-    request = actual_request(
-        shape,
-        prepared.url.serialise(),
-        prepared.method,
-        prepared.headers,
-        prepared.body,
-        cors=prepared.cors,
-        request_origin=shape.origin.serialise(),
-    )
-    exchanges.append(Exchange(ExchangeKind.ACTUAL, request, withheld=True))
-    verdict, decisive = decide(prepared.notes)
-    outcome = Outcome(verdict, prepared.notes, tuple(exchanges), decisive)
-    return Report(shape=shape, plan=prepared.plan, outcome=outcome, dry_run=True)
+    """The exact requests a browser would send first, with nothing sent: the same conversation,
+    told of every request that it was not sent (a dry run), up to the first actual request."""
+    outcome = drive(converse(shape), _dry)
+    return Report(shape=shape, plan=outcome.plan, outcome=outcome, dry_run=True)

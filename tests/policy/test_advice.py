@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from cors_probe.codes import FindingCode as C
-from cors_probe.model import Headers, Origin, Severity, Stage
+from cors_probe.model import Headers, Origin, Severity, Stage, WireResponse
 from cors_probe.policy.advice import (
-    Where,
+    PREFLIGHT_ADVICE,
+    RESPONSE_ADVICE,
+    Rule,
+    Seen,
     address_space,
+    advise,
     effective_max_age,
     local_network,
     max_age,
     vary_origin,
     wildcard_with_acac,
 )
+from cors_probe.policy.browsers import CHROMIUM, Browser
+from cors_probe.policy.findings import Where
 
 PAGE = "https://app.example"
 WHERE = Where(Stage.ACTUAL, "https://api.example/x", "", PAGE)
 ACAO = "Access-Control-Allow-Origin"
+HTTPS_PAGE = Origin("https", "app.example")
+
+
+def seen(
+    headers: tuple[tuple[str, str], ...] = (),
+    *,
+    page: Origin = HTTPS_PAGE,
+    server_ip: str | None = None,
+    elapsed_ms: float = 12.0,
+    browser: Browser = CHROMIUM,
+) -> Seen:
+    response = WireResponse(200, Headers(headers), elapsed_ms=elapsed_ms, server_ip=server_ip)
+    return Seen(WHERE, response, PAGE, page, browser)
+
 
 VARY = [
     ("echo-without-vary", ((ACAO, PAGE),), True),
@@ -34,7 +56,7 @@ VARY = [
 
 @pytest.mark.parametrize(("headers", "warned"), [v[1:] for v in VARY], ids=[v[0] for v in VARY])
 def test_vary_origin(headers: tuple[tuple[str, str], ...], warned: bool) -> None:
-    finding = vary_origin(WHERE, Headers(headers), PAGE)
+    finding = vary_origin(seen(headers))
     assert (finding is not None) is warned
     if finding is not None:
         assert (finding.code, finding.severity) == (C.VARY_ORIGIN_MISSING, Severity.WARNING)
@@ -49,7 +71,7 @@ def test_vary_origin(headers: tuple[tuple[str, str], ...], warned: bool) -> None
     ],
 )
 def test_wildcard_with_acac(headers: tuple[tuple[str, str], ...], warned: bool) -> None:
-    assert (wildcard_with_acac(WHERE, Headers(headers)) is not None) is warned
+    assert (wildcard_with_acac(seen(headers)) is not None) is warned
 
 
 EFFECTIVE: list[tuple[str | None, dict[str, int]]] = [
@@ -67,7 +89,7 @@ EFFECTIVE: list[tuple[str | None, dict[str, int]]] = [
 
 @pytest.mark.parametrize(("value", "seconds"), EFFECTIVE)
 def test_effective_max_age_per_browser(value: str | None, seconds: dict[str, int]) -> None:
-    assert effective_max_age(value) == seconds
+    assert effective_max_age(value, CHROMIUM) == seconds
 
 
 MAX_AGE: list[tuple[str | None, C | None, Severity | None]] = [
@@ -85,8 +107,8 @@ MAX_AGE: list[tuple[str | None, C | None, Severity | None]] = [
 
 @pytest.mark.parametrize(("value", "code", "severity"), MAX_AGE)
 def test_max_age_advice(value: str | None, code: C | None, severity: Severity | None) -> None:
-    headers = Headers((("Access-Control-Max-Age", value),) if value is not None else ())
-    finding = max_age(WHERE, headers, 12.0)
+    headers = (("Access-Control-Max-Age", value),) if value is not None else ()
+    finding = max_age(seen(headers))
     assert (finding.code if finding else None) is code
     assert (finding.severity if finding else None) is severity
 
@@ -123,4 +145,85 @@ def test_address_space(address: str, space: str) -> None:
     ],
 )
 def test_local_network_access(page: Origin, server_ip: str | None, warned: bool) -> None:
-    assert (local_network(WHERE, page, server_ip) is not None) is warned
+    assert (local_network(seen(page=page, server_ip=server_ip)) is not None) is warned
+
+
+DETAILS: list[tuple[str, Rule, Seen, dict[str, str | int | float | bool]]] = [
+    ("max-age-missing", max_age, seen(elapsed_ms=12.3), {"preflight_ms": 12.3}),
+    (
+        "max-age-capped",
+        max_age,
+        seen((("Access-Control-Max-Age", "86400"),)),
+        {"chrome": 7200, "firefox": 86400, "safari": 600},
+    ),
+    (
+        "max-age-invalid",
+        max_age,
+        seen((("Access-Control-Max-Age", "soon"),)),
+        {"chrome": 5, "firefox": 0, "safari": 5},
+    ),
+    (
+        "local-network-secure",
+        local_network,
+        seen(server_ip="10.0.0.5"),
+        {"address": "10.0.0.5", "space": "private", "secure": True},
+    ),
+    (
+        "local-network-insecure",
+        local_network,
+        seen(page=Origin("http", "app.example"), server_ip="127.0.0.1"),
+        {"address": "127.0.0.1", "space": "loopback", "secure": False},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "context", "detail"), [d[1:] for d in DETAILS], ids=[d[0] for d in DETAILS]
+)
+def test_advice_details_are_typed_facts(
+    rule: Rule, context: Seen, detail: dict[str, str | int | float | bool]
+) -> None:
+    finding = rule(context)
+    assert finding is not None
+    assert dict(finding.detail) == detail
+    assert [type(v) for v in finding.detail.values()] == [type(v) for v in detail.values()]
+
+
+def test_a_finding_detail_is_read_only() -> None:
+    (finding,) = advise((max_age,), seen())
+    with pytest.raises(TypeError):
+        finding.detail["preflight_ms"] = 0.0  # type: ignore[index]
+
+
+def test_the_stage_lists_keep_the_report_order() -> None:
+    context = seen(
+        ((ACAO, "*"), ("Access-Control-Allow-Credentials", "true")), server_ip="127.0.0.1"
+    )
+    preflight = [f.code for f in advise(PREFLIGHT_ADVICE, context)]
+    response = [f.code for f in advise(RESPONSE_ADVICE, context)]
+    assert preflight == [C.MAX_AGE_MISSING, C.WILDCARD_WITH_ACAC, C.LOCAL_NETWORK_ACCESS]
+    assert response == [C.WILDCARD_WITH_ACAC, C.LOCAL_NETWORK_ACCESS]
+
+
+CAPS: list[tuple[str, Browser, str, Severity, int]] = [
+    ("chromium-7200-is-info", CHROMIUM, "7200", Severity.INFO, 7200),
+    ("a-1-hour-cap-warns", replace(CHROMIUM, max_age_cap=3600), "7200", Severity.WARNING, 3600),
+    ("chromium-86400-warns", CHROMIUM, "86400", Severity.WARNING, 7200),
+]
+
+
+@pytest.mark.parametrize(
+    ("browser", "value", "severity", "seconds"), [c[1:] for c in CAPS], ids=[c[0] for c in CAPS]
+)
+def test_the_browsers_max_age_cap_is_read(
+    browser: Browser, value: str, severity: Severity, seconds: int
+) -> None:
+    finding = max_age(seen((("Access-Control-Max-Age", value),), browser=browser))
+    assert finding is not None
+    assert (finding.code, finding.severity) == (C.MAX_AGE_CAPPED, severity)
+    assert finding.detail["chrome"] == seconds
+
+
+def test_without_local_network_access_no_warning() -> None:
+    browser = replace(CHROMIUM, local_network_access=False)
+    assert local_network(seen(server_ip="127.0.0.1", browser=browser)) is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -14,12 +14,17 @@ from cors_probe.model import (
     Headers,
     Origin,
     Outcome,
+    PreflightPlan,
     RequestShape,
     TransportFailure,
     Verdict,
     WireResponse,
 )
-from cors_probe.policy.conversation import Reply, Send, converse
+from cors_probe.policy import preflight
+from cors_probe.policy.browsers import CHROMIUM, Browser
+from cors_probe.policy.conversation import DRY_RUN, Reply, Send, converse, prepare
+from cors_probe.policy.safelist import preflight_triggers
+from cors_probe.usecases.check import dry_run
 
 PAGE = Origin("https", "app.example")
 URL = "https://api.example/v1/tags"
@@ -33,9 +38,9 @@ class Run:
     sent: list[Send]
 
 
-def drive(shape: RequestShape, answer: Answer) -> Run:
+def drive(shape: RequestShape, answer: Answer, browser: Browser = CHROMIUM) -> Run:
     sent: list[Send] = []
-    flow = converse(shape)
+    flow = converse(shape, browser)
     try:
         step = next(flow)
         while True:
@@ -252,3 +257,183 @@ def test_the_readable_headers_and_final_status_are_reported() -> None:
     assert run.outcome.final_status == 201
     assert "content-type" in run.outcome.readable_headers
     assert "x-secret" not in run.outcome.readable_headers
+
+
+# (name, shape, exchanges as (kind, method, Origin header), finding codes, verdict): what the dry
+# run reported before it drove the conversation (preflight withheld if planned, actual withheld,
+# the notes of fetch()'s header guard, their verdict).
+DRY_RUNS: list[
+    tuple[str, RequestShape, list[tuple[ExchangeKind, str, str | None]], list[C], Verdict]
+] = [
+    ("simple-get", shape(), [(ExchangeKind.ACTUAL, "GET", PAGE.serialise())], [], Verdict.ALLOWED),
+    (
+        "put-json",
+        shape("put", (("Content-Type", "application/json"),), body=b"{}"),
+        [
+            (ExchangeKind.PREFLIGHT, "OPTIONS", PAGE.serialise()),
+            (ExchangeKind.ACTUAL, "PUT", PAGE.serialise()),
+        ],
+        [],
+        Verdict.ALLOWED,
+    ),
+    (
+        "forbidden-and-custom-headers",
+        shape("GET", (("Cookie", "a=b"), ("X-A", "1"), ("User-Agent", "robot")), credentials=True),
+        [
+            (ExchangeKind.PREFLIGHT, "OPTIONS", PAGE.serialise()),
+            (ExchangeKind.ACTUAL, "GET", PAGE.serialise()),
+        ],
+        [C.FORBIDDEN_HEADER, C.USER_AGENT_DROPPED, C.THIRD_PARTY_COOKIES],
+        Verdict.ALLOWED,
+    ),
+    (
+        "same-origin-delete",
+        shape("DELETE", origin=Origin("https", "api.example")),
+        [(ExchangeKind.ACTUAL, "DELETE", "https://api.example")],
+        [C.SAME_ORIGIN],
+        Verdict.ALLOWED,
+    ),
+    (
+        "client-hint",
+        shape("GET", (("DPR", "2"),)),
+        [(ExchangeKind.ACTUAL, "GET", PAGE.serialise())],
+        [C.CHROMIUM_ONLY_SAFELISTED],
+        Verdict.ALLOWED,
+    ),
+    ("connect", shape("CONNECT"), [], [C.FORBIDDEN_METHOD], Verdict.BLOCKED),
+]
+
+
+@pytest.mark.parametrize(
+    ("request_shape", "exchanges", "codes", "verdict"),
+    [d[1:] for d in DRY_RUNS],
+    ids=[d[0] for d in DRY_RUNS],
+)
+def test_the_dry_run_is_the_conversation_told_nothing_was_sent(
+    request_shape: RequestShape,
+    exchanges: list[tuple[ExchangeKind, str, str | None]],
+    codes: list[C],
+    verdict: Verdict,
+) -> None:
+    run = drive(request_shape, lambda _: DRY_RUN)
+    report = dry_run(request_shape)
+    assert report.outcome == run.outcome
+    assert report.dry_run
+    outcome = report.outcome
+    got = [(e.kind, e.request.method, e.request.headers.get("Origin")) for e in outcome.exchanges]
+    assert got == exchanges
+    assert all(e.withheld and e.response is None and e.hop == 0 for e in outcome.exchanges)
+    assert [f.code for f in outcome.findings] == codes
+    assert outcome.verdict is verdict
+    assert (outcome.final_status, outcome.readable_headers) == (None, ())
+    prepared = prepare(request_shape)
+    expected_plan = (
+        PreflightPlan(required=False) if isinstance(prepared, Outcome) else prepared.plan
+    )
+    assert report.plan == outcome.plan == expected_plan
+
+
+def test_the_outcome_carries_the_first_preflight_plan() -> None:
+    pf = ok(ACAO, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "*"))
+    request_shape = shape("PUT", (("X-A", "1"),))
+    run = drive(request_shape, answers(pf, ok(ACAO)))
+    triggers = preflight_triggers("PUT", Headers((("X-A", "1"),)))
+    assert run.outcome.plan == preflight.plan(URL, PAGE.serialise(), "PUT", triggers)
+    assert run.outcome.plan.required
+    assert run.outcome.plan.request == run.sent[0].request
+
+
+def test_a_simple_request_plans_no_preflight() -> None:
+    run = drive(shape(), answers(None, ok(ACAO)))
+    assert run.outcome.plan == PreflightPlan(required=False, method="GET")
+    refused = drive(shape("TRACE"), answers(None, ok(ACAO)))
+    assert refused.outcome.plan == PreflightPlan(required=False)
+
+
+def test_a_browser_that_keeps_user_agent_preflights_it() -> None:
+    user_agent = shape("GET", (("User-Agent", "robot"),))
+    chromium = drive(user_agent, answers(None, ok(ACAO)))
+    assert [s.kind for s in chromium.sent] == [ExchangeKind.ACTUAL]
+    assert C.USER_AGENT_DROPPED in [f.code for f in chromium.outcome.findings]
+
+    keeps = replace(CHROMIUM, dropped_request_headers=frozenset())
+    pf = ok(ACAO, ("Access-Control-Allow-Headers", "user-agent"), ("Access-Control-Max-Age", "60"))
+    spec = drive(user_agent, answers(pf, ok(ACAO)), keeps)
+    assert [s.kind for s in spec.sent] == [ExchangeKind.PREFLIGHT, ExchangeKind.ACTUAL]
+    assert spec.sent[0].request.headers.get("Access-Control-Request-Headers") == "user-agent"
+    assert spec.sent[1].request.headers.get("User-Agent") == "robot"
+    assert C.USER_AGENT_DROPPED not in [f.code for f in spec.outcome.findings]
+
+
+def test_a_browser_without_client_hints_preflights_them() -> None:
+    hint = shape("GET", (("DPR", "2"),))
+    plain = replace(CHROMIUM, extra_safelisted_headers={})
+    run = drive(hint, answers(ok(ACAO, status=204), ok(ACAO)), plain)
+    assert run.outcome.plan.unsafe_names == ("dpr",)
+    assert C.CHROMIUM_ONLY_SAFELISTED not in [f.code for f in run.outcome.findings]
+
+
+WILDCARD = ok(ACAO, ("Access-Control-Allow-Headers", "*"), ("Access-Control-Max-Age", "60"))
+BAD_STATUS = ok(status=500)
+
+SEAMS: list[tuple[str, Browser, RequestShape, WireResponse, C | None]] = [
+    (
+        "chromium-wildcard-covers-authorization",
+        CHROMIUM,
+        shape("GET", (("Authorization", "x"),)),
+        WILDCARD,
+        None,
+    ),
+    (
+        "spec-wildcard-excludes-authorization",
+        replace(CHROMIUM, wildcard_covers_authorization=False),
+        shape("GET", (("Authorization", "x"),)),
+        WILDCARD,
+        C.HEADER_NOT_ALLOWED,
+    ),
+    ("chromium-cors-check-first", CHROMIUM, shape("DELETE"), BAD_STATUS, C.ACAO_MISSING),
+    (
+        "webkit-status-first",
+        replace(CHROMIUM, preflight_cors_check_first=False),
+        shape("DELETE"),
+        BAD_STATUS,
+        C.PREFLIGHT_NOT_OK,
+    ),
+    (
+        "chromium-skips-empty-items",
+        CHROMIUM,
+        shape("GET", (("X-A", "1"),)),
+        ok(ACAO, ("Access-Control-Allow-Headers", "x-a, ,")),
+        None,
+    ),
+    (
+        "empty-items-fail",
+        replace(CHROMIUM, list_skips_empty_items=False),
+        shape("GET", (("X-A", "1"),)),
+        ok(ACAO, ("Access-Control-Allow-Headers", "x-a, ,")),
+        C.ACAH_UNPARSABLE,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("browser", "request_shape", "pf", "decisive"),
+    [s[1:] for s in SEAMS],
+    ids=[s[0] for s in SEAMS],
+)
+def test_the_preflight_reads_the_browser(
+    browser: Browser, request_shape: RequestShape, pf: WireResponse, decisive: C | None
+) -> None:
+    run = drive(request_shape, answers(pf, ok(ACAO)), browser)
+    got = run.outcome.decisive.code if run.outcome.decisive is not None else None
+    assert got is decisive
+
+
+def test_the_browser_sets_how_many_redirects_are_followed() -> None:
+    def loop(step: Send) -> Reply:
+        return WireResponse(302, Headers((ACAO, ("Location", URL))))
+
+    run = drive(shape(), loop, replace(CHROMIUM, max_redirects=3))
+    assert len(run.sent) == 4
+    assert run.outcome.decisive is not None
+    assert run.outcome.decisive.code is C.TOO_MANY_REDIRECTS

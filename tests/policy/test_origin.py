@@ -1,11 +1,11 @@
-"""Origins and URLs as a browser parses and serialises them (WHATWG URL; §1 of cors-rules.md)."""
+"""Origins and URLs as a browser parses and serialises them (WHATWG URL, HTML "origin")."""
 
 from __future__ import annotations
 
 import pytest
 
 from cors_probe.model import Origin
-from cors_probe.policy.origin import parse_origin, same_origin, url_origin
+from cors_probe.policy.origin import parse_origin, same_origin
 from cors_probe.policy.url import Url, UrlError, parse_url
 
 ORIGINS: list[tuple[str, str | None]] = [
@@ -95,5 +95,7 @@ def test_parse_url_serialises_as_a_browser(text: str, serialised: str | None) ->
         ("data:text/plain,x", "null"),
     ],
 )
-def test_url_origin(url: str, origin: str) -> None:
-    assert url_origin(url).serialise() == origin
+def test_a_urls_origin(url: str, origin: str) -> None:
+    parsed = parse_url(url)
+    assert isinstance(parsed, Url)
+    assert parsed.origin().serialise() == origin

@@ -8,8 +8,8 @@ from cors_probe.codes import TriggerReason as R
 from cors_probe.model import Headers
 from cors_probe.policy.safelist import (
     browser_headers,
-    chromium_only_safelisted,
     combine,
+    engine_only_safelisted,
     has_side_effects,
     is_forbidden_header,
     is_forbidden_method,
@@ -152,7 +152,7 @@ def test_browser_drops_forbidden_headers_and_chromium_drops_user_agent() -> None
     )
     assert result.sent.pairs == (("X-A", "1"),)
     assert result.dropped == (("Cookie", "a=b"),)
-    assert result.dropped_by_chromium == (("User-Agent", "robot"),)
+    assert result.dropped_by_browser == (("User-Agent", "robot"),)
 
 
 @pytest.mark.parametrize(
@@ -229,5 +229,5 @@ def test_over_1024_bytes_of_safelisted_values_trigger_and_sort_after_the_unsafe_
 
 
 def test_client_hints_are_safelisted_by_chromium_only() -> None:
-    hints = chromium_only_safelisted(Headers((("DPR", "2"), ("X-A", "1"), ("ECT", "4g"))))
+    hints = engine_only_safelisted(Headers((("DPR", "2"), ("X-A", "1"), ("ECT", "4g"))))
     assert [n for n, _ in hints] == ["DPR", "ECT"]
