@@ -52,11 +52,12 @@ def render(run: Run, *, show_secrets: bool = False) -> str:
         attributes["timestamp"] = run.started.removesuffix("Z")
     attributes["hostname"] = socket.gethostname()
     suite = ET.SubElement(root, "testsuite", attributes | located)
-    properties = ET.SubElement(suite, "properties")
-    if path:
-        ET.SubElement(properties, "property", name="policy", value=path)
-    if run.baseline is not None:
-        ET.SubElement(properties, "property", name="baseline", value=run.baseline)
+    named = {"policy": path, "baseline": run.baseline or ""}
+    if any(named.values()):  # the schema wants at least one <property> in <properties>
+        properties = ET.SubElement(suite, "properties")
+        for name, value in named.items():
+            if value:
+                ET.SubElement(properties, "property", name=name, value=value)
     stem = path.rsplit("/", 1)[-1].removesuffix(".toml") or "cors-probe"
     for result in run.results:
         case = ET.SubElement(

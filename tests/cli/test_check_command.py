@@ -716,9 +716,15 @@ def test_broken_server_exits_3(
     raw: bytes, server: ScriptedServer, run_cli: Callable[..., CliResult]
 ) -> None:
     server.route("/p", get=Reply(raw=raw))
-    result = run_cli("check", server.url("/p"), "--origin", PAGE)
+    result = run_cli("check", server.url("/p"), "--origin", PAGE, "--format", "json")
     result.assert_no_traceback()
     assert result.returncode == 3, result.stdout + result.stderr
+    assert result.stderr.startswith(f"cors-probe: error: could not reach {server.url('/p')}: ")
+    assert result.stderr.count("\n") == 1
+    document = result.json()
+    assert (document["verdict"], document["decisive"]) == ("unreachable", "unreachable")
+    (finding,) = [f for f in document["findings"] if f["code"] == "unreachable"]
+    assert finding["detail"]["kind"] == "protocol"
 
 
 def test_large_body_is_capped_not_buffered(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from cors_probe.cli.app import main
+from cors_probe.errors import UsageError
+from cors_probe.inputs.request import RequestOptions, build
 from tests.conftest import CliResult, _clean_env, cli_command, run_on_terminal
 from tests.servers import Reply, ScriptedServer
 
@@ -15,45 +19,162 @@ PAGE = "https://app.example"
 ACAO_OK = ("Access-Control-Allow-Origin", PAGE)
 UNUSED = "http://127.0.0.1:9/p"
 
-# (id, arguments after `cors-probe`, words the one-line error must contain)
-BAD_INPUT: list[tuple[str, list[str], str]] = [
-    ("url-without-scheme", ["check", "example.com/p"], "has no scheme"),
-    ("ftp-url", ["check", "ftp://example.com/p"], "ftp:// is not supported"),
-    ("url-bad-host", ["check", "http://exa mple.com/"], "invalid host"),
-    ("url-bad-port", ["check", "http://127.0.0.1:99999/p"], "invalid port"),
-    ("origin-with-path", ["check", UNUSED, "--origin", "https://a.example/path"], "no path"),
-    ("origin-other-scheme", ["check", UNUSED, "--origin", "ftp://a.example"], "http://"),
-    ("origin-bad-port", ["check", UNUSED, "--origin", "https://a.example:99999"], "port"),
-    ("header-without-colon", ["check", UNUSED, "-H", "NoColon"], "has no colon"),
-    ("header-bad-name", ["check", UNUSED, "-H", "Bad Name: x"], "not a valid header name"),
-    ("header-non-ascii-name", ["check", UNUSED, "-H", "X-Ä: 1"], "not a valid header name"),
-    ("header-value-newline", ["check", UNUSED, "-H", "X-A: a\nb"], "control character"),
-    ("header-value-cr", ["check", UNUSED, "-H", "X-A: a\rb"], "control character"),
-    ("header-value-not-latin1", ["check", UNUSED, "-H", "X-A: 日本"], "not Latin-1"),
-    ("method-not-a-token", ["check", UNUSED, "-X", "GE T"], "not a valid HTTP method"),
-    ("unknown-format", ["check", UNUSED, "--format", "yaml"], "'yaml' is not one of"),
-    ("negative-timeout", ["check", UNUSED, "--timeout", "-1"], "--timeout"),
-    ("missing-cacert", ["check", UNUSED, "--cacert", "no/such/file.pem"], "no such file"),
-    ("missing-data-file", ["check", UNUSED, "-X", "POST", "--data", "@no/such/file"], "--data"),
-    ("missing-url", ["check"], "Missing argument"),
-    ("unknown-option", ["check", UNUSED, "--bogus"], "No such option"),
-    ("unknown-command", ["frobnicate"], "No such command"),
+# (id, request options, the exact UsageError): checked in process, by the one request builder
+BAD_REQUESTS: list[tuple[str, RequestOptions, str]] = [
+    (
+        "url-without-scheme",
+        RequestOptions("example.com/p"),
+        "bad URL 'example.com/p': the URL has no scheme (it must start with http:// or https://)",
+    ),
+    (
+        "ftp-url",
+        RequestOptions("ftp://example.com/p"),
+        "bad URL 'ftp://example.com/p': ftp:// is not supported; browsers only make CORS "
+        "requests to http:// and https:// URLs",
+    ),
+    (
+        "url-bad-host",
+        RequestOptions("http://exa mple.com/"),
+        "bad URL 'http://exa mple.com/': invalid host name 'exa mple.com'",
+    ),
+    (
+        "url-bad-port",
+        RequestOptions("http://127.0.0.1:99999/p"),
+        "bad URL 'http://127.0.0.1:99999/p': invalid port '99999'",
+    ),
+    (
+        "origin-with-path",
+        RequestOptions(UNUSED, "https://a.example/path"),
+        "bad origin 'https://a.example/path': an origin is scheme://host[:port] with no path, "
+        "query or fragment",
+    ),
+    (
+        "origin-other-scheme",
+        RequestOptions(UNUSED, "ftp://a.example"),
+        "bad origin 'ftp://a.example': an origin must be http:// or https://, not ftp:",
+    ),
+    (
+        "origin-bad-port",
+        RequestOptions(UNUSED, "https://a.example:99999"),
+        "bad origin 'https://a.example:99999': invalid port '99999'",
+    ),
+    (
+        "header-without-colon",
+        RequestOptions(UNUSED, headers=["NoColon"]),
+        "header 'NoColon' has no colon: write it as 'Name: value'",
+    ),
+    (
+        "header-bad-name",
+        RequestOptions(UNUSED, headers=["Bad Name: x"]),
+        "'Bad Name' is not a valid header name",
+    ),
+    (
+        "header-non-ascii-name",
+        RequestOptions(UNUSED, headers=["X-Ä: 1"]),
+        "'X-Ä' is not a valid header name",
+    ),
+    (
+        "header-value-newline",
+        RequestOptions(UNUSED, headers=["X-A: a\nb"]),
+        "the value of header 'X-A' holds a control character (CR, LF or NUL)",
+    ),
+    (
+        "header-value-cr",
+        RequestOptions(UNUSED, headers=["X-A: a\rb"]),
+        "the value of header 'X-A' holds a control character (CR, LF or NUL)",
+    ),
+    (
+        "header-value-nul",
+        RequestOptions(UNUSED, headers=["X-A: a\x00b"]),
+        "the value of header 'X-A' holds a control character (CR, LF or NUL)",
+    ),
+    (
+        "header-value-not-latin1",
+        RequestOptions(UNUSED, headers=["X-A: 日本"]),
+        "the value of header 'X-A' holds characters a browser cannot send (not Latin-1)",
+    ),
+    (
+        "method-not-a-token",
+        RequestOptions(UNUSED, method="GE T"),
+        "'GE T' is not a valid HTTP method (fetch() would throw)",
+    ),
+    (
+        "missing-data-file",
+        RequestOptions(UNUSED, method="POST", data="@no/such/file"),
+        "--data '@no/such/file': No such file or directory",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("args", "words"), [c[1:] for c in BAD_INPUT], ids=[c[0] for c in BAD_INPUT]
+    ("options", "message"), [c[1:] for c in BAD_REQUESTS], ids=[c[0] for c in BAD_REQUESTS]
 )
-def test_bad_input_is_one_line_and_exit_2(
-    args: list[str], words: str, run_cli: Callable[..., CliResult]
+def test_a_bad_request_is_a_usage_error(options: RequestOptions, message: str) -> None:
+    with pytest.raises(UsageError, match=f"^{re.escape(message)}$"):
+        build(options)
+
+
+# (id, arguments after `cors-probe`, the exact line on stderr after "cors-probe: error: "):
+# what the command line itself refuses, through main() in process
+BAD_ARGUMENTS: list[tuple[str, list[str], str]] = [
+    (
+        "unknown-format",
+        ["check", UNUSED, "--format", "yaml"],
+        "Invalid value for '--format' / '-f': 'yaml' is not one of 'text', 'json', 'junit', "
+        "'sarif', 'github'.",
+    ),
+    (
+        "negative-timeout",
+        ["check", UNUSED, "--timeout", "-1"],
+        "Invalid value for '--timeout': -1.0 is not in the range x>=0.1.",
+    ),
+    (
+        "missing-cacert",
+        ["check", UNUSED, "--cacert", "no/such/file.pem"],
+        "--cacert 'no/such/file.pem': no such file",
+    ),
+    ("missing-url", ["check"], "Missing argument 'url'."),
+    ("unknown-option", ["check", UNUSED, "--bogus"], "No such option: --bogus"),
+    ("unknown-command", ["frobnicate"], "No such command 'frobnicate'."),
+    ("bad-url", ["check", "example.com/p"], BAD_REQUESTS[0][2]),
+    ("bad-header", ["check", UNUSED, "-H", "NoColon"], BAD_REQUESTS[7][2]),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"), [c[1:] for c in BAD_ARGUMENTS], ids=[c[0] for c in BAD_ARGUMENTS]
+)
+def test_bad_arguments_are_one_line_and_exit_2(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = run_cli(*args)
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    out, err = capsys.readouterr()
+    assert (exited.value.code, out) == (2, "")
+    assert err.startswith(f"cors-probe: error: {message}")
+    assert err.endswith("\n")
+    assert err.count("\n") == 1, err
+
+
+# the contract as a user meets it: a real process, one line on stderr, exit 2, no traceback
+PROCESS_ROWS = ["url-without-scheme", "header-value-newline", "unknown-option"]
+ARGS = {
+    "url-without-scheme": ["check", "example.com/p"],
+    "header-value-newline": ["check", UNUSED, "-H", "X-A: a\nb"],
+    "unknown-option": ["check", UNUSED, "--bogus"],
+}
+
+
+@pytest.mark.parametrize("name", PROCESS_ROWS)
+def test_bad_input_is_one_line_and_exit_2_in_a_process(
+    name: str, run_cli: Callable[..., CliResult]
+) -> None:
+    result = run_cli(*ARGS[name])
     result.assert_no_traceback()
     assert result.returncode == 2, result.stdout + result.stderr
-    lines = result.stderr.strip().splitlines()
+    lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("cors-probe: error: ")
-    assert words in lines[0]
     assert result.stdout == ""
 
 

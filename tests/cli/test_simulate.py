@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from cors_probe.errors import UsageError
+from cors_probe.inputs.answers import load_answers
 from tests.conftest import CliResult
 from tests.servers import Reply, ScriptedServer
 
@@ -173,29 +175,64 @@ def test_answers_file(tmp_path: Path, run_cli: Callable[..., CliResult]) -> None
     assert document["exchanges"][0]["response"]["status"] == 200
 
 
+# (id, answers file, the exact UsageError): checked in process by `load_answers`
 BAD_ANSWERS = [
-    ("not-toml", "[preflight\n", "not valid TOML"),
-    ("unknown-table", "[server]\nstatus = 1\n", "unknown table [server]"),
-    ("unknown-key", "[preflight]\nheader = []\n", "unknown key preflight.header"),
-    ("bad-status", "[response]\nstatus = 42\n", "response.status must be a number"),
-    ("headers-not-list", '[response]\nheaders = "x"\n', "list of 'Name: value'"),
-    ("header-no-colon", '[response]\nheaders = ["nocolon"]\n', "has no colon"),
+    (
+        "not-toml",
+        "[preflight\n",
+        "answers.toml: not valid TOML: Expected ']' at the end of a table declaration "
+        "(at line 1, column 11)",
+    ),
+    (
+        "unknown-table",
+        "[server]\nstatus = 1\n",
+        "answers.toml: unknown table [server] (expected [preflight], [response])",
+    ),
+    (
+        "unknown-key",
+        "[preflight]\nheader = []\n",
+        "answers.toml: unknown key preflight.header (expected status, headers)",
+    ),
+    (
+        "bad-status",
+        "[response]\nstatus = 42\n",
+        "answers.toml: response.status must be a number from 100 to 599",
+    ),
+    (
+        "headers-not-list",
+        '[response]\nheaders = "x"\n',
+        "answers.toml: response.headers must be a list of 'Name: value' strings",
+    ),
+    (
+        "header-no-colon",
+        '[response]\nheaders = ["nocolon"]\n',
+        "header 'nocolon' has no colon: write it as 'Name: value'",
+    ),
+    ("no-such-file", None, "--answers 'answers.toml': No such file or directory"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("text", "words"), [c[1:] for c in BAD_ANSWERS], ids=[c[0] for c in BAD_ANSWERS]
+    ("text", "message"), [c[1:] for c in BAD_ANSWERS], ids=[c[0] for c in BAD_ANSWERS]
 )
-def test_bad_answers_file_is_one_line_and_exit_2(
-    text: str, words: str, tmp_path: Path, run_cli: Callable[..., CliResult]
+def test_a_bad_answers_file_is_a_usage_error(
+    text: str | None, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    answers = tmp_path / "answers.toml"
-    answers.write_text(text, encoding="utf-8")
-    result = run_cli("simulate", "https://api.example/x", "--answers", str(answers))
+    monkeypatch.chdir(tmp_path)
+    if text is not None:
+        (tmp_path / "answers.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(UsageError, match=f"^{re.escape(message)}$"):
+        load_answers("answers.toml")
+
+
+def test_bad_answers_file_is_one_line_and_exit_2(
+    tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    (tmp_path / "answers.toml").write_text("[server]\nstatus = 1\n", encoding="utf-8")
+    result = run_cli("simulate", "https://api.example/x", "--answers", "answers.toml", cwd=tmp_path)
     result.assert_no_traceback()
-    assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert words in result.stderr
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"cors-probe: error: {BAD_ANSWERS[1][2]}\n"
 
 
 def test_simulate_refuses_redirects(run_cli: Callable[..., CliResult]) -> None:

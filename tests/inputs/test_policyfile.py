@@ -1,12 +1,16 @@
-"""A malformed policy file: one precise line (file, line, what is wrong), exit 2, nothing sent."""
+"""A malformed policy file: one precise error (file, line, what is wrong), checked in process by
+`load_policy`; in a real process it is one line on stderr, exit 2, and nothing is sent."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from cors_probe.errors import UsageError
+from cors_probe.inputs.policyfile import load_policy
 from tests.conftest import CliResult
 from tests.servers import ScriptedServer
 
@@ -178,13 +182,21 @@ CORPUS: list[tuple[str, str, str]] = [
 
 
 @pytest.mark.parametrize(("text", "message"), [c[1:] for c in CORPUS], ids=[c[0] for c in CORPUS])
-def test_a_malformed_file_is_one_precise_line_and_exit_2(
-    run_cli: Callable[..., CliResult],
-    server: ScriptedServer,
-    tmp_path: Path,
-    text: str,
-    message: str,
+def test_a_malformed_file_is_one_precise_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str
 ) -> None:
+    (tmp_path / "cors-probe.toml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # the path as the user names it, relative
+    with pytest.raises(UsageError, match=f"^{re.escape(message)}$"):
+        load_policy(None, env={"BASE": "http://127.0.0.1:9"})
+
+
+@pytest.mark.parametrize("name", ["not-toml", "unknown-origin-name"])
+def test_a_malformed_file_is_one_line_and_exit_2_and_nothing_sent(
+    run_cli: Callable[..., CliResult], server: ScriptedServer, tmp_path: Path, name: str
+) -> None:
+    """The contract in a real process: the message alone on stderr, exit 2, no request."""
+    (text, message) = next(c[1:] for c in CORPUS if c[0] == name)
     (tmp_path / "cors-probe.toml").write_text(text, encoding="utf-8")
     result = run_cli("run", env={"BASE": server.base_url}, cwd=tmp_path)
     assert (result.returncode, result.stderr, result.stdout) == (

@@ -119,3 +119,17 @@ def test_blocked_findings_carry_the_chrome_line_with_the_lab_url(
         r"'Access-Control-Allow-Origin' header is present on the requested resource\.",
         chrome,
     ), chrome
+
+
+@pytest.mark.parametrize(
+    "args", [["demo", "--debug"], ["--debug", "demo"]], ids=["after-the-command", "before-it"]
+)
+def test_demo_accepts_debug_before_or_after_the_command(
+    run_cli: Callable[..., CliResult], args: list[str]
+) -> None:
+    """`demo --debug` was refused ("No such option"); --debug is a root option too."""
+    import json
+
+    result = run_cli(*args, "--format", "json")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert json.loads(result.stdout)["schema"] == "cors-probe/demo/1"

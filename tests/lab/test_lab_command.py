@@ -80,3 +80,19 @@ def test_port_in_use_is_a_usage_error(run_cli: Callable[..., CliResult]) -> None
     result.assert_no_traceback()
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_lab_lists_and_accepts_debug(run_cli: Callable[..., CliResult]) -> None:
+    """`lab --debug` was refused ("No such option"): now it is listed, and it shows the
+    traceback of an error instead of the one line."""
+    help_text = run_cli("lab", "--help")
+    assert help_text.returncode == 0
+    assert "--debug" in help_text.stdout
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = run_cli("lab", "--port", str(port), "--debug")
+    assert "No such option" not in result.stderr
+    assert "Traceback" in result.stderr
+    assert f"UsageError: cannot listen on 127.0.0.1:{port}" in result.stderr

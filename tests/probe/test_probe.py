@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -98,14 +100,15 @@ def test_body_is_streamed_and_capped() -> None:
     assert response.body_bytes == 4096
 
 
-def test_small_body_is_read_whole() -> None:
+def test_small_body_is_read_whole_and_the_round_trip_is_timed() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
+        time.sleep(0.03)  # the server takes 30 ms to answer
         return httpx.Response(200, content=b"hello")
 
     with _prober(httpx.MockTransport(handler)) as prober:
         response = prober.send(WireRequest("POST", URL, Headers(), body=b"{}"))
     assert (response.body_bytes, response.body_truncated) == (5, False)
-    assert response.elapsed_ms >= 0
+    assert response.elapsed_ms >= 30  # a slow machine only adds to it
 
 
 @pytest.mark.parametrize(
