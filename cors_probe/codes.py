@@ -4,7 +4,8 @@ These strings appear in JSON output, CI policy files and docs. A code is never r
 reused for another meaning; a new one is an "Added" entry in the changelog.
 
 For each finding code the comment names the `Finding.detail` keys it carries (besides the common
-fields `url`, `first_url`, `page_origin`, `status`, `header`, `value`).
+fields `url`, `first_url`, `page_origin`, `status`, `header`, `value`). Detail values are strings
+unless marked: (int), (float) or (bool); the JSON output writes every one as a string.
 """
 
 from enum import StrEnum
@@ -32,7 +33,8 @@ class FindingCode(StrEnum):
     ACAO_MISMATCH = "acao-mismatch"
     """value: the ACAO value; detail: request_origin (the origin it was compared with)."""
     ACAO_MULTIPLE = "acao-multiple"
-    """value: all values joined with ', '; detail: lines (how many header lines)."""
+    """value: all values joined with ', '; detail: request_origin, lines (int: how many
+    header lines)."""
     ACAO_INVALID = "acao-invalid"
     WILDCARD_WITH_CREDENTIALS = "wildcard-with-credentials"
     ACAC_NOT_TRUE = "acac-not-true"
@@ -72,11 +74,11 @@ class FindingCode(StrEnum):
     WILDCARD_WITH_ACAC = "wildcard-with-acac"
     """ACAO `*` together with ACAC: credentialed requests to this resource will fail."""
     MAX_AGE_MISSING = "max-age-missing"
-    """detail: preflight_ms (measured round trip of the preflight)."""
+    """detail: preflight_ms (float: the measured round trip of the preflight, in ms)."""
     MAX_AGE_CAPPED = "max-age-capped"
-    """value: the header value; detail: chrome, firefox, safari (effective seconds)."""
+    """value: the header value; detail: chrome, firefox, safari (int: effective seconds)."""
     MAX_AGE_INVALID = "max-age-invalid"
-    """value: the header value; detail: chrome, firefox, safari (effective seconds)."""
+    """value: the header value; detail: chrome, firefox, safari (int: effective seconds)."""
     AUTHORIZATION_WILDCARD = "authorization-wildcard"
     """Authorization is allowed only by `*` in Access-Control-Allow-Headers."""
     REQUEST_REACHED_SERVER = "request-reached-server"
@@ -84,7 +86,8 @@ class FindingCode(StrEnum):
     ERROR_STATUS_WITHOUT_CORS = "error-status-without-cors"
     """A 4xx/5xx without ACAO hides the real error behind a CORS message."""
     LOCAL_NETWORK_ACCESS = "local-network-access"
-    """A public origin calling a private/loopback address. detail: address, space."""
+    """A public origin calling a private/loopback address. detail: address, space, secure (bool:
+    the page is https)."""
 
     # --- information ---------------------------------------------------------------------------
     SAME_ORIGIN = "same-origin"

@@ -527,7 +527,8 @@ def _vary(f: Finding) -> Explanation:
     return Explanation(
         "Vary: Origin is missing",
         f"{_which(f).capitalize()} echoes the request's origin in Access-Control-Allow-Origin but "
-        f"its Vary header is {_shown(f.value)}. A shared cache or CDN can hand this answer to "
+        + ("it sends no Vary header" if f.value is None else f"its Vary header is '{f.value}'")
+        + ". A shared cache or CDN can hand this answer to "
         "another origin, which then fails intermittently.",
         "Add `Vary: Origin` to every response of this resource, with or without CORS headers.",
     )

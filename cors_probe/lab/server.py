@@ -266,14 +266,17 @@ class _Handler(BaseHTTPRequestHandler):
             visits = self.server.lab.sim_seen.setdefault(nonce, {})
             visits["preflight" if preflight else "actual"] = True
         status, headers = _configured(config, "preflight" if preflight else "response")
-        # Exactly the configured headers: no Server or Date, and no Content-Length either; the
-        # empty body ends when the connection closes (HTTP/1.1 allows it), so what a client
-        # receives is what the page set, and `simulate` with the same headers reports the same.
+        # Exactly the configured headers: no Server or Date, and no Content-Length either, so what
+        # a client receives is what the page set, and `simulate` with the same headers reports
+        # the same. A 1xx, 204 or 304 answer (or one to HEAD) has no body and is complete at its
+        # blank line, so the connection stays open for the next request, which a client may send
+        # on it; any other answer's empty body ends when the connection closes (RFC 9112 §6.3).
         self.send_response_only(status)
         for name, value in headers:
             self.send_header(name, value)
         self.end_headers()
-        self.close_connection = True
+        bodiless = self.command == "HEAD" or status in (204, 304) or 100 <= status <= 199
+        self.close_connection = not bodiless
 
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _answer
 

@@ -52,7 +52,8 @@ def _classify(exc: BaseException) -> tuple[FailureKind, str]:
     while current is not None and len(chain) < 10:
         chain.append(current)
         current = current.__cause__ or current.__context__
-    text = " / ".join(str(e) for e in chain if str(e)) or type(exc).__name__
+    # httpx re-raises httpcore's exception with the same message: say each message once
+    text = " / ".join(dict.fromkeys(str(e) for e in chain if str(e))) or type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
         return FailureKind.TIMEOUT, f"timed out ({type(exc).__name__})"
     if any(isinstance(e, ssl.SSLError) for e in chain) or "SSL" in text or "certificate" in text:

@@ -72,3 +72,25 @@ def test_a_code_without_an_entry_cannot_be_explained() -> None:
             explain(finding(code, Severity.INFO, Stage.REQUEST))
     finally:
         BUILDERS[code] = builder
+
+
+@pytest.mark.parametrize(
+    ("vary", "says"),
+    [
+        (None, "but it sends no Vary header."),
+        ("Accept-Encoding", "but its Vary header is 'Accept-Encoding'."),
+    ],
+    ids=["absent", "without-origin"],
+)
+def test_vary_origin_missing_says_what_the_server_sent(vary: str | None, says: str) -> None:
+    words = explain(
+        Finding(
+            FindingCode.VARY_ORIGIN_MISSING,
+            Severity.WARNING,
+            Stage.ACTUAL,
+            url="https://api.example/x",
+            header="Vary",
+            value=vary,
+        )
+    )
+    assert says in words.message

@@ -178,3 +178,22 @@ def test_wire_model_matches_httpx_for_every_method_and_body(
     with _prober(httpx.MockTransport(lambda _: httpx.Response(204))) as prober:
         response = prober.send(request)
     assert response.sent_headers == on_the_wire(request)
+
+
+def test_a_message_repeated_down_the_exception_chain_is_said_once() -> None:
+    """httpx re-raises httpcore's error with the same words; the reason names them once, and a
+    different cause is still kept."""
+    said = "Server disconnected without sending a response."
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        try:
+            try:
+                raise OSError("peer reset")
+            except OSError as reset:
+                raise httpx.RemoteProtocolError(said) from reset
+        except httpx.RemoteProtocolError as inner:
+            raise httpx.RemoteProtocolError(said) from inner
+
+    with _prober(httpx.MockTransport(handler)) as prober, pytest.raises(ProbeError) as caught:
+        prober.send(WireRequest("GET", URL, Headers()))
+    assert caught.value.message == f"{said} / peer reset"
