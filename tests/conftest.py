@@ -6,6 +6,7 @@ import json
 import os
 import pty
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -50,6 +51,13 @@ def _clean_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in PROXY_AND_TLS_VARS}
     env.update(NO_COLOR="1", TERM="dumb", COLUMNS="120", PYTHONIOENCODING="utf-8")
     return env
+
+
+def default_sigint() -> None:
+    """Popen's preexec_fn for a child that a test interrupts: Ctrl-C acts as on a terminal even
+    when pytest itself was started with SIGINT ignored (from `&` in a script), which the child
+    would otherwise inherit."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def cli_command() -> list[str]:

@@ -5,7 +5,7 @@ finished run, and every exit-code rule: one check's (`report_exit_code`) and a r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -126,6 +126,8 @@ class Tally:
         return f"{self.total} {checks}: " + ", ".join(parts)
 
 
+DRY_RUN_PROBLEM = "dry run: nothing was sent"
+
 VERDICT_EXIT = {
     Verdict.ALLOWED: ExitCode.ALLOWED,
     Verdict.BLOCKED: ExitCode.BLOCKED,
@@ -184,12 +186,17 @@ class Run:
 
 def run_of(reports: Sequence[tuple[str, Report]]) -> Run:
     """Named reports as a run of checks that each expect `allowed`, with no policy file: how
-    JUnit, SARIF and GitHub annotations see a `check`, a `simulate` or the demo's tour."""
+    JUnit, SARIF and GitHub annotations see a `check`, a `simulate` or the demo's tour. A dry run
+    not already known to be blocked is skipped."""
     results = []
     for name, report in reports:
         shape = report.shape
         spec = CheckSpec(name, 0, shape, shape.origin.serialise(), "allowed")
-        results.append(evaluate(spec, report))
+        result = evaluate(spec, report)
+        if report.dry_run and result.got != Verdict.BLOCKED:
+            # nothing was sent, so nothing passed: a CI line must not turn green on a dry run
+            result = replace(result, status=Status.SKIPPED, problems=(DRY_RUN_PROBLEM,))
+        results.append(result)
     seconds = sum(r.elapsed_ms for r in results) / 1000
     specs = tuple(r.spec for r in results)
     return Run(policy=PolicyFile("", specs), results=results, started="", seconds=seconds)

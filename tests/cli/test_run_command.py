@@ -592,7 +592,7 @@ def test_ctrl_c_stops_the_run_without_starting_more_checks(
     import signal
     import subprocess
 
-    from tests.conftest import _clean_env, cli_command
+    from tests.conftest import _clean_env, cli_command, default_sigint
 
     ItemsApi(delay=1.0).serve_on(server)
     env = {**_clean_env(), "API_BASE_URL": server.base_url, "API_KEY": SECRET}
@@ -604,6 +604,7 @@ def test_ctrl_c_stops_the_run_without_starting_more_checks(
         text=True,
         env=env,
         cwd=workdir,
+        preexec_fn=default_sigint,
     )
     deadline = time.monotonic() + 20
     while len(server.received) < 2 and time.monotonic() < deadline:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.conftest import CliResult, _clean_env, cli_command
+from tests.conftest import CliResult, _clean_env, cli_command, default_sigint
 
 
 @pytest.fixture
@@ -24,6 +24,7 @@ def lab_process() -> Iterator[tuple[subprocess.Popen[str], str]]:
         stdin=subprocess.DEVNULL,
         text=True,
         env=_clean_env(),
+        preexec_fn=default_sigint,
     )
     try:
         assert process.stdout is not None

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from cors_probe.exitcodes import ExitCode
-from cors_probe.model import Outcome, Report, Verdict
+from cors_probe.model import Headers, Origin, Outcome, Report, RequestShape, Verdict
 from cors_probe.usecases.results import report_exit_code
 from tests.subjects import allowed
 
@@ -45,3 +45,19 @@ def test_the_verdicts_codes_are_distinct_and_not_usage_or_internal() -> None:
 def test_a_dry_run_exits_0_unless_it_knows_the_request_is_blocked(verdict: Verdict) -> None:
     expected = ExitCode.BLOCKED if verdict is Verdict.BLOCKED else ExitCode.ALLOWED
     assert report_exit_code(with_verdict(verdict, dry_run=True)) == expected
+
+
+def test_a_dry_run_is_skipped_not_passed_when_seen_as_a_run() -> None:
+    """`check --dry-run --format junit|sarif|github` must not turn a CI line green: nothing was
+    sent. A dry run that already knows the request is blocked still fails."""
+    from cors_probe.usecases.check import dry_run
+    from cors_probe.usecases.results import DRY_RUN_PROBLEM, Status, run_of
+
+    page = Origin("https", "app.example")
+    put = RequestShape("https://api.example/x", page, "PUT", Headers.of(("X-A", "1")))
+    connect = RequestShape("https://api.example/x", page, "CONNECT")
+    run = run_of([("put", dry_run(put)), ("connect", dry_run(connect))])
+    skipped, blocked = run.results
+    assert (skipped.status, skipped.problems) == (Status.SKIPPED, (DRY_RUN_PROBLEM,))
+    assert blocked.status is Status.FAILED
+    assert run.exit_code() == 1
