@@ -124,6 +124,9 @@ class WireResponse:
     """The address actually connected to, when the transport tells."""
     sent_headers: Headers | None = None
     """The request headers the client really put on the wire, when the transport tells."""
+    retried: bool = False
+    """Sent a second time, on a new connection: the kept-alive one it first went out on was
+    closed by the server before any byte of a response (browsers retry so, idempotent only)."""
 
 
 class FailureKind(StrEnum):

@@ -8,8 +8,13 @@ as typer itself (benchmarks/run.py measures start-up against `import typer`).
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
+import signal
 import sys
-from typing import Annotated, NoReturn
+import traceback
+from typing import Annotated, Any, TextIO, cast
 
 import typer
 from typer._click import exceptions as click_exceptions
@@ -63,15 +68,69 @@ app.command()(demo)
 app.command()(lab)
 
 
-def _fail(message: str, code: ExitCode) -> NoReturn:
-    sys.stderr.write(f"cors-probe: error: {message}\n")
-    raise SystemExit(int(code))
+class _ReaderMayLeave:
+    """sys.stdout for the length of one command: when the reader goes away (`| head`), the rest of
+    the output is discarded rather than the command failed, so it finishes and exits with its own
+    code. fd 1 is pointed at /dev/null so that no later flush (Python's, at exit) fails again."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.left = False
+
+    def _leave(self) -> None:
+        self.left = True
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+
+    def write(self, text: str) -> int:
+        if not self.left:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._leave()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.left:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._leave()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The console-script entry point: one line and one exit code for every error."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args
+def _error(message: str, code: ExitCode, debug: bool, args: list[str]) -> int:
+    """One line on stderr (after the traceback with --debug): the same exit code either way. A
+    secret the user typed (a mistyped `-H 'Authorization Bearer ...'`) is masked in the line."""
+    from cors_probe.render.scrub import scrub_argv_line
+
+    if debug:
+        traceback.print_exc()
+    sys.stderr.write(f"cors-probe: error: {scrub_argv_line(message, args)}\n")
+    return int(code)
+
+
+def _exit_now(*_: object) -> None:
+    os._exit(int(ExitCode.INTERRUPTED))
+
+
+def _interrupted() -> int:
+    """Say it once; a second Ctrl-C while cors-probe winds down ends it at once, silently (no
+    traceback from the unwinding, nor from the interpreter joining worker threads at exit), and
+    is ignored once they are joined (Python restores the default handler while it finalises,
+    where a late Ctrl-C would kill the process with SIGINT rather than exit 130)."""
+    with contextlib.suppress(ValueError):  # not the main thread: main() called by a test
+        signal.signal(signal.SIGINT, _exit_now)
+        atexit.register(signal.signal, signal.SIGINT, signal.SIG_IGN)
+    sys.stderr.write("cors-probe: interrupted\n")
+    return int(ExitCode.INTERRUPTED)
+
+
+def _command(args: list[str], debug: bool) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="cors-probe", standalone_mode=False)
@@ -79,30 +138,53 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(error.ctx.get_help() + "\n" if error.ctx else "")
         return int(ExitCode.USAGE)
     except click_exceptions.UsageError as error:
-        _fail(error.format_message().replace("\n", " "), ExitCode.USAGE)
+        return _error(
+            error.format_message().replace("\n", " "), ExitCode.USAGE, debug=False, args=args
+        )
     except typer.Exit as exit_:
         return int(exit_.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        sys.stderr.write("cors-probe: interrupted\n")
-        return int(ExitCode.INTERRUPTED)
+        return _interrupted()
     except UsageError as error:
-        if debug:
-            raise
-        _fail(str(error), ExitCode.USAGE)
+        return _error(str(error), ExitCode.USAGE, debug, args)
     except CorsProbeError as error:
-        if debug:
-            raise
-        _fail(str(error), ExitCode.UNREACHABLE)
+        return _error(str(error), ExitCode.UNREACHABLE, debug, args)
     except click_exceptions.ClickException as error:
-        _fail(error.format_message(), ExitCode.USAGE)
+        return _error(error.format_message(), ExitCode.USAGE, debug=False, args=args)
     except Exception as error:  # a bug: say so in one line, keep the traceback for --debug
-        if debug:
-            raise
-        _fail(
+        message = (
             f"internal error ({type(error).__name__}: {error}); run again with --debug and "
-            "report it",
-            ExitCode.INTERNAL,
+            "report it"
         )
+        return _error(message, ExitCode.INTERNAL, debug, args)
     if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent exit code 130
-        sys.stderr.write("cors-probe: interrupted\n")
+        return _interrupted()
     return int(result) if isinstance(result, int) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The console-script entry point: one line and one exit code for every error.
+
+    `--debug` adds the traceback and keeps the exit code. Ctrl-C: one line, exit 130 (a second
+    one exits at once). A closed stdout (`| head`) is not an error: the command runs on with its
+    output discarded and exits with its own code; if stdout closes where that code cannot be
+    known any more (outside the command's own writes), the exit code is 0.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    original = sys.stdout
+    stdout = _ReaderMayLeave(original)
+    wrapped = cast(TextIO, stdout)
+    sys.stdout = wrapped
+    code = 0
+    try:
+        code = _command(args, debug)
+        stdout.flush()
+    except KeyboardInterrupt:  # between the command's handlers, or while they wrote
+        code = _interrupted()
+    except BrokenPipeError:  # stderr's reader left, or a write that bypassed sys.stdout
+        stdout._leave()
+    finally:
+        if sys.stdout is wrapped:
+            sys.stdout = original
+    return code

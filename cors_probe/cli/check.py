@@ -14,6 +14,7 @@ from cors_probe.cli.options import (
     Cookie,
     Credentials,
     Data,
+    Deadline,
     Debug,
     DryRun,
     Http2,
@@ -21,6 +22,7 @@ from cors_probe.cli.options import (
     Method,
     OutputFormat,
     PageOrigin,
+    Proxy,
     RequestHeaders,
     ShowSecrets,
     Timeout,
@@ -28,6 +30,7 @@ from cors_probe.cli.options import (
     Yes,
     ask,
     on_terminal,
+    one_origin,
 )
 from cors_probe.render import Format
 
@@ -49,8 +52,10 @@ def check(
     dry_run: DryRun = False,
     assume_header: AssumeHeader = None,
     timeout: Timeout = 10.0,
+    deadline: Deadline = None,
     insecure: Insecure = False,
     cacert: CaCert = None,
+    proxy: Proxy = None,
     http2: Http2 = False,
     show_secrets: ShowSecrets = False,
     verbose: Verbose = False,
@@ -63,16 +68,21 @@ def check(
     from cors_probe.render import RenderOptions, write
     from cors_probe.usecases.results import report_exit_code
 
-    shape = build(RequestOptions(url, origin, method, header or (), credentials, data, cookie))
+    shape = build(
+        RequestOptions(url, one_origin(origin), method, header or (), credentials, data, cookie)
+    )
     assumed = [parse_header(h) for h in assume_header or []]
-    options = ProbeOptions(timeout=timeout, verify=not insecure, cacert=cacert, http2=http2)
-    report = _report(shape, options, assumed, yes=yes, dry_run=dry_run)
+    options = ProbeOptions(
+        timeout=timeout, verify=not insecure, cacert=cacert, http2=http2, proxy=proxy
+    )
+    report = _report(shape, options, assumed, yes=yes, dry_run=dry_run, deadline=deadline)
     write(report, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
     decisive = report.outcome.decisive
     if decisive is not None and decisive.code.value == "unreachable":
-        sys.stderr.write(
-            f"cors-probe: error: could not reach {decisive.url}: {decisive.detail['reason']}\n"
-        )
+        from cors_probe.render.scrub import clean_line, secrets_of
+
+        line = f"cors-probe: error: could not reach {decisive.url}: {decisive.detail['reason']}"
+        sys.stderr.write(clean_line(line, secrets_of(shape)) + "\n")
     raise typer.Exit(int(report_exit_code(report)))
 
 
@@ -83,6 +93,7 @@ def _report(
     *,
     yes: bool,
     dry_run: bool,
+    deadline: float | None = None,
 ) -> Report:
     """The check use case, sent through the probe (the answers amended by --assume-header)."""
     from cors_probe.probe.client import Prober
@@ -95,11 +106,15 @@ def _report(
     def consent(request: WireRequest) -> bool:
         if yes:
             return True
-        question = f"Send {shape.method} {shape.url}? It may change data on the server."
+        from cors_probe.render.scrub import clean_line, secrets_of
+
+        asked = f"Send {request.method} {request.url}? It may change data on the server."
+        question = clean_line(asked, secrets_of(shape))
         return on_terminal() and ask(question)
 
     with Prober(options) as prober:
         send: use_case.SendFn = prober.send
         if assumed:
             send = assuming(send, assumed)
-        return use_case.run(shape, send, consent=consent)
+        limit = use_case.default_deadline(options.timeout, deadline)
+        return use_case.run(shape, send, consent=consent, deadline=limit)

@@ -23,9 +23,41 @@ def _complete_method(incomplete: str) -> list[str]:
 
 
 def _existing_cacert(path: str | None) -> str | None:
-    if path is not None and not os.path.isfile(path):
+    """The path of a readable PEM bundle of CA certificates, checked now rather than at the first
+    https:// request (the probe loads it lazily)."""
+    if path is None:
+        return None
+    if not os.path.isfile(path):
         raise UsageError(f"--cacert {path!r}: no such file")
+    import ssl
+
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", None) or getattr(error, "strerror", None) or error
+        raise UsageError(
+            f"--cacert {path!r}: not a PEM bundle of CA certificates ({reason})"
+        ) from None
     return path
+
+
+def _bounded_timeout(value: float) -> float:
+    from cors_probe.inputs.request import check_timeout
+
+    return check_timeout(value, minimum=0.1, what="--timeout")
+
+
+def _proxy(url: str | None) -> str | None:
+    from cors_probe.inputs.request import check_proxy
+
+    return None if url is None else check_proxy(url)
+
+
+def one_origin(values: list[str] | None) -> str | None:
+    """The one --origin given; a second one is refused, not silently preferred."""
+    if values and len(values) > 1:
+        raise UsageError("give --origin once: a request has one page origin")
+    return values[0] if values else None
 
 
 def ask(question: str) -> bool:
@@ -40,12 +72,13 @@ def on_terminal() -> bool:
     return sys.stdin.isatty() and sys.stderr.isatty()
 
 
-URL = Annotated[str, typer.Argument(help="The URL the page's script fetches.")]
+URL = Annotated[str, typer.Argument(metavar="URL", help="The URL the page's script fetches.")]
 PageOrigin = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         "--origin",
         "-o",
+        metavar="ORIGIN",
         help="The page's origin, e.g. https://app.example.com, or "
         "null (sandboxed iframe, file://). Default: an unrelated third-party site.",
     ),
@@ -126,7 +159,41 @@ AssumeHeader = Annotated[
     ),
 ]
 Timeout = Annotated[
-    float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each response.")
+    float,
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        callback=_bounded_timeout,
+        help="Seconds to wait for each response (0.1 to 3600).",
+    ),
+]
+
+
+def _bounded_deadline(value: float | None) -> float | None:
+    from cors_probe.inputs.request import check_timeout
+
+    return None if value is None else check_timeout(value, minimum=0.1, what="--deadline")
+
+
+Deadline = Annotated[
+    float | None,
+    typer.Option(
+        "--deadline",
+        metavar="SECONDS",
+        callback=_bounded_deadline,
+        help="Seconds the whole conversation may take, preflight and redirects included "
+        "(default: 3 x the time-out).",
+    ),
+]
+Proxy = Annotated[
+    str | None,
+    typer.Option(
+        "--proxy",
+        metavar="URL",
+        callback=_proxy,
+        help="Send through this proxy: http://, https://, socks5:// or socks5h://HOST:PORT "
+        "(default: HTTP_PROXY, HTTPS_PROXY, ALL_PROXY from the environment).",
+    ),
 ]
 Output = Annotated[
     list[str] | None,

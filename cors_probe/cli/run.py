@@ -7,6 +7,7 @@ import typer
 from cors_probe.cli.options import (
     Baseline,
     CaCert,
+    Deadline,
     Debug,
     Http2,
     Insecure,
@@ -14,6 +15,7 @@ from cors_probe.cli.options import (
     Output,
     OutputFormat,
     PolicyFileArgument,
+    Proxy,
     Rate,
     ShowSecrets,
     UnreachableOption,
@@ -29,11 +31,13 @@ def run(
     output: Output = None,
     jobs: Jobs = 8,
     rate: Rate = 0.0,
+    deadline: Deadline = None,
     yes: YesToAll = False,
     unreachable: UnreachableOption = Unreachable.ERROR,
     baseline: Baseline = None,
     insecure: Insecure = False,
     cacert: CaCert = None,
+    proxy: Proxy = None,
     http2: Http2 = False,
     show_secrets: ShowSecrets = False,
     debug: Debug = False,
@@ -53,12 +57,15 @@ def run(
     destinations = plan(output_format, output or [])
     rendering = RenderOptions(show_secrets)
     outputs = Outputs(destinations, rendering, policy_path=policy.path, secrets=policy.secrets)
-    options = ProbeOptions(verify=not insecure, cacert=cacert, http2=http2, max_connections=jobs)
+    options = ProbeOptions(
+        verify=not insecure, cacert=cacert, http2=http2, max_connections=jobs, proxy=proxy
+    )
     with Prober(options) as prober, outputs:
         with RunProgress(len(policy.checks), policy.secrets) as progress:
             result = use_case.run(
                 policy,
                 prober,
+                deadline=deadline,
                 yes=yes,
                 jobs=jobs,
                 rate=rate,

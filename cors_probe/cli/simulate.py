@@ -19,6 +19,7 @@ from cors_probe.cli.options import (
     RequestHeaders,
     ShowSecrets,
     Verbose,
+    one_origin,
 )
 from cors_probe.errors import UsageError
 from cors_probe.render import Format
@@ -78,7 +79,9 @@ def simulate(
     from cors_probe.usecases.simulate import Answers
     from cors_probe.usecases.simulate import simulate as run_simulation
 
-    shape = build(RequestOptions(url, origin, method, header or (), credentials, data, cookie))
+    shape = build(
+        RequestOptions(url, one_origin(origin), method, header or (), credentials, data, cookie)
+    )
     loaded = load_answers(answers)
     given = Answers(
         preflight=extended(loaded.preflight, preflight_status, preflight_header or ()),

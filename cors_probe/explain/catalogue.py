@@ -438,12 +438,25 @@ def _unreachable(f: Finding) -> Explanation:
         w in reason.lower() for w in ("closed", "disconnected", "without sending")
     ):
         net = "EMPTY_RESPONSE"
+    firefox = (
+        f"{FIREFOX_BLOCKED}{f.url}. (Reason: CORS request did not succeed). Status code: (null)."
+    )
+    if kind == "timeout":
+        return Explanation(
+            "The server did not answer in time",
+            f"No complete HTTP response from {f.url}: {reason}. This is not a CORS header problem.",
+            "Find what holds the server up (a slow upstream, a stuck worker, a firewall dropping "
+            "packets); if it is only slow, raise --timeout (each request's whole budget, headers "
+            "and body) or --deadline (the whole conversation's, redirects included).",
+            f"Failed to load resource: net::ERR_{net}",
+            firefox,
+        )
     return Explanation(
         "The server could not be reached",
         f"No HTTP response from {f.url}: {reason}. This is not a CORS header problem.",
         "Check the host name, port, TLS certificate and firewall; the browser fails the same way.",
         f"Failed to load resource: net::ERR_{net}",
-        f"{FIREFOX_BLOCKED}{f.url}. (Reason: CORS request did not succeed). Status code: (null).",
+        firefox,
     )
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from cors_probe.codes import FindingCode
 from cors_probe.errors import PolicyError, UsageError
+from cors_probe.inputs.request import check_length, check_timeout
 from cors_probe.model import Headers, Origin, RequestShape
 from cors_probe.secrets import MIN_SECRET, is_secret
 from cors_probe.usecases.spec import CheckSpec, PolicyFile
@@ -180,9 +181,13 @@ class _Reader:
 
     def timeout(self, table: Mapping[str, Any], default: float, start: int | None) -> float:
         value = table.get("timeout", default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise self.fail(self.lines.key("timeout", start) or start, "timeout must be > 0")
-        return float(value)
+        line = self.lines.key("timeout", start) or start
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(line, "timeout must be a number of seconds")
+        try:
+            return check_timeout(float(value))
+        except (UsageError, OverflowError) as error:
+            raise self.fail(line, str(error)) from None
 
     def unknown(
         self, table: Mapping[str, Any], allowed: frozenset[str], where: str, start: int | None
@@ -200,7 +205,12 @@ def _origin(reader: _Reader, text: str, line: int | None) -> Origin:
     from cors_probe.policy.origin import parse_origin
     from cors_probe.policy.url import UrlError
 
-    parsed = parse_origin(reader.interpolate(text, line))
+    value = reader.interpolate(text, line)
+    try:
+        check_length(value, "origin")
+    except UsageError as error:
+        raise reader.fail(line, str(error)) from None
+    parsed = parse_origin(value)
     if isinstance(parsed, UrlError):
         raise reader.fail(line, f"bad origin {text!r}: {parsed.reason}")
     return parsed
@@ -216,6 +226,10 @@ def _url(reader: _Reader, base: str | None, path: str, line: int | None) -> str:
         raise reader.fail(line, f"path {path!r} is relative but the file has no base_url")
     else:
         full = base.rstrip("/") + "/" + path.lstrip("/")
+    try:
+        check_length(full, "URL")
+    except UsageError as error:
+        raise reader.fail(line, str(error)) from None
     parsed = parse_url(full)
     if isinstance(parsed, UrlError) or not parsed.is_http:
         reason = parsed.reason if isinstance(parsed, UrlError) else "not an http(s) URL"

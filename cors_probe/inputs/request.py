@@ -7,6 +7,10 @@ reaches the network (exit 2 at the CLI).
 
 from __future__ import annotations
 
+import math
+import os
+import select
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,6 +19,53 @@ from cors_probe.model import Headers, Origin, RequestShape
 
 THIRD_PARTY_ORIGIN = "https://third-party.example"
 """The page origin used without --origin: an unrelated site that no allow-list should contain."""
+
+MAX_URL_LENGTH = 65_536
+"""The longest URL or origin accepted (servers refuse far shorter ones: 8 KiB is common)."""
+MAX_TIMEOUT = 3600.0
+"""The longest time-out, in seconds, for one response."""
+MAX_BODY = 10 * 1024 * 1024
+"""The largest `--data @FILE` body read (10 MiB); a bigger file or an endless stream is refused."""
+BODY_WAIT = 5.0
+"""Seconds to wait for the first bytes (and for each next ones) of `--data @FILE` from a pipe."""
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+def check_length(text: str, what: str) -> None:
+    """UsageError for a URL (or an origin) longer than MAX_URL_LENGTH; the text is not quoted."""
+    if len(text) > MAX_URL_LENGTH:
+        raise UsageError(
+            f"the {what} is {len(text):,} characters long; the limit is {MAX_URL_LENGTH:,}"
+        )
+
+
+def check_timeout(value: float, minimum: float = 0.0, what: str = "timeout") -> float:
+    """`value` if it is a finite number of seconds above `minimum` (at least it, when given) and
+    at most MAX_TIMEOUT; else UsageError."""
+    low_ok = value >= minimum if minimum else value > 0
+    if not (math.isfinite(value) and low_ok and value <= MAX_TIMEOUT):
+        low = f"from {minimum:g}" if minimum else "more than 0"
+        raise UsageError(
+            f"{what} must be a number of seconds {low} up to {MAX_TIMEOUT:g}, not {value!r}"
+        )
+    return float(value)
+
+
+def check_proxy(url: str) -> str:
+    """`url` if it names a proxy httpx can use (http, https, socks5, socks5h); else UsageError."""
+    from cors_probe.policy.url import UrlError, parse_url
+
+    check_length(url, "proxy URL")
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in PROXY_SCHEMES:
+        raise UsageError(
+            f"bad proxy {url!r}: write it as SCHEME://HOST:PORT with SCHEME one of "
+            + ", ".join(PROXY_SCHEMES)
+        )
+    parsed = parse_url(f"http://{rest}")
+    if isinstance(parsed, UrlError):
+        raise UsageError(f"bad proxy {url!r}: {parsed.reason}")
+    return url
 
 
 def parse_header(text: str) -> tuple[str, str]:
@@ -68,6 +119,7 @@ def build(options: RequestOptions) -> RequestShape:
     from cors_probe.policy.origin import parse_origin
     from cors_probe.policy.url import UrlError, parse_url
 
+    check_length(url, "URL")
     parsed = parse_url(url)
     if isinstance(parsed, UrlError):
         raise UsageError(f"bad URL {url!r}: {parsed.reason}")
@@ -84,6 +136,7 @@ def build(options: RequestOptions) -> RequestShape:
         page = Origin("https", THIRD_PARTY_ORIGIN.removeprefix("https://"))
     else:
         origin_given = True
+        check_length(origin, "origin")
         result = parse_origin(origin)
         if isinstance(result, UrlError):
             raise UsageError(f"bad origin {origin!r}: {result.reason}")
@@ -107,14 +160,54 @@ def _text(data: str | None) -> bytes | None:
 
 
 def read_body(data: str | None) -> bytes | None:
-    """`--data TEXT`, or `--data @FILE` for a file's bytes, as curl reads it."""
+    """`--data TEXT`, or `--data @FILE` for a file's bytes, as curl reads it.
+
+    At most MAX_BODY bytes are read (an endless stream such as /dev/zero is refused), and a pipe
+    gets BODY_WAIT seconds for each read (a FIFO with no writer is refused, not waited on forever).
+    """
     if data is None:
         return None
     if not data.startswith("@"):
         return data.encode("utf-8")
-    path = data[1:]
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        descriptor = os.open(data[1:], os.O_RDONLY | os.O_NONBLOCK)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--data {data!r}: {_reason(exc)}") from None
+    try:
+        return _read_capped(descriptor, data)
+    finally:
+        os.close(descriptor)
+
+
+def _reason(exc: Exception) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+
+
+def _read_capped(descriptor: int, data: str) -> bytes:
+    try:
+        regular = stat.S_ISREG(os.fstat(descriptor).st_mode)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            if not regular:
+                ready, _, _ = select.select([descriptor], [], [], BODY_WAIT)
+                if not ready:
+                    raise UsageError(
+                        f"--data {data!r}: nothing to read after {BODY_WAIT:g} s "
+                        "(a pipe with no writer?)"
+                    )
+            try:
+                chunk = os.read(descriptor, 64 * 1024)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise UsageError(
+                    f"--data {data!r}: the body is larger than {MAX_BODY // (1024 * 1024)} MiB "
+                    "(the limit)"
+                )
+            chunks.append(chunk)
     except OSError as exc:
-        raise UsageError(f"--data {data!r}: {exc.strerror or exc}") from exc
+        raise UsageError(f"--data {data!r}: {_reason(exc)}") from None

@@ -171,6 +171,10 @@ def _configured(config: dict[str, Any], key: str) -> Answer:
     return status, pairs
 
 
+MAX_REQUEST_BODY = 1024 * 1024
+"""The largest request body the lab reads (the simulator page's configurations are tiny)."""
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
@@ -197,9 +201,29 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _payload(self) -> bytes | None:
+        """The request's body, or None (after answering 400 and closing) for a Content-Length
+        that is not one decimal number (RFC 9110 §8.6) or is over MAX_REQUEST_BODY."""
+        values = self.headers.get_all("Content-Length") or []
+        if not values:
+            return b""
+        text = values[0].strip()
+        problem = None
+        if any(v.strip() != text for v in values) or not (text.isascii() and text.isdigit()):
+            problem = b"malformed Content-Length"
+        elif int(text) > MAX_REQUEST_BODY:
+            problem = b"request body too large"
+        if problem is not None:
+            self.close_connection = True
+            self._send(400, [("Connection", "close")], problem, "text/plain")
+            return None
+        length = int(text)
+        return self.rfile.read(length) if length else b""
+
     def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        payload = self.rfile.read(length) if length else b""
+        payload = self._payload()
+        if payload is None:
+            return
         path = self.path.partition("?")[0]
         lab = self.server.lab
         lab.seen.append((self.command, path))

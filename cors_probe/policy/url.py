@@ -132,7 +132,10 @@ def _parse_host(raw: str) -> str | UrlError:
             return f"[{ipaddress.IPv6Address(raw[1:-1]).compressed}]"
         except ValueError:
             return UrlError(f"invalid IPv6 address {raw!r}")
-    host = unquote(raw, errors="strict")
+    try:
+        host = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        return UrlError(f"invalid host name {raw!r}: its percent-escapes are not UTF-8")
     if not host:
         return UrlError("the URL has no host")
     try:
@@ -171,7 +174,22 @@ def _normalise_path(path: str) -> str:
 
 
 def parse_url(text: str, base: Url | None = None) -> Url | UrlError:
-    """Parse `text` (absolute, or relative to `base`) and normalise it as a browser would."""
+    """Parse `text` (absolute, or relative to `base`) and normalise it as a browser would.
+
+    Never raises: every URL the URL Standard calls a failure is a UrlError with a reason.
+    """
+    try:
+        return _parse_url(text, base)
+    except ValueError as error:  # the standard library's own refusals (urlsplit, int, idna)
+        reason = str(error)
+        if reason == "Invalid IPv6 URL":
+            return UrlError("invalid IPv6 address: a '[' or ']' without its partner")
+        if "IPv6 address" in reason:
+            return UrlError(f"invalid IPv6 address ({reason})")
+        return UrlError(f"the URL does not parse ({reason})")
+
+
+def _parse_url(text: str, base: Url | None) -> Url | UrlError:
     text = text.strip(_C0_OR_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")
     if base is not None:
         text = urljoin(base.serialise(), text)
@@ -197,6 +215,8 @@ def parse_url(text: str, base: Url | None = None) -> Url | UrlError:
     username, _, password = userinfo.partition(":")
     if hostport.startswith("["):
         close = hostport.find("]")
+        if close < 0:
+            return UrlError("invalid IPv6 address: a '[' or ']' without its partner")
         raw_host, port_text = hostport[: close + 1], hostport[close + 1 :].removeprefix(":")
     else:
         raw_host, _, port_text = hostport.partition(":")
@@ -207,7 +227,7 @@ def parse_url(text: str, base: Url | None = None) -> Url | UrlError:
         return host
     port: int | None = None
     if port_text:
-        if not port_text.isdigit() or int(port_text) > 65535:
+        if not (port_text.isascii() and port_text.isdigit()) or int(port_text) > 65535:
             return UrlError(f"invalid port {port_text!r}")
         port = int(port_text)
         if port == DEFAULT_PORTS.get(scheme):

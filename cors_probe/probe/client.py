@@ -10,14 +10,17 @@ context (which loads the CA bundle, ~30 ms) is built only when an https:// URL i
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import ssl
 import threading
 import time
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from cors_probe.errors import ProbeError
+from cors_probe.errors import ProbeError, UsageError
 from cors_probe.model import FailureKind, Headers, WireRequest, WireResponse
 from cors_probe.probe.wire import USER_AGENT
 
@@ -38,10 +41,21 @@ class ProbeOptions:
     """Proxies (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) and SSL_CERT_FILE from the environment."""
     max_connections: int = 100
     """The shared pool's bound; `cors-probe run --jobs N` sets it to N."""
+    proxy: str | None = None
+    """`--proxy`: http://, https://, socks5:// or socks5h://; None: the environment's, if any."""
 
 
 def _decode(raw: bytes) -> str:
     return raw.decode("latin-1")
+
+
+def _encode(text: str) -> bytes:
+    """A header name or value as its bytes on the wire: Latin-1, as a browser sends a ByteString
+    (httpx would encode a str as ASCII and fail on "café"); UTF-8 beyond Latin-1."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
 
 
 def _classify(exc: BaseException) -> tuple[FailureKind, str]:
@@ -98,6 +112,183 @@ def _keep_location_from_httpx(response: httpx.Response) -> None:
         del response.headers["Location"]
 
 
+_RETRIED_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+"""Idempotent methods (RFC 9110 9.2.2) that are sent again, once, on a new connection when a
+kept-alive one was closed before any byte of the response, as browsers do. Never POST or PATCH."""
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """What the network layer saw of the request in flight on this thread (one attempt)."""
+
+    deadline: float
+    """time.monotonic() by which the whole response (headers and capped body) must be in."""
+    received: int = 0
+    """Response bytes read from the network so far."""
+    connected: bool = False
+    """A new connection was opened for it (so a failure is not a stale kept-alive one)."""
+    used: bool = False
+    """It went through a watched connection at all (not a test's in-memory transport)."""
+    cut: bool = False
+    """The request's total deadline, not a per-read time-out, ended a wait."""
+
+    def bound(self, timeout: float | None, error: type[Exception]) -> float:
+        """`timeout` shortened to what is left of the deadline; `error` when nothing is left."""
+        self.used = True
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            self.cut = True
+            raise error("the request's deadline passed")
+        if timeout is None or left < timeout:
+            return left
+        return timeout
+
+
+_current = threading.local()
+"""The `_Attempt` of the request this thread is sending (httpx.Client is synchronous: the thread
+that sends a request is the one that reads its response)."""
+
+
+def _attempt() -> _Attempt | None:
+    attempt: _Attempt | None = getattr(_current, "attempt", None)
+    return attempt
+
+
+class _WatchedStream:
+    """An httpcore network stream whose reads stop at the request's total deadline.
+
+    httpx's read time-out restarts with every byte, so a server trickling its headers or body one
+    byte per second would hold a request for ever; each read here waits at most what is left of
+    the whole request's budget. The Prober can also shut the socket down from another thread
+    (Ctrl-C during a run), which wakes a blocked read at once, where close() would not.
+    """
+
+    def __init__(self, inner: Any, streams: weakref.WeakSet[_WatchedStream]) -> None:
+        self._inner = inner
+        self._streams = streams
+        streams.add(self)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        import httpcore
+
+        attempt = _attempt()
+        if attempt is None:
+            data: bytes = self._inner.read(max_bytes, timeout)
+            return data
+        bounded = attempt.bound(timeout, httpcore.ReadTimeout)
+        try:
+            data = self._inner.read(max_bytes, bounded)
+        except httpcore.ReadTimeout:
+            if bounded != timeout:
+                attempt.cut = True
+            raise
+        attempt.received += len(data)
+        return data
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        import httpcore
+
+        attempt = _attempt()
+        if attempt is not None:
+            timeout = attempt.bound(timeout, httpcore.WriteTimeout)
+        self._inner.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._streams.discard(self)
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> _WatchedStream:
+        import httpcore
+
+        attempt = _attempt()
+        if attempt is not None:
+            timeout = attempt.bound(timeout, httpcore.ConnectTimeout)
+        inner = self._inner.start_tls(ssl_context, server_hostname, timeout)
+        self._streams.discard(self)
+        return _WatchedStream(inner, self._streams)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+    def abort(self) -> None:
+        """Wake any thread blocked on this socket: its read fails at once."""
+        sock = self._inner.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+class _WatchedBackend:
+    """httpcore's network backend, handing out `_WatchedStream`s (connect bounded too)."""
+
+    def __init__(self, inner: Any, streams: weakref.WeakSet[_WatchedStream]) -> None:
+        self._inner = inner
+        self._streams = streams
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> _WatchedStream:
+        import httpcore
+
+        attempt = _attempt()
+        if attempt is not None:
+            timeout = attempt.bound(timeout, httpcore.ConnectTimeout)
+            attempt.connected = True
+        stream = self._inner.connect_tcp(
+            host, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+        )
+        return _WatchedStream(stream, self._streams)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> _WatchedStream:
+        attempt = _attempt()
+        if attempt is not None:
+            attempt.connected = True
+        stream = self._inner.connect_unix_socket(
+            path, timeout=timeout, socket_options=socket_options
+        )
+        return _WatchedStream(stream, self._streams)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _watch(client: httpx.Client, streams: weakref.WeakSet[_WatchedStream]) -> None:
+    """Put the watched backend under every connection pool of `client` (direct and proxies).
+
+    httpx 0.28 takes no network backend, so the pools' (httpcore 1.x `_network_backend`) is
+    swapped before any connection is made; a transport without one (tests') is left as is.
+    """
+    transports = [client._transport, *client._mounts.values()]
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if backend is not None and not isinstance(backend, _WatchedBackend):
+            pool._network_backend = _WatchedBackend(backend, streams)  # type: ignore[union-attr]
+
+
+class _Retry(Exception):
+    """The first attempt met a kept-alive connection the server had closed: send again."""
+
+
+def _slow(budget: float, what: str, received: int) -> str:
+    return (
+        f"no complete response within {budget:g} s: the server sent {what} too slowly "
+        f"({received} byte{'s' if received != 1 else ''} in {budget:g} s)"
+    )
+
+
 class Prober:
     """Sends requests over clients it creates on first use, one per TLS need."""
 
@@ -106,35 +297,53 @@ class Prober:
         self._transport = transport
         self._clients: dict[bool, httpx.Client] = {}
         self._lock = threading.Lock()  # `cors-probe run` shares one Prober between threads
+        self._streams: weakref.WeakSet[_WatchedStream] = weakref.WeakSet()
+        self._closed = False
 
     def _client(self, secure: bool) -> httpx.Client:
         with self._lock:
-            return self._clients.get(secure) or self._new_client(secure)
+            if self._closed:
+                raise ProbeError(FailureKind.OTHER, "not sent: cors-probe is stopping")
+            client = self._clients.get(secure)
+            if client is None:
+                client = self._new_client(secure)
+                _watch(client, self._streams)
+            return client
 
     def _new_client(self, secure: bool) -> httpx.Client:
         import httpx
 
         verify: ssl.SSLContext | bool = False
-        if secure and self._options.verify:
-            verify = (
-                ssl.create_default_context(cafile=self._options.cacert)
-                if self._options.cacert
-                else True
+        try:
+            if secure and self._options.verify:
+                verify = (
+                    ssl.create_default_context(cafile=self._options.cacert)
+                    if self._options.cacert
+                    else True
+                )
+        except (ssl.SSLError, OSError) as error:
+            reason = getattr(error, "reason", None) or error
+            raise UsageError(
+                f"--cacert {self._options.cacert!r}: not a PEM bundle of CA certificates ({reason})"
+            ) from None
+        try:
+            client = httpx.Client(
+                transport=self._transport,
+                verify=verify,
+                http2=self._options.http2,
+                trust_env=self._options.trust_env,
+                proxy=self._options.proxy,
+                follow_redirects=False,
+                timeout=self._options.timeout,
+                headers={"User-Agent": USER_AGENT},
+                event_hooks={"response": [_keep_location_from_httpx]},
+                limits=httpx.Limits(
+                    max_connections=self._options.max_connections,
+                    max_keepalive_connections=self._options.max_connections,
+                ),
             )
-        client = httpx.Client(
-            transport=self._transport,
-            verify=verify,
-            http2=self._options.http2,
-            trust_env=self._options.trust_env,
-            follow_redirects=False,
-            timeout=self._options.timeout,
-            headers={"User-Agent": USER_AGENT},
-            event_hooks={"response": [_keep_location_from_httpx]},
-            limits=httpx.Limits(
-                max_connections=self._options.max_connections,
-                max_keepalive_connections=self._options.max_connections,
-            ),
-        )
+        except (ValueError, ImportError) as error:  # a proxy (--proxy or the environment's)
+            raise UsageError(f"cannot use the proxy: {error}") from None
         self._clients[secure] = client
         return client
 
@@ -145,7 +354,23 @@ class Prober:
             self._client(secure)
 
     def send(self, request: WireRequest, timeout: float | None = None) -> WireResponse:
-        """One round trip; `timeout` overrides the options' for this request (a policy check's)."""
+        """One round trip; `timeout` overrides the options' for this request (a policy check's).
+
+        The time-out is the whole request's budget: connecting, sending, the response headers
+        and the capped body, however slowly the server trickles them. A kept-alive connection
+        the server closed before answering is retried once on a new one for an idempotent
+        method (the response then says `retried`), as browsers do.
+        """
+        budget = self._options.timeout if timeout is None else timeout
+        deadline = time.monotonic() + budget
+        try:
+            return self._send_once(request, budget, deadline, retried=False)
+        except _Retry:
+            return self._send_once(request, budget, deadline, retried=True)
+
+    def _send_once(
+        self, request: WireRequest, budget: float, deadline: float, *, retried: bool
+    ) -> WireResponse:
         import httpx
 
         client = self._client(request.url.startswith("https:"))
@@ -154,44 +379,93 @@ class Prober:
         built = client.build_request(
             request.method,
             request.url,
-            headers=list(request.headers.pairs),
+            headers=[(_encode(k), _encode(v)) for k, v in request.headers.pairs],
             content=request.body,
-            timeout=self._options.timeout if timeout is None else timeout,
+            timeout=budget,
         )
         for name in ("Accept", "Accept-Encoding"):
             if name not in request.headers and name in built.headers:
                 del built.headers[name]
+        attempt = _Attempt(deadline)
+        _current.attempt = attempt
         started = time.perf_counter()
         try:
-            response = client.send(built, stream=True)
-        except (httpx.HTTPError, OSError) as exc:
-            kind, message = _classify(exc)
-            raise ProbeError(kind, message) from exc
-        try:
-            elapsed = (time.perf_counter() - started) * 1000
-            server_ip = _server_ip(response)  # before the drain, which may close the socket
-            read, truncated = self._drain(response)
-            return WireResponse(
-                status=response.status_code,
-                headers=Headers(
-                    tuple(
-                        (_decode(k), _decode(v))
-                        for k, v in response.extensions.get(_RAW_HEADERS, response.headers.raw)
-                    )
-                ),
-                reason=response.reason_phrase,
-                http_version=response.http_version,
-                elapsed_ms=elapsed,
-                body_bytes=read,
-                body_truncated=truncated,
-                server_ip=server_ip,
-                sent_headers=Headers(tuple((_decode(k), _decode(v)) for k, v in built.headers.raw)),
-            )
+            try:
+                response = client.send(built, stream=True)
+            except (httpx.HTTPError, OSError) as exc:
+                if self._may_retry(request, attempt, exc, retried):
+                    raise _Retry from exc
+                raise self._failure(exc, attempt, budget, "headers") from exc
+            try:
+                elapsed = (time.perf_counter() - started) * 1000
+                server_ip = _server_ip(response)  # before the drain, which may close the socket
+                read, truncated = self._drain(response, attempt, budget)
+                return WireResponse(
+                    status=response.status_code,
+                    headers=Headers(
+                        tuple(
+                            (_decode(k), _decode(v))
+                            for k, v in response.extensions.get(_RAW_HEADERS, response.headers.raw)
+                        )
+                    ),
+                    reason=response.reason_phrase,
+                    http_version=response.http_version,
+                    elapsed_ms=elapsed,
+                    body_bytes=read,
+                    body_truncated=truncated,
+                    server_ip=server_ip,
+                    sent_headers=Headers(
+                        tuple((_decode(k), _decode(v)) for k, v in built.headers.raw)
+                    ),
+                    retried=retried,
+                )
+            finally:
+                response.close()
         finally:
-            response.close()
+            _current.attempt = None
 
-    def _drain(self, response: httpx.Response) -> tuple[int, bool]:
-        """Read the body up to the cap and no further: (bytes read, whether more was left)."""
+    def _may_retry(
+        self, request: WireRequest, attempt: _Attempt, exc: BaseException, retried: bool
+    ) -> bool:
+        """A kept-alive connection closed (or reset) by the server before any response byte,
+        for an idempotent method, first attempt only, with time left."""
+        import httpx
+
+        return (
+            not retried
+            and not self._closed
+            and request.method in _RETRIED_METHODS
+            and attempt.used
+            and not attempt.connected
+            and attempt.received == 0
+            and not attempt.cut
+            and isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError)
+            and time.monotonic() < attempt.deadline
+        )
+
+    def _failure(
+        self, exc: BaseException, attempt: _Attempt, budget: float, phase: str
+    ) -> ProbeError:
+        import httpx
+
+        if self._closed:
+            return ProbeError(FailureKind.OTHER, "interrupted: cors-probe is stopping")
+        over = time.monotonic() >= attempt.deadline
+        if attempt.cut or (over and isinstance(exc, httpx.TimeoutException)):
+            if phase == "body":
+                return ProbeError(FailureKind.TIMEOUT, _slow(budget, "its body", attempt.received))
+            if attempt.received:
+                return ProbeError(FailureKind.TIMEOUT, _slow(budget, "headers", attempt.received))
+            return ProbeError(FailureKind.TIMEOUT, f"timed out: no response within {budget:g} s")
+        kind, message = _classify(exc)
+        return ProbeError(kind, message)
+
+    def _drain(
+        self, response: httpx.Response, attempt: _Attempt, budget: float
+    ) -> tuple[int, bool]:
+        """Read the body up to the cap and no further: (bytes read, whether more was left).
+
+        ProbeError (timeout) when the capped body is not in by the request's deadline."""
         import httpx
 
         if response.is_stream_consumed:  # an in-memory response (test transports)
@@ -203,14 +477,27 @@ class Prober:
                 read += len(chunk)
                 if read >= self._options.body_cap:
                     return self._options.body_cap, True
-        except (httpx.HTTPError, OSError):
+                if time.monotonic() >= attempt.deadline:  # a transport that is not watched
+                    attempt.cut = True
+                    raise ProbeError(FailureKind.TIMEOUT, _slow(budget, "its body", read))
+        except (httpx.HTTPError, OSError) as exc:
+            if attempt.cut or isinstance(exc, httpx.TimeoutException) or self._closed:
+                attempt.received = read  # the body's bytes, for the message
+                raise self._failure(exc, attempt, budget, "body") from exc
             return read, True
         return read, False
 
     def close(self) -> None:
-        for client in self._clients.values():
+        """Close every connection; a request in flight in another thread (Ctrl-C during a run)
+        fails at once rather than after its time-out, and no further request is sent."""
+        with self._lock:
+            self._closed = True
+            clients = list(self._clients.values())
+            self._clients.clear()
+        for stream in list(self._streams):
+            stream.abort()
+        for client in clients:
             client.close()
-        self._clients.clear()
 
     def __enter__(self) -> Prober:
         return self

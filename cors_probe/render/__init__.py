@@ -41,20 +41,41 @@ class Format(StrEnum):
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
     show_secrets: bool = False
-    """Do not mask secrets (by name, and by value for a policy file's environment values)."""
+    """Do not mask secrets (by name, nor by value: `secrets` and a policy file's environment
+    values)."""
     verbose: bool = False
     """Text: every header as put on the wire, and what script can read."""
     entries: Iterable[str] = ()
     """JSON of a run: each check's spooled entry, in file order."""
     to_file: bool = False
     """Text: plain and 120 columns wide, for a file rather than the terminal."""
+    secrets: frozenset[str] = frozenset()
+    """Values masked wherever they show up, besides those of the subject's own requests (see
+    `render.scrub.secrets_in`)."""
 
 
 Writer = Callable[["Subject", TextIO, RenderOptions], None]
 
 
 def writer(output_format: Format) -> Writer:
-    """The writer of a format: `writer(f)(subject, out, options)` writes one whole document."""
+    """The writer of a format: `writer(f)(subject, out, options)` writes one whole document.
+
+    Every writer sees the subject cleaned first, in one place (`render.scrub.clean`): secrets
+    masked by value (unless `show_secrets`), and control characters made visible in the formats
+    that reach a terminal or a log as they are (text, JUnit, GitHub)."""
+    write_format = _writer(output_format)
+    controls = output_format in (Format.TEXT, Format.JUNIT, Format.GITHUB)
+
+    def clean_then_write(subject: Subject, out: TextIO, options: RenderOptions) -> None:
+        from cors_probe.render.scrub import clean, secrets_in
+
+        secrets = frozenset() if options.show_secrets else options.secrets | secrets_in(subject)
+        write_format(clean(subject, secrets, controls=controls), out, options)
+
+    return clean_then_write
+
+
+def _writer(output_format: Format) -> Writer:
     match output_format:
         case Format.TEXT:
             from cors_probe.render import text

@@ -9,10 +9,14 @@ a JSON destination holds no report in memory.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import sys
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, TextIO
 
 from cors_probe.errors import UsageError
 from cors_probe.render import Format, RenderOptions, write
@@ -34,9 +38,24 @@ class Destinations:
         return {self.stdout, *(f for f, _ in self.files)}
 
 
+def _writable(path: str) -> None:
+    """UsageError unless `path` can be written: not a directory, an existing file writable, a new
+    one creatable in its folder. Nothing is created or truncated here."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError(f"--output {path!r}: no such directory {folder!r}")
+    if os.path.isdir(path):
+        raise UsageError(f"--output {path!r}: is a directory; give a file name")
+    if os.path.exists(path):
+        if not os.access(path, os.W_OK):
+            raise UsageError(f"--output {path!r}: the file is not writable")
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"--output {path!r}: cannot create a file in {folder!r}")
+
+
 def plan(output_format: Format, outputs: list[str]) -> Destinations:
-    """Validate every destination before anything is sent (UsageError: no such directory, a file
-    named twice, an empty name)."""
+    """Validate every destination before anything is sent (UsageError: no such directory, a
+    directory, a file that cannot be written or created, a file named twice, an empty name)."""
     files: list[tuple[Format, str]] = []
     stdout = output_format
     for given in outputs:
@@ -49,9 +68,7 @@ def plan(output_format: Format, outputs: list[str]) -> Destinations:
     for _, path in files:
         if not path:
             raise UsageError(f"--output {path!r}: give a file name")
-        folder = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(folder):
-            raise UsageError(f"--output {path!r}: no such directory {folder!r}")
+        _writable(path)
     paths = [os.path.abspath(p) for _, p in files]
     if len(set(paths)) != len(paths):
         raise UsageError("--output: the same file is named twice")
@@ -95,17 +112,42 @@ class Outputs:
 
     def _options_for(self, to_file: bool) -> RenderOptions:
         entries = self._spool.in_order() if self._spool is not None else ()
-        return RenderOptions(
-            self._options.show_secrets, self._options.verbose, entries, to_file=to_file
-        )
+        return replace(self._options, entries=entries, to_file=to_file)
 
     def write(self, subject: Subject) -> None:
         """Every file, then stdout (UsageError when a file cannot be written)."""
         for file_format, path in self._destinations.files:
             try:
-                with open(path, "w", encoding="utf-8") as file:
+                with _replacing(path) as file:
                     write(subject, file_format, file, self._options_for(to_file=True))
             except OSError as error:
                 raise UsageError(f"--output {path!r}: {error.strerror or error}") from error
         options = self._options_for(to_file=False)
         write(subject, self._destinations.stdout, sys.stdout, options)
+
+
+@contextlib.contextmanager
+def _replacing(path: str) -> Iterator[TextIO]:
+    """A file that becomes `path` only once fully written: a temporary file in the same folder,
+    renamed over it at the end, so an interrupted write (Ctrl-C, a full disk) leaves the old file
+    or none, never half a report. Not a regular file (/dev/stdout, a FIFO) or a folder that
+    takes no new file: written in place."""
+    real = os.path.realpath(path)
+    folder = os.path.dirname(real)
+    exists = os.path.exists(real)
+    if (exists and not os.path.isfile(real)) or not os.access(folder, os.W_OK | os.X_OK):
+        with open(path, "w", encoding="utf-8") as file:
+            yield file
+        return
+    temporary = os.path.join(folder, f".{os.path.basename(real)}.{uuid.uuid4().hex[:12]}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            if exists:
+                os.chmod(temporary, stat.S_IMODE(os.stat(real).st_mode))
+            yield file
+        os.replace(temporary, real)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

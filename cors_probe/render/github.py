@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from cors_probe.render.scrub import scrub
 from cors_probe.render.subjects import as_run
 from cors_probe.render.words import details, title
 from cors_probe.usecases.results import Run, Status, Tally
@@ -32,7 +31,7 @@ def command(kind: str, message: str, **properties: str) -> str:
     return f"::{kind}{' ' + props if props else ''}::{escape_data(message)}"
 
 
-def render(run: Run, *, show_secrets: bool = False) -> str:
+def render(run: Run) -> str:
     lines = []
     for result in run.results:
         if result.status is Status.FAILED and run.counts(result):
@@ -51,10 +50,10 @@ def render(run: Run, *, show_secrets: bool = False) -> str:
     if run.known:
         summary += f" ({len(run.known)} known from the baseline)"
     lines.append(command("notice", summary, title="cors-probe"))
-    text = "\n".join(lines) + "\n"
-    return text if show_secrets else scrub(text, run.policy.secrets)
+    return "\n".join(lines) + "\n"
 
 
 def write(subject: Subject, out: TextIO, options: RenderOptions) -> None:
     """The writer of `Format.GITHUB` (see cors_probe.render)."""
-    out.write(render(as_run(subject), show_secrets=options.show_secrets))
+    del options  # cleaned by render.writer, secrets masked by value
+    out.write(render(as_run(subject)))

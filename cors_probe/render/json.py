@@ -10,6 +10,7 @@ the document written around them (`write_run`), so a long run never holds every 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -18,7 +19,7 @@ from cors_probe.explain.catalogue import detail_text, explain
 from cors_probe.explain.triggers import describe_trigger
 from cors_probe.model import Exchange, ExchangeKind, Finding, Report
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
-from cors_probe.render.scrub import scrub
+from cors_probe.render.scrub import clean, secrets_of
 from cors_probe.usecases.baseline import RUN_SCHEMA
 from cors_probe.usecases.demo import Tour
 from cors_probe.usecases.results import CheckResult, Run, Tally
@@ -29,6 +30,16 @@ if TYPE_CHECKING:
 SCHEMA = "cors-probe/check/1"
 DEMO_SCHEMA = "cors-probe/demo/1"
 CHECKS = "\x00checks\x00"
+UNESCAPED = re.compile(r"[\x7f-\x9f]")
+"""What json.dumps leaves raw with ensure_ascii=False: DEL and the C1 controls (0x9b is a CSI to
+some terminals). They only occur inside JSON strings, where `\\u00XX` means the same."""
+
+
+def dumps(document: object) -> str:
+    """A document, indented, UTF-8 as is, with no control character left raw (a server's header
+    value with ESC or CSI cannot reach the terminal that reads `--format json`)."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return UNESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _exchange(exchange: Exchange, show_secrets: bool) -> dict[str, Any]:
@@ -56,6 +67,7 @@ def _exchange(exchange: Exchange, show_secrets: bool) -> dict[str, Any]:
             "body_bytes": response.body_bytes,
             "body_truncated": response.body_truncated,
             "server_ip": response.server_ip,
+            "retried": response.retried,
         },
         "failure": None
         if exchange.failure is None
@@ -135,7 +147,7 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
 
 def render(report: Report, *, show_secrets: bool = False) -> str:
     """A check's document, indented, without the final newline."""
-    return json.dumps(to_dict(report, show_secrets=show_secrets), indent=2, ensure_ascii=False)
+    return dumps(to_dict(report, show_secrets=show_secrets))
 
 
 def tour_dict(tour: Tour, *, show_secrets: bool = False) -> dict[str, Any]:
@@ -157,7 +169,7 @@ def write(subject: Subject, out: TextIO, options: RenderOptions) -> None:
         write_run(subject, options.entries, out, show_secrets=options.show_secrets)
     elif isinstance(subject, Tour):
         document = tour_dict(subject, show_secrets=options.show_secrets)
-        out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        out.write(dumps(document) + "\n")
     else:
         out.write(render(subject, show_secrets=options.show_secrets) + "\n")
 
@@ -170,7 +182,7 @@ def entry(
     secrets: frozenset[str],
     show_secrets: bool = False,
 ) -> str:
-    """One check as an indented JSON object, secrets scrubbed."""
+    """One check as an indented JSON object, secrets scrubbed from its string values."""
     spec = result.spec
     document = {
         "id": spec.ident,
@@ -192,8 +204,10 @@ def entry(
         "findings": list(result.codes),
         "report": to_dict(report, show_secrets=show_secrets),
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False)
-    return text if show_secrets else scrub(text, secrets)
+    if not show_secrets:
+        known = secrets | secrets_of(spec.shape) | secrets_of(report.shape)
+        document = clean(document, known, controls=False)
+    return dumps(document)
 
 
 def _head(run: Run) -> dict[str, Any]:
@@ -233,10 +247,10 @@ def _head(run: Run) -> dict[str, Any]:
 
 
 def write_run(run: Run, entries: Iterable[str], out: TextIO, *, show_secrets: bool = False) -> None:
-    """The document, with `entries` (each check's, in file order) as `checks`."""
-    head = json.dumps(_head(run), indent=2, ensure_ascii=False)
-    if not show_secrets:
-        head = scrub(head, run.policy.secrets)
+    """The document, with `entries` (each check's, in file order, secrets already scrubbed) as
+    `checks`; `run` comes cleaned by `render.writer`."""
+    del show_secrets  # the run is scrubbed by value before it gets here, the entries as spooled
+    head = dumps(_head(run))
     before, after = head.split(json.dumps(CHECKS))
     out.write(before + "[")
     for number, text in enumerate(entries):

@@ -8,12 +8,11 @@ With `--baseline`, results carry `baselineState`: `new` for a check new since th
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import TYPE_CHECKING, Any, TextIO
 
 from cors_probe import __version__
 from cors_probe.explain.catalogue import explain
-from cors_probe.render.scrub import scrub
+from cors_probe.render.json import dumps
 from cors_probe.render.subjects import as_run
 from cors_probe.render.words import details, headline, title
 from cors_probe.usecases.results import CheckResult, Run, Status
@@ -121,11 +120,11 @@ def to_document(run: Run) -> dict[str, Any]:
     }
 
 
-def render(run: Run, *, show_secrets: bool = False) -> str:
-    text = json.dumps(to_document(run), indent=2, ensure_ascii=False) + "\n"
-    return text if show_secrets else scrub(text, run.policy.secrets)
+def render(run: Run) -> str:
+    return dumps(to_document(run)) + "\n"
 
 
 def write(subject: Subject, out: TextIO, options: RenderOptions) -> None:
     """The writer of `Format.SARIF` (see cors_probe.render)."""
-    out.write(render(as_run(subject), show_secrets=options.show_secrets))
+    del options  # cleaned by render.writer, secrets masked by value
+    out.write(render(as_run(subject)))

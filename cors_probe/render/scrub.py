@@ -1,23 +1,228 @@
-"""Values from the environment that went into headers or bodies never reach an output.
+"""What a server controls, and what the user keeps secret, are made safe in one place.
 
-Header values are already masked by name (Authorization, Cookie, API-key-like names); this
-catches the rest wherever they show up (a custom header, a body, a server echoing it back), in
-each escaping an output format gives them.
+Two cleanings, applied to the subject's string values before any writer lays a document out
+(`clean`, called by `render.writer`), so they never touch a document's syntax (a secret `true`
+cannot turn a JSON `true` into `****`, nor `null` a schema name):
+
+- by value: the request's secrets (`secrets_of`: values of secret-named headers, the Cookie, the
+  URL's user info and secret-looking query parameters) and a policy file's environment values are
+  replaced by `****` wherever they show up: a server echoing them under another name, a redirect's
+  Location, the next hop's URL, a finding. Header values are also masked by name (`render.mask`).
+- control characters (C0 but TAB, DEL, C1) become visible escapes (`\\x1b`) in the formats that
+  reach a terminal or a CI log as they are (text, JUnit, GitHub): a server cannot recolour or
+  overwrite a line of the report, and JUnit stays well-formed XML 1.0. JSON and SARIF escape them
+  already (json.dumps).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import fields, is_dataclass, replace
+from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote, quote_plus, unquote, unquote_plus
 from xml.sax.saxutils import escape
 
-from cors_probe.secrets import MASK
+from cors_probe.secrets import MASK, MIN_SECRET, is_secret, is_secret_param
+
+if TYPE_CHECKING:
+    from cors_probe.model import RequestShape
+    from cors_probe.render import Subject
+
+T = TypeVar("T")
+CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+HEADER_OPTIONS = ("-H", "--header", "--assume-header", "--preflight-header", "--response-header")
+NAME = re.compile(r"\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
+
+
+def visible(text: str) -> str:
+    """Control characters (but TAB) as `\\xNN`, so a terminal shows them instead of obeying."""
+    return CONTROL.sub(_escaped, text)
+
+
+def _forms(secret: str) -> set[str]:
+    """The ways a value shows up in a string: as is, percent-encoded (a URL, a Location), and as
+    JSON or XML would escape it (a server echoing it in a body)."""
+    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    forms |= {json.dumps(secret, ensure_ascii=False)[1:-1], escape(secret)}
+    return {f for f in forms if f}
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
+    """`text` (a string value, not a document) with every form of every secret as `****`."""
     for secret in sorted(secrets, key=len, reverse=True):
-        forms = {secret, json.dumps(secret, ensure_ascii=False)[1:-1], escape(secret)}
-        forms.add(escape(secret, {'"': "&quot;"}))
-        for form in forms:
+        for form in sorted(_forms(secret), key=len, reverse=True):
             text = text.replace(form, MASK)
     return text
+
+
+def clean_line(line: str, secrets: Iterable[str]) -> str:
+    """One line for stderr or a log: secrets scrubbed, control characters visible."""
+    return visible(scrub(line, secrets))
+
+
+def map_strings(value: T, change: Callable[[str], str]) -> T:
+    """`value` with `change` applied to every string inside it: dataclasses (frozen ones rebuilt),
+    tuples, lists, sets and mapping values (keys are a document's vocabulary and stay). Enums,
+    numbers, bytes and None are left as they are; parts that do not change are not copied."""
+    result: Any = value
+    if isinstance(value, Enum | bytes | int | float) or value is None:
+        pass
+    elif isinstance(value, str):
+        result = change(value)
+    elif is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for field in fields(value):
+            if field.init:
+                old = getattr(value, field.name)
+                new = map_strings(old, change)
+                if new is not old:
+                    changes[field.name] = new
+        result = replace(value, **changes) if changes else value
+    elif isinstance(value, tuple | list | set | frozenset):
+        items = [map_strings(item, change) for item in value]
+        if any(new is not old for new, old in zip(items, value, strict=True)):
+            result = type(value)(items)
+    elif isinstance(value, Mapping):
+        pairs = {key: map_strings(item, change) for key, item in value.items()}
+        if any(pairs[key] is not item for key, item in value.items()):
+            result = pairs
+    return result  # type: ignore[no-any-return]
+
+
+def clean(value: T, secrets: Iterable[str], *, controls: bool) -> T:
+    """`value` (a subject, or a document before it is serialised) with its string values scrubbed
+    of `secrets` and, when `controls`, with control characters made visible."""
+    known = frozenset(s for s in secrets if len(s) >= MIN_SECRET)
+    if not known and not controls:
+        return value
+
+    def change(text: str) -> str:
+        text = scrub(text, known) if known else text
+        return visible(text) if controls else text
+
+    return map_strings(value, change)
+
+
+def _credentials(value: str) -> set[str]:
+    """A header's secret: the credential after an auth scheme (`Bearer abc`: the scheme stays
+    readable, as masking by name keeps it), else the whole value."""
+    scheme, space, rest = value.strip().partition(" ")
+    if space and scheme.isalpha() and rest.strip():
+        return {rest.strip()}
+    return {value.strip()}
+
+
+def _cookies(value: str) -> set[str]:
+    """Each cookie (`name=value`) and each value."""
+    found = set()
+    for crumb in value.split(";"):
+        found.add(crumb.strip())
+        found.add(crumb.partition("=")[2].strip())
+    return found
+
+
+def url_secrets(url: str) -> set[str]:
+    """The user info (`user:pass@`) and secret-looking query parameters (`?api_key=`) of a URL,
+    as written and decoded. Read by hand, not by a URL parser: a URL that does not parse (a bad
+    one quoted by an error message) has its secrets too."""
+    found: set[str] = set()
+    rest = url.partition("#")[0]
+    rest, _, query = rest.partition("?")
+    authority = rest.partition("://")[2].replace("\\", "/").partition("/")[0]
+    userinfo, at, _ = authority.rpartition("@")
+    if at:
+        user, _, password = userinfo.partition(":")
+        found |= {userinfo, user, password}
+    for raw in query.split("&"):
+        name, _, value = raw.partition("=")
+        if value and is_secret_param(unquote_plus(name)):
+            found |= {value, unquote(value), unquote_plus(value)}
+    return found | {unquote(s) for s in found}
+
+
+def secrets_of(shape: RequestShape) -> frozenset[str]:
+    """The secrets the user put in a request: values of secret-named headers (and the
+    credential after their scheme), the Cookie and each of its cookies, the URL's user info and
+    secret-looking query parameters. Shorter than MIN_SECRET characters are left out."""
+    found: set[str] = set()
+    for name, value in shape.headers:
+        if name.lower() in ("cookie", "set-cookie"):
+            found |= _cookies(value)
+        elif is_secret(name):
+            found |= _credentials(value)
+    if shape.cookie:
+        found |= _cookies(shape.cookie)
+    found |= url_secrets(shape.url)
+    return frozenset(s for s in found if len(s) >= MIN_SECRET)
+
+
+def secrets_in(subject: Subject) -> frozenset[str]:
+    """Every secret of a subject's requests (`secrets_of` each report's or check's shape), and a
+    run's policy-file environment values."""
+    from cors_probe.usecases.demo import Tour
+    from cors_probe.usecases.results import Run
+
+    if isinstance(subject, Run):
+        shapes = [check.shape for check in subject.policy.checks]
+        shapes += [result.spec.shape for result in subject.results]
+        found = set(subject.policy.secrets)
+    elif isinstance(subject, Tour):
+        shapes, found = [stop.report.shape for stop in subject.stops], set()
+    else:
+        shapes, found = [subject.shape], set()
+    for shape in shapes:
+        found |= secrets_of(shape)
+    return frozenset(found)
+
+
+def _argv_header_secrets(text: str) -> set[str]:
+    """`Name: value`, or a mistyped `Name value` / `Name=value`: the value when the name is a
+    secret's (the whole text after the name when there is no colon)."""
+    name, colon, value = text.partition(":")
+    if not colon:
+        match = NAME.match(text)
+        if match is None:
+            return set()
+        name, value = match.group(1), text[match.end() :].lstrip(" \t=")
+    name = name.strip()
+    if not value.strip():
+        return set()
+    if name.lower() in ("cookie", "set-cookie"):
+        return _cookies(value)
+    return _credentials(value) if is_secret(name) else set()
+
+
+def argv_secrets(argv: list[str]) -> frozenset[str]:
+    """The secrets in a command line: values of secret-named headers (`-H`, `--*-header`, also
+    without their colon), `--cookie`, and the user info and secret query parameters of URLs."""
+    found: set[str] = set()
+    taking: str | None = None
+    for arg in argv:
+        if taking is not None:
+            found |= _cookies(arg) if taking == "--cookie" else _argv_header_secrets(arg)
+            taking = None
+            continue
+        option, equals, rest = arg.partition("=")
+        if arg in (*HEADER_OPTIONS, "--cookie"):
+            taking = arg
+        elif equals and option in (*HEADER_OPTIONS, "--cookie"):
+            found |= _cookies(rest) if option == "--cookie" else _argv_header_secrets(rest)
+        elif arg.startswith("-H") and len(arg) > 2:
+            found |= _argv_header_secrets(arg[2:])
+        elif "://" in arg:
+            found |= url_secrets(arg)
+    return frozenset(s for s in found if len(s) >= 3)
+
+
+def scrub_argv_line(line: str, argv: list[str]) -> str:
+    """A one-line error message with the secrets of the command line masked (a mistyped
+    `-H 'Authorization Bearer abc'` is quoted back by "has no colon") and control characters
+    visible."""
+    return clean_line(line, argv_secrets(argv))

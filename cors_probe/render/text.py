@@ -208,13 +208,16 @@ def print_tour(tour: Tour, console: Console | None = None) -> None:
             why.append(words.fix)
         table.add_row(Text(f"{path}\n{shape}"), Text(label, style=style), why)
     console.print(table)
+    console.print(Text("Try one yourself:", style="dim"))
+    # the command alone on its line, never broken by rich: a narrow terminal wraps it visually,
+    # and a copy pastes it whole
     console.print(
         Text(
-            "Try one yourself: cors-probe check URL --origin "
-            + origin
-            + " -X PUT -H 'Content-Type: application/json' --yes",
+            f"cors-probe check URL --origin {origin} -X PUT "
+            "-H 'Content-Type: application/json' --yes",
             style="dim",
-        )
+        ),
+        soft_wrap=True,
     )
 
 
@@ -238,7 +241,7 @@ def write(subject: Subject, out: TextIO, options: RenderOptions) -> None:
     if isinstance(subject, Run):
         from cors_probe.render.text_run import print_run
 
-        print_run(subject, console, show_secrets=options.show_secrets)
+        print_run(subject, console)
     elif isinstance(subject, Tour):
         print_tour(subject, console)
     else:

@@ -20,7 +20,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from cors_probe.render.scrub import scrub
+from cors_probe.render.scrub import clean_line, secrets_of
 from cors_probe.render.words import details, title
 from cors_probe.usecases.results import CheckResult, Run, Status, Tally, failures_first
 
@@ -73,7 +73,8 @@ class RunProgress:
             return
         width = len(str(total))
         line = f"[{done:>{width}}/{total}] {result.status.value:<11} {title(result)}"
-        self._stream.write(scrub(line, self._secrets) + "\n")
+        secrets = self._secrets | secrets_of(result.spec.shape)
+        self._stream.write(clean_line(line, secrets) + "\n")
         self._stream.flush()
 
 
@@ -92,12 +93,10 @@ def _reason(result: CheckResult) -> str:
     return ""
 
 
-def print_run(run: Run, console: Console | None = None, *, show_secrets: bool = False) -> None:
+def print_run(run: Run, console: Console | None = None) -> None:
+    """The summary of a run, cleaned by `render.writer` (secrets scrubbed, controls visible)."""
     console = console or Console(highlight=False)
-    secrets = frozenset() if show_secrets else run.policy.secrets
-
-    def clean(text: str) -> Text:
-        return Text(scrub(text, secrets))
+    clean = Text
 
     shown = failures_first(run.results)
     if run.baseline is not None:

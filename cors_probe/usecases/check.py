@@ -2,16 +2,27 @@
 
 It owns the consent rule: an actual request whose method has side effects (anything but GET,
 HEAD, OPTIONS) goes out only when `consent(request)` says yes; otherwise it is withheld and the
-verdict is `incomplete`. The OPTIONS preflight is always safe to send. A dry run sends nothing.
+verdict is `incomplete`. Consent is per origin: a yes for the first URL does not cover a 307/308
+redirect that carries the request to another origin (`consent` is asked again, for that
+request). The OPTIONS preflight is always safe to send. A dry run sends nothing.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from cors_probe.errors import ProbeError
-from cors_probe.model import Outcome, Report, RequestShape, WireRequest, WireResponse
+from cors_probe.model import (
+    FailureKind,
+    Outcome,
+    Report,
+    RequestShape,
+    WireRequest,
+    WireResponse,
+)
 from cors_probe.policy.conversation import DRY_RUN, Conversation, Reply, Send, converse
+from cors_probe.policy.url import UrlError, parse_url
 
 SendFn = Callable[[WireRequest], WireResponse]
 Consent = Callable[[WireRequest], bool]
@@ -40,22 +51,32 @@ def run(
     *,
     consent: Consent = _never,
     progress: Progress | None = None,
+    deadline: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Report:
     """Drive the conversation; `send` returns a WireResponse or raises ProbeError.
 
-    A request with side effects goes out only when `consent` (asked once, for the first such
-    request) says yes; otherwise the conversation is told it was not sent.
+    `deadline`: seconds (on `clock`) the whole conversation may take, preflight and redirects
+    included; once it has passed no further request is sent and the check fails as a time-out
+    naming it. A request already on the wire keeps its own time-out.
+
+    A request with side effects goes out only when `consent` says yes; it is asked once per origin
+    (the first such request to it), so a redirect to another origin is asked about again.
+    Otherwise the conversation is told it was not sent.
     """
-    granted: bool | None = None
+    granted: dict[str, bool] = {}
+
+    if deadline is not None:
+        send = within(send, deadline, clock)
 
     def answer(step: Send) -> Reply:
-        nonlocal granted
         if progress is not None:
             progress(step)
         if step.needs_consent:
-            if granted is None:
-                granted = consent(step.request)
-            if not granted:
+            origin = _origin(step.request.url)
+            if origin not in granted:
+                granted[origin] = consent(step.request)
+            if not granted[origin]:
                 return None
         try:
             return send(step.request)
@@ -64,6 +85,53 @@ def run(
 
     outcome = drive(converse(shape), answer)
     return Report(shape=shape, plan=outcome.plan, outcome=outcome)
+
+
+def _origin(url: str) -> str:
+    """The serialised origin consent is given to; the whole URL when it does not parse (an opaque
+    origin is never the same as another)."""
+    parsed = parse_url(url)
+    if isinstance(parsed, UrlError) or parsed.origin().opaque:
+        return url
+    return parsed.origin().serialise()
+
+
+DEADLINE_FACTOR = 3
+"""A conversation's default deadline, in request time-outs (`--deadline`'s default)."""
+
+
+def default_deadline(timeout: float, deadline: float | None = None) -> float:
+    """`--deadline` when given, else DEADLINE_FACTOR x the request time-out."""
+    return deadline if deadline is not None else DEADLINE_FACTOR * timeout
+
+
+def within(send: SendFn, seconds: float, clock: Callable[[], float] = time.monotonic) -> SendFn:
+    """`send` under a conversation deadline of `seconds` from now on `clock`: no request is
+    started once it has passed, and a time-out that ends past it is told as the deadline's."""
+    started = clock()
+    redirects = 0
+
+    def expired(error: ProbeError | None = None) -> ProbeError:
+        after = f" after {redirects} redirect{'s' if redirects != 1 else ''}" if redirects else ""
+        cause = f" ({error.message})" if error is not None else ""
+        message = f"the conversation's deadline of {seconds:g} s passed{after}{cause}"
+        return ProbeError(FailureKind.TIMEOUT, message)
+
+    def bounded(request: WireRequest) -> WireResponse:
+        nonlocal redirects
+        if clock() - started >= seconds:
+            raise expired()
+        try:
+            response = send(request)
+        except ProbeError as error:
+            if error.kind is FailureKind.TIMEOUT and clock() - started >= seconds:
+                raise expired(error) from error
+            raise
+        if 300 <= response.status < 400:
+            redirects += 1
+        return response
+
+    return bounded
 
 
 def _dry(_: Send) -> Reply:

@@ -38,6 +38,11 @@ class HostPacer:
         self._interval = 1.0 / rate if rate > 0 else 0.0
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Wake every waiting check at once (Ctrl-C): it goes on to fail fast, not to wait."""
+        self._stopping.set()
 
     def wait(self, url: str) -> None:
         if not self._interval:
@@ -48,7 +53,7 @@ class HostPacer:
             slot = max(now, self._next.get(host, now))
             self._next[host] = slot + self._interval
         if slot > now:
-            time.sleep(slot - now)
+            self._stopping.wait(slot - now)
 
 
 class Transport(Protocol):
@@ -93,17 +98,22 @@ def run(
     baseline: tuple[str, dict[str, Prior]] | None = None,
     progress: Progress | None = None,
     on_report: OnReport | None = None,
+    deadline: float | None = None,
 ) -> Run:
     """The whole run: consent (UsageError unless every side-effecting check has it, or `yes`),
-    every check through `transport`, then the comparison with `baseline` (its path, its checks)."""
+    every check through `transport`, then the comparison with `baseline` (its path, its checks).
+
+    Each request's time-out is its check's `timeout` (the whole request: headers and capped
+    body); each check's conversation may take `deadline` seconds of sending (default: its
+    time-out x check.DEADLINE_FACTOR), each request bounded by what is left of it."""
     if not yes:
         require_consent(policy)
     transport.open(spec.shape.url for spec in policy.checks)
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     clock = time.perf_counter()
 
-    def send(spec: CheckSpec, request: WireRequest) -> WireResponse:
-        return transport.send(request, timeout=spec.timeout)
+    def send(spec: CheckSpec, request: WireRequest, budget: float) -> WireResponse:
+        return transport.send(request, timeout=budget)
 
     results = run_policy(
         policy,
@@ -113,6 +123,7 @@ def run(
         unreachable=unreachable,
         progress=progress,
         on_report=on_report,
+        deadline=deadline,
     )
     seconds = time.perf_counter() - clock
     if baseline is None:
@@ -125,24 +136,38 @@ def run(
 
 def run_policy(
     policy: PolicyFile,
-    send: Callable[[CheckSpec, WireRequest], WireResponse],
+    send: Callable[[CheckSpec, WireRequest, float], WireResponse],
     *,
     jobs: int = 8,
     rate: float = 0.0,
     unreachable: Unreachable = Unreachable.ERROR,
     progress: Progress | None = None,
     on_report: OnReport | None = None,
+    deadline: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> list[CheckResult]:
-    """Every check, in file order; `send(spec, request)` performs one request (the probe)."""
+    """Every check, in file order; `send(spec, request, seconds)` performs one request (the
+    probe) within `seconds`: the check's time-out, or less when its deadline is nearer."""
     pacer = HostPacer(rate)
 
     def one(index: int, spec: CheckSpec) -> CheckResult:
+        limit = check.default_deadline(spec.timeout, deadline)
+        spent = 0.0  # seconds spent sending: waiting for --rate's slot is not the server's time
+
+        def sending() -> float:
+            return spent
+
         def paced(request: WireRequest) -> WireResponse:
+            nonlocal spent
             pacer.wait(request.url)
-            return send(spec, request)
+            started = clock()
+            try:
+                return send(spec, request, max(0.001, min(spec.timeout, limit - spent)))
+            finally:
+                spent += clock() - started
 
         # consent was settled before the run: by allow_side_effects in the file, or --yes
-        report = check.run(spec.shape, paced, consent=lambda _: True)
+        report = check.run(spec.shape, paced, consent=lambda _: True, deadline=limit, clock=sending)
         result = evaluate(spec, report, unreachable)
         if on_report is not None:
             on_report(index, result, report)
@@ -158,7 +183,9 @@ def run_policy(
             if progress is not None:
                 progress(done, len(futures), result)
     except BaseException:
-        # Ctrl-C (or a bug): start no further checks; those in flight end with their time-outs
+        # Ctrl-C (or a bug): start no further checks and wake those waiting for their pacing
+        # slot; those on the wire fail at once when the caller closes the transport
+        pacer.stop()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()

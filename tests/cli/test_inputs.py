@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -103,6 +104,63 @@ BAD_REQUESTS: list[tuple[str, RequestOptions, str]] = [
         RequestOptions(UNUSED, method="POST", data="@no/such/file"),
         "--data '@no/such/file': No such file or directory",
     ),
+    (
+        "url-host-not-utf8",
+        RequestOptions("http://%C3%28:8080/"),
+        "bad URL 'http://%C3%28:8080/': invalid host name '%C3%28': its percent-escapes are not "
+        "UTF-8",
+    ),
+    (
+        "url-unbalanced-bracket",
+        RequestOptions("http://[::1/x"),
+        "bad URL 'http://[::1/x': invalid IPv6 address: a '[' or ']' without its partner",
+    ),
+    (
+        "url-closing-bracket-only",
+        RequestOptions("http://::1]/x"),
+        "bad URL 'http://::1]/x': invalid IPv6 address: a '[' or ']' without its partner",
+    ),
+    (
+        "origin-host-not-utf8",
+        RequestOptions(UNUSED, "http://%C3%28:8080"),
+        "bad origin 'http://%C3%28:8080': invalid host name '%C3%28': its percent-escapes are not "
+        "UTF-8",
+    ),
+    (
+        "origin-unbalanced-bracket",
+        RequestOptions(UNUSED, "http://[::1"),
+        "bad origin 'http://[::1': invalid IPv6 address: a '[' or ']' without its partner",
+    ),
+    (
+        "url-too-long",
+        RequestOptions("http://a.example/" + "a" * 65_520),
+        "the URL is 65,537 characters long; the limit is 65,536",
+    ),
+    (
+        "origin-too-long",
+        RequestOptions(UNUSED, "https://" + "a" * 65_529),
+        "the origin is 65,537 characters long; the limit is 65,536",
+    ),
+    (
+        "url-port-not-ascii-digits",
+        RequestOptions("http://a.example:\u0662/"),
+        "bad URL 'http://a.example:\u0662/': invalid port '\u0662'",
+    ),
+    (
+        "data-endless-stream",
+        RequestOptions(UNUSED, method="POST", data="@/dev/zero"),
+        "--data '@/dev/zero': the body is larger than 10 MiB (the limit)",
+    ),
+    (
+        "data-a-directory",
+        RequestOptions(UNUSED, method="POST", data="@/"),
+        "--data '@/': Is a directory",
+    ),
+    (
+        "data-nul-in-path",
+        RequestOptions(UNUSED, method="POST", data="@a\x00b"),
+        "--data '@a\\x00b': embedded null byte",
+    ),
 ]
 
 
@@ -124,20 +182,60 @@ BAD_ARGUMENTS: list[tuple[str, list[str], str]] = [
         "'sarif', 'github'.",
     ),
     (
-        "negative-timeout",
-        ["check", UNUSED, "--timeout", "-1"],
-        "Invalid value for '--timeout': -1.0 is not in the range x>=0.1.",
-    ),
-    (
         "missing-cacert",
         ["check", UNUSED, "--cacert", "no/such/file.pem"],
         "--cacert 'no/such/file.pem': no such file",
     ),
-    ("missing-url", ["check"], "Missing argument 'url'."),
+    ("missing-url", ["check"], "Missing argument 'URL'."),
     ("unknown-option", ["check", UNUSED, "--bogus"], "No such option: --bogus"),
     ("unknown-command", ["frobnicate"], "No such command 'frobnicate'."),
     ("bad-url", ["check", "example.com/p"], BAD_REQUESTS[0][2]),
     ("bad-header", ["check", UNUSED, "-H", "NoColon"], BAD_REQUESTS[7][2]),
+    *(
+        (
+            f"timeout-{text}",
+            ["check", "--dry-run", UNUSED, "--timeout", text],
+            f"--timeout must be a number of seconds from 0.1 up to 3600, not {shown}",
+        )
+        for text, shown in [
+            ("inf", "inf"),
+            ("nan", "nan"),
+            ("1e300", "1e+300"),
+            ("3601", "3601.0"),
+            ("-1", "-1.0"),
+        ]
+    ),
+    (
+        "cacert-not-pem",
+        ["check", "https://127.0.0.1:9/", "--cacert", __file__],
+        f"--cacert {__file__!r}: not a PEM bundle of CA certificates (NO_CERTIFICATE_OR_CRL_FOUND)",
+    ),
+    (
+        "origin-twice",
+        ["check", "--dry-run", UNUSED, "-o", PAGE, "--origin", "https://b.example"],
+        "give --origin once: a request has one page origin",
+    ),
+    (
+        "origin-twice-simulate",
+        ["simulate", UNUSED, "-o", PAGE, "-o", PAGE],
+        "give --origin once: a request has one page origin",
+    ),
+    (
+        "proxy-unsupported-scheme",
+        ["check", UNUSED, "--proxy", "ftp://127.0.0.1:21"],
+        "bad proxy 'ftp://127.0.0.1:21': write it as SCHEME://HOST:PORT with SCHEME one of "
+        "http, https, socks5, socks5h",
+    ),
+    (
+        "proxy-bad-host",
+        ["run", "--proxy", "socks5://[::1:1080"],
+        "bad proxy 'socks5://[::1:1080': invalid IPv6 address: a '[' or ']' without its partner",
+    ),
+    (
+        "simulate-unbalanced-bracket",
+        ["simulate", "http://[::1/x"],
+        "bad URL 'http://[::1/x': invalid IPv6 address: a '[' or ']' without its partner",
+    ),
 ]
 
 
@@ -147,21 +245,33 @@ BAD_ARGUMENTS: list[tuple[str, list[str], str]] = [
 def test_bad_arguments_are_one_line_and_exit_2(
     args: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
+    try:  # main() returns the exit code, or raises SystemExit with it
+        code: object = main(args)
+    except SystemExit as exited:
+        code = exited.code
     out, err = capsys.readouterr()
-    assert (exited.value.code, out) == (2, "")
+    assert (code, out) == (2, "")
     assert err.startswith(f"cors-probe: error: {message}")
     assert err.endswith("\n")
     assert err.count("\n") == 1, err
 
 
 # the contract as a user meets it: a real process, one line on stderr, exit 2, no traceback
-PROCESS_ROWS = ["url-without-scheme", "header-value-newline", "unknown-option"]
+PROCESS_ROWS = [
+    "url-without-scheme",
+    "header-value-newline",
+    "unknown-option",
+    "url-host-not-utf8",
+    "timeout-inf",
+    "data-endless-stream",
+]
 ARGS = {
     "url-without-scheme": ["check", "example.com/p"],
     "header-value-newline": ["check", UNUSED, "-H", "X-A: a\nb"],
     "unknown-option": ["check", UNUSED, "--bogus"],
+    "url-host-not-utf8": ["check", "http://%C3%28:8080/"],
+    "timeout-inf": ["check", UNUSED, "--timeout", "inf"],
+    "data-endless-stream": ["check", "--dry-run", UNUSED, "-X", "POST", "-d", "@/dev/zero"],
 }
 
 
@@ -275,3 +385,114 @@ def test_side_effects_are_not_sent_without_a_terminal_or_yes(
     assert result.returncode == 4
     assert result.json()["verdict"] == "incomplete"
     assert server.requests_to("/p") == []
+
+
+def test_data_from_a_pipe_with_no_writer_is_refused_after_a_bounded_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import time
+
+    from cors_probe.inputs import request
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    monkeypatch.setattr(request, "BODY_WAIT", 0.2)
+    started = time.monotonic()
+    with pytest.raises(
+        UsageError,
+        match=r"^--data '@.*fifo': nothing to read after 0\.2 s \(a pipe with no writer\?\)$",
+    ):
+        build(RequestOptions(UNUSED, method="POST", data=f"@{fifo}"))
+    assert time.monotonic() - started < 5
+
+
+def test_data_from_a_file_over_the_cap_is_refused_and_at_the_cap_is_read(tmp_path: Path) -> None:
+    from cors_probe.inputs.request import MAX_BODY
+
+    body = tmp_path / "body"
+    with body.open("wb") as handle:
+        handle.truncate(MAX_BODY)
+    assert build(RequestOptions(UNUSED, method="POST", data=f"@{body}")).body == bytes(MAX_BODY)
+    with body.open("ab") as handle:
+        handle.write(b"x")
+    with pytest.raises(UsageError, match=r"the body is larger than 10 MiB \(the limit\)$"):
+        build(RequestOptions(UNUSED, method="POST", data=f"@{body}"))
+
+
+def test_a_socks_proxy_that_is_not_listening_is_unreachable_not_a_crash(
+    run_cli: Callable[..., CliResult],
+) -> None:
+    """socksio is installed with httpx[socks]: the environment's SOCKS proxy is used, and a closed
+    port is exit 3 with one line, like any unreachable server."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    for args, env in [
+        ([], {"ALL_PROXY": f"socks5://127.0.0.1:{port}", "NO_PROXY": ""}),
+        (["--proxy", f"socks5://127.0.0.1:{port}"], {}),
+    ]:
+        result = run_cli("check", "http://api.cors-probe.invalid/p", *args, env=env)
+        result.assert_no_traceback()
+        assert result.returncode == 3, result.stderr
+        assert result.stderr.splitlines() == [
+            "cors-probe: error: could not reach http://api.cors-probe.invalid/p: connection refused"
+        ]
+
+
+def test_an_unsupported_proxy_in_the_environment_is_a_usage_error(
+    run_cli: Callable[..., CliResult],
+) -> None:
+    result = run_cli("check", UNUSED, env={"ALL_PROXY": "ftp://127.0.0.1:2121", "NO_PROXY": ""})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        "cors-probe: error: cannot use the proxy: Unknown scheme for proxy URL "
+        "URL('ftp://127.0.0.1:2121')"
+    ]
+
+
+def test_an_explicit_proxy_is_used(
+    server: ScriptedServer, run_cli: Callable[..., CliResult]
+) -> None:
+    target = "http://api.cors-probe.invalid/p"
+    server.route(target, get=Reply(200, [ACAO_OK, ("Vary", "Origin")]))
+    result = run_cli("check", target, "--origin", PAGE, "--proxy", server.base_url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (received,) = server.requests_to(target)
+    assert received.header("Origin") == PAGE
+
+
+def test_a_latin1_header_value_is_modelled_as_its_byte() -> None:
+    """fetch() accepts 'café' (code points <= 0xFF make a ByteString): é is the byte 0xE9."""
+    shape = build(RequestOptions(UNUSED, headers=["X-Note: café"]))
+    assert shape.headers.pairs == (("X-Note", "café"),)
+    assert shape.headers.pairs[0][1].encode("latin-1") == b"caf\xe9"
+
+
+@pytest.mark.parametrize("command", [["simulate"], ["check", "--dry-run"]])
+def test_a_latin1_header_value_does_not_crash_offline(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        code = main([*command, UNUSED, "-H", "X-Note: café", "--format", "json"])
+    except SystemExit as exited:
+        code = exited.code  # type: ignore[assignment]
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    assert "Traceback" not in err
+    assert "café" in out
+
+
+def test_a_latin1_header_value_is_sent_as_its_byte(
+    server: ScriptedServer, run_cli: Callable[..., CliResult]
+) -> None:
+    server.route(
+        "/p",
+        options=Reply(204, [ACAO_OK, ("Access-Control-Allow-Headers", "x-note")]),
+        get=Reply(200, [ACAO_OK, ("Vary", "Origin")]),
+    )
+    result = run_cli("check", server.url("/p"), "--origin", PAGE, "-H", "X-Note: café")
+    result.assert_no_traceback()
+    assert result.returncode == 0, result.stderr
+    actual = server.requests_to("/p")[-1]
+    assert actual.header("X-Note") in ("café", "caf\xe9")

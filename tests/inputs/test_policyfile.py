@@ -176,7 +176,62 @@ CORPUS: list[tuple[str, str, str]] = [
     (
         "timeout-not-positive",
         HEAD + "[defaults]\ntimeout = 0\n" + CHECK,
-        "cors-probe.toml:6: timeout must be > 0",
+        "cors-probe.toml:6: timeout must be a number of seconds more than 0 up to 3600, not 0.0",
+    ),
+    (
+        "timeout-infinite",
+        HEAD + "[defaults]\ntimeout = inf\n" + CHECK,
+        "cors-probe.toml:6: timeout must be a number of seconds more than 0 up to 3600, not inf",
+    ),
+    (
+        "timeout-nan",
+        HEAD + CHECK + "timeout = nan\n",
+        "cors-probe.toml:9: timeout must be a number of seconds more than 0 up to 3600, not nan",
+    ),
+    (
+        "timeout-huge",
+        HEAD + CHECK + "timeout = 1e300\n",
+        "cors-probe.toml:9: timeout must be a number of seconds more than 0 up to 3600, not 1e+300",
+    ),
+    (
+        "timeout-not-a-number",
+        HEAD + CHECK + 'timeout = "5"\n',
+        "cors-probe.toml:9: timeout must be a number of seconds",
+    ),
+    (
+        "base-url-host-not-utf8",
+        'base_url = "http://%C3%28:8080"\n' + HEAD.partition("\n")[2] + CHECK,
+        "cors-probe.toml:1: bad URL 'http://%C3%28:8080': invalid host name '%C3%28': "
+        "its percent-escapes are not UTF-8",
+    ),
+    (
+        "base-url-unbalanced-bracket",
+        'base_url = "http://[::1"\n' + HEAD.partition("\n")[2] + CHECK,
+        "cors-probe.toml:1: bad URL 'http://[::1': invalid IPv6 address: a '[' or ']' "
+        "without its partner",
+    ),
+    (
+        "path-unbalanced-bracket",
+        HEAD + CHECK.replace('"/api"', '"http://[::1/x"'),
+        "cors-probe.toml:6: bad URL 'http://[::1/x': invalid IPv6 address: a '[' or ']' "
+        "without its partner",
+    ),
+    (
+        "path-too-long",
+        HEAD + CHECK.replace('"/api"', '"/' + "a" * 70_000 + '"'),
+        "cors-probe.toml:6: the URL is 70,019 characters long; the limit is 65,536",
+    ),
+    (
+        "origin-host-not-utf8",
+        HEAD.replace("https://app.example.com", "http://%C3%28:8080") + CHECK,
+        "cors-probe.toml:3: bad origin 'http://%C3%28:8080': invalid host name '%C3%28': "
+        "its percent-escapes are not UTF-8",
+    ),
+    (
+        "origin-unbalanced-bracket",
+        HEAD.replace("https://app.example.com", "http://[::1") + CHECK,
+        "cors-probe.toml:3: bad origin 'http://[::1': invalid IPv6 address: a '[' or ']' "
+        "without its partner",
     ),
 ]
 

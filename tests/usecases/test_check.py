@@ -97,3 +97,61 @@ def test_a_network_failure_is_a_value_with_its_kind() -> None:
     assert report.outcome.verdict is Verdict.UNREACHABLE
     assert report.outcome.decisive is not None
     assert report.outcome.decisive.detail["kind"] == "refused"
+
+
+OTHER = "https://other.example/v2/items"
+MOVED = "https://api.example/v2/moved"
+ANYONE = Headers.of(
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Methods", "PUT"),
+    ("Access-Control-Allow-Headers", "content-type"),
+)
+
+
+class RedirectingServer:
+    """Answers the first URL's PUT with a 307 to `target`, and everything else with a yes."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.sent: list[WireRequest] = []
+
+    def send(self, request: WireRequest) -> WireResponse:
+        self.sent.append(request)
+        if request.method == "OPTIONS":
+            return WireResponse(status=204, headers=ANYONE)
+        if request.url == URL:
+            moved = Headers.of(*ANYONE.pairs, ("Location", self.target))
+            return WireResponse(status=307, headers=moved)
+        return WireResponse(status=200, headers=ANYONE)
+
+
+@pytest.mark.parametrize(
+    ("target", "answers", "asked_urls", "put_urls", "verdict"),
+    [
+        (OTHER, [True, True], [URL, OTHER], [URL, OTHER], Verdict.ALLOWED),
+        (OTHER, [True, False], [URL, OTHER], [URL], Verdict.INCOMPLETE),
+        (OTHER, [False], [URL], [], Verdict.INCOMPLETE),
+        (MOVED, [True], [URL], [URL, MOVED], None),
+    ],
+    ids=["another-origin-yes", "another-origin-no", "first-no", "same-origin-asked-once"],
+)
+def test_consent_is_per_origin_across_redirects(
+    target: str,
+    answers: list[bool],
+    asked_urls: list[str],
+    put_urls: list[str],
+    verdict: Verdict | None,
+) -> None:
+    server = RedirectingServer(target)
+    asked: list[WireRequest] = []
+
+    def consent(request: WireRequest) -> bool:
+        asked.append(request)
+        return answers[len(asked) - 1]
+
+    shape = RequestShape(URL, PAGE, "PUT", Headers.of(("Content-Type", "application/json")))
+    report = check.run(shape, server.send, consent=consent)
+    assert [r.url for r in asked] == asked_urls
+    assert [r.url for r in server.sent if r.method == "PUT"] == put_urls
+    if verdict is not None:
+        assert report.outcome.verdict is verdict

@@ -4,18 +4,20 @@ anything is sent, so `--rate` paces every request from the first."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import replace
 
 import pytest
 
 from cors_probe.errors import UsageError
-from cors_probe.model import WireRequest, WireResponse
+from cors_probe.model import Headers, WireRequest, WireResponse
+from cors_probe.usecases import check
 from cors_probe.usecases.results import Status
-from cors_probe.usecases.run import run
+from cors_probe.usecases.run import HostPacer, run, run_policy
 from cors_probe.usecases.simulate import answerer
 from cors_probe.usecases.spec import CheckSpec, PolicyFile
-from tests.subjects import GOOD, shape
+from tests.subjects import GOOD, PAGE, shape
 
 
 class FakeTransport:
@@ -85,3 +87,92 @@ def test_consent_in_the_file_or_yes_lets_the_check_run(spec: CheckSpec, yes: boo
     assert transport.calls[0] == "open"
     assert [c.split()[1] for c in transport.calls[1:]] == ["OPTIONS", "PUT"]
     assert [r.status for r in result.results] == [Status.PASSED]
+
+
+# --- deadlines: a conversation's, and each request's share of it ----------------------------
+
+
+class Redirecting:
+    """Answers every request with a redirect to the next URL, `seconds` later on the clock."""
+
+    def __init__(self, seconds: float, clock: list[float] | None = None) -> None:
+        self.seconds, self.clock = seconds, clock
+        self.timeouts: list[float | None] = []
+
+    def open(self, urls: Iterable[str]) -> None:
+        del urls
+
+    def send(self, request: WireRequest, timeout: float | None = None) -> WireResponse:
+        self.timeouts.append(timeout)
+        if self.clock is not None:
+            self.clock[0] += self.seconds
+        else:
+            time.sleep(self.seconds)
+        hop = len(self.timeouts)
+        headers = Headers.of(("Location", f"/next/{hop}"), ("Access-Control-Allow-Origin", PAGE))
+        return WireResponse(302, headers)
+
+
+def test_a_conversation_stops_at_its_deadline_and_says_after_how_many_redirects() -> None:
+    clock = [0.0]
+    server = Redirecting(1.0, clock)
+    report = check.run(shape("/a"), server.send, deadline=3.5, clock=lambda: clock[0])
+    assert len(server.timeouts) == 4  # at 0, 1, 2 and 3 s; the fifth would start at 4 s
+    decisive = report.outcome.decisive
+    assert decisive is not None
+    assert (decisive.code.value, decisive.detail["kind"]) == ("unreachable", "timeout")
+    reason = "the conversation's deadline of 3.5 s passed after 4 redirects"
+    assert decisive.detail["reason"] == reason
+
+
+def test_without_a_deadline_a_conversation_ends_at_the_browsers_redirect_limit() -> None:
+    clock = [0.0]
+    report = check.run(shape("/a"), Redirecting(1.0, clock).send)
+    assert report.outcome.decisive is not None
+    assert report.outcome.decisive.code.value != "unreachable"
+
+
+def test_a_run_bounds_each_request_by_what_is_left_of_its_checks_deadline() -> None:
+    clock = [0.0]
+    server = Redirecting(0.1, clock)
+    budgets: list[float] = []
+
+    def send(spec: CheckSpec, request: WireRequest, budget: float) -> WireResponse:
+        del spec
+        budgets.append(budget)
+        return server.send(request, budget)
+
+    spec = replace(CheckSpec("a", 3, shape("/a"), "app", "allowed"), timeout=1.0)
+    (outcome,) = run_policy(policy(spec), send, deadline=0.25, clock=lambda: clock[0])
+    assert budgets == pytest.approx([0.25, 0.15, 0.05])  # what is left, not the whole second
+    assert outcome.got == "unreachable"
+    assert outcome.decisive is not None
+    reason = str(outcome.decisive.detail["reason"])
+    assert reason == "the conversation's deadline of 0.25 s passed after 3 redirects"
+
+
+def test_a_run_passes_its_deadline_to_every_check() -> None:
+    transport = Redirecting(0.05)
+    spec = replace(CheckSpec("a", 3, shape("/a"), "app", "allowed"), timeout=1.0)
+    (outcome,) = run(policy(spec), transport, deadline=0.12).results
+    assert outcome.got == "unreachable"
+    assert outcome.decisive is not None
+    assert "the conversation's deadline of 0.12 s passed" in str(outcome.decisive.detail["reason"])
+
+
+def test_a_runs_default_deadline_is_a_multiple_of_each_checks_timeout() -> None:
+    clock_free = Redirecting(0.0)
+    spec = replace(CheckSpec("a", 3, shape("/a"), "app", "allowed"), timeout=0.5)
+    run(policy(spec), clock_free)
+    assert set(clock_free.timeouts) == {0.5}  # quick hops: the request time-out applies
+    assert check.default_deadline(0.5) == check.DEADLINE_FACTOR * 0.5
+    assert check.default_deadline(0.5, 7.0) == 7.0
+
+
+def test_stopping_the_pacer_wakes_a_check_waiting_for_its_slot() -> None:
+    pacer = HostPacer(0.1)  # one request every 10 s
+    pacer.wait("https://api.example/a")
+    threading.Timer(0.2, pacer.stop).start()
+    started = time.monotonic()
+    pacer.wait("https://api.example/b")
+    assert time.monotonic() - started < 2

@@ -1,0 +1,65 @@
+"""The lab server answers a malformed request with 400, never with a traceback."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from cors_probe.lab.server import MAX_REQUEST_BODY, LabServer
+
+
+def _exchange(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+        return received
+
+
+@pytest.mark.parametrize(
+    ("length", "reason"),
+    [
+        ("abc", b"malformed Content-Length"),
+        ("-5", b"malformed Content-Length"),
+        ("1e3", b"malformed Content-Length"),
+        ("5, 6", b"malformed Content-Length"),
+        (str(10**40), b"request body too large"),
+        (str(MAX_REQUEST_BODY + 1), b"request body too large"),
+    ],
+    ids=["letters", "negative", "exponent", "list", "huge", "over-the-cap"],
+)
+def test_a_bad_content_length_is_answered_400(
+    length: str, reason: bytes, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with LabServer() as lab:
+        request = (
+            f"POST /lab/config HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {length}\r\n\r\n{{}}"
+        )
+        answer = _exchange(lab.port, request.encode())
+    assert answer.startswith(b"HTTP/1.1 400 "), answer
+    assert answer.endswith(reason)
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_two_different_content_lengths_are_answered_400() -> None:
+    with LabServer() as lab:
+        request = (
+            b"POST /cors/simple HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}"
+        )
+        answer = _exchange(lab.port, request)
+    assert answer.startswith(b"HTTP/1.1 400 "), answer
+
+
+def test_a_good_content_length_still_works() -> None:
+    with LabServer() as lab:
+        body = b'{"preflight": {"status": 204}}'
+        request = (
+            b"POST /lab/config HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        answer = _exchange(lab.port, request)
+    assert answer.startswith(b"HTTP/1.1 200 "), answer

@@ -1,0 +1,56 @@
+"""policy/url.py never raises: every URL the URL Standard calls a failure is a UrlError."""
+
+from __future__ import annotations
+
+import pytest
+
+from cors_probe.policy.origin import parse_origin
+from cors_probe.policy.url import Url, UrlError, parse_url
+
+# (id, text, the reason)
+FAILURES: list[tuple[str, str, str]] = [
+    (
+        "host-escape-not-utf8",
+        "http://%C3%28:8080/",
+        "invalid host name '%C3%28': its percent-escapes are not UTF-8",
+    ),
+    (
+        "host-lone-high-byte",
+        "http://%FF/",
+        "invalid host name '%FF': its percent-escapes are not UTF-8",
+    ),
+    ("open-bracket", "http://[::1/x", "invalid IPv6 address: a '[' or ']' without its partner"),
+    (
+        "open-bracket-no-path",
+        "https://[::1",
+        "invalid IPv6 address: a '[' or ']' without its partner",
+    ),
+    ("close-bracket", "http://::1]/x", "invalid IPv6 address: a '[' or ']' without its partner"),
+    (
+        "bad-ipv6",
+        "http://[::g]/",
+        "invalid IPv6 address ('::g' does not appear to be an IPv4 or IPv6 address)",
+    ),
+    ("arabic-digit-port", "http://a.example:\u0662/", "invalid port '\u0662'"),
+    ("superscript-port", "http://a.example:\u00b2/", "invalid port '\u00b2'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"), [f[1:] for f in FAILURES], ids=[f[0] for f in FAILURES]
+)
+def test_a_failure_is_a_value_not_an_exception(text: str, reason: str) -> None:
+    assert parse_url(text) == UrlError(reason)
+    assert isinstance(parse_origin(text.removesuffix("/x")), UrlError)
+
+
+def test_a_relative_reference_against_a_base_does_not_raise() -> None:
+    base = parse_url("http://a.example/dir/")
+    assert isinstance(base, Url)
+    assert isinstance(parse_url("//[::1/x", base), UrlError)
+
+
+def test_a_percent_escaped_utf8_host_still_parses() -> None:
+    parsed = parse_url("http://%C3%A9.example/")
+    assert isinstance(parsed, Url)
+    assert parsed.host == "xn--9ca.example"
