@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
 import typer
 
 from cors_probe.cli.options import (
@@ -24,6 +27,11 @@ from cors_probe.cli.options import (
 from cors_probe.render import Format
 from cors_probe.usecases.spec import Unreachable
 
+if TYPE_CHECKING:
+    from cors_probe.render.destinations import Outputs
+    from cors_probe.usecases.baseline import Prior
+    from cors_probe.usecases.spec import PolicyFile
+
 
 def run(
     policy_file: PolicyFileArgument = None,
@@ -44,23 +52,13 @@ def run(
 ) -> None:
     """Check a policy file of expected CORS behaviour: concurrently, with CI-native reports."""
     del debug
-    from cors_probe.inputs.policyfile import load_policy
     from cors_probe.probe.client import ProbeOptions, Prober
-    from cors_probe.render import RenderOptions
-    from cors_probe.render.destinations import Outputs, plan
     from cors_probe.render.text_run import RunProgress
     from cors_probe.usecases import run as use_case
-    from cors_probe.usecases.baseline import load_baseline
 
-    policy = load_policy(policy_file)
-    priors = (baseline, load_baseline(baseline)) if baseline is not None else None
-    destinations = plan(output_format, output or [])
-    rendering = RenderOptions(show_secrets)
-    outputs = Outputs(destinations, rendering, policy_path=policy.path, secrets=policy.secrets)
-    options = ProbeOptions(
-        verify=not insecure, cacert=cacert, http2=http2, max_connections=jobs, proxy=proxy
-    )
-    with Prober(options) as prober, outputs:
+    policy, priors, outputs = _inputs(policy_file, baseline, output_format, output, show_secrets)
+    options = ProbeOptions(verify=not insecure, cacert=cacert, http2=http2, proxy=proxy)
+    with Prober(replace(options, max_connections=jobs)) as prober, outputs:
         with RunProgress(len(policy.checks), policy.secrets) as progress:
             result = use_case.run(
                 policy,
@@ -76,3 +74,27 @@ def run(
             )
         outputs.write(result)
     raise typer.Exit(int(result.exit_code()))
+
+
+def _inputs(
+    policy_file: str | None,
+    baseline: str | None,
+    output_format: Format,
+    output: list[str] | None,
+    show_secrets: bool,
+) -> tuple[PolicyFile, tuple[str, dict[str, Prior]] | None, Outputs]:
+    """The policy, the baseline and the destinations, each validated before anything is sent."""
+    from cors_probe.inputs.policyfile import load_policy
+    from cors_probe.render import RenderOptions
+    from cors_probe.render.destinations import Outputs, plan
+    from cors_probe.usecases.baseline import load_baseline
+
+    policy = load_policy(policy_file)
+    priors = (baseline, load_baseline(baseline)) if baseline is not None else None
+    outputs = Outputs(
+        plan(output_format, output or []),
+        RenderOptions(show_secrets),
+        policy_path=policy.path,
+        secrets=policy.secrets,
+    )
+    return policy, priors, outputs
