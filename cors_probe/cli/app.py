@@ -17,6 +17,7 @@ import traceback
 from typing import Annotated, Any, TextIO, cast
 
 import typer
+from typer import _click as click
 from typer._click import exceptions as click_exceptions
 
 from cors_probe import __version__
@@ -61,11 +62,25 @@ def _root(
     del debug  # read in main() before parsing
 
 
-app.command()(check)
-app.command()(simulate)
-app.command(name="run")(run)
-app.command()(demo)
-app.command()(lab)
+class _Command(typer.core.TyperCommand):
+    """A command whose usage line names a required argument as its metavar says (`URL`), where
+    typer 0.28 wraps it in braces (`{URL}`, in `TyperArgument.make_metavar`, which a metavar
+    cannot opt out of). The help's Arguments section and "Missing argument 'URL'" are typer's."""
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        named = {
+            f"{{{param.metavar}}}": param.metavar
+            for param in self.get_params(ctx)
+            if isinstance(param, typer.core.TyperArgument) and param.metavar
+        }
+        return [named.get(piece, piece) for piece in super().collect_usage_pieces(ctx)]
+
+
+app.command(cls=_Command)(check)
+app.command(cls=_Command)(simulate)
+app.command(name="run", cls=_Command)(run)
+app.command(cls=_Command)(demo)
+app.command(cls=_Command)(lab)
 
 
 class _ReaderMayLeave:
@@ -105,11 +120,13 @@ class _ReaderMayLeave:
 
 def _error(message: str, code: ExitCode, debug: bool, args: list[str]) -> int:
     """One line on stderr (after the traceback with --debug): the same exit code either way. A
-    secret the user typed (a mistyped `-H 'Authorization Bearer ...'`) is masked in the line."""
+    secret the user typed (a mistyped `-H 'Authorization Bearer ...'`, a URL's `?api_key=`) is
+    masked in the line and in the traceback, whose messages and source lines may quote it."""
     from cors_probe.render.scrub import scrub_argv_line
 
     if debug:
-        traceback.print_exc()
+        lines = traceback.format_exc().splitlines()
+        sys.stderr.write("".join(scrub_argv_line(line, args) + "\n" for line in lines))
     sys.stderr.write(f"cors-probe: error: {scrub_argv_line(message, args)}\n")
     return int(code)
 

@@ -113,8 +113,10 @@ def _report(
         return on_terminal() and ask(question)
 
     with Prober(options) as prober:
-        send: use_case.SendFn = prober.send
+        send: use_case.TimedSendFn = prober.send
         if assumed:
             send = assuming(send, assumed)
         limit = use_case.default_deadline(options.timeout, deadline)
-        return use_case.run(shape, send, consent=consent, deadline=limit)
+        # Timed: each request is given at most what is left of the conversation's deadline
+        timed = use_case.Timed(send, options.timeout)
+        return use_case.run(shape, timed, consent=consent, deadline=limit)

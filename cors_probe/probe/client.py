@@ -10,7 +10,9 @@ context (which loads the CA bundle, ~30 ms) is built only when an https:// URL i
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import re
 import socket
 import ssl
 import threading
@@ -58,6 +60,92 @@ def _encode(text: str) -> bytes:
         return text.encode("utf-8")
 
 
+QUOTED_MAX = 80
+"""Characters of the server's bytes an error message quotes."""
+
+_LITERAL = r"""b(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+_BYTES = re.compile(rf"bytearray\(({_LITERAL})\)|(?<!\w)({_LITERAL})")
+"""A bytes or bytearray literal, as h11 quotes what it could not parse."""
+
+_IN_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), words)
+    for pattern, words in (
+        (
+            r"(?:illegal|invalid)(?: HTTP)? status line:? (?P<q>.*)",
+            "the server's status line is not HTTP: {q}",
+        ),
+        (
+            r"(?:illegal|invalid)(?: HTTP)? header line:? (?P<q>.*)",
+            "the server sent a header line that is not 'Name: value': {q}",
+        ),
+        (
+            r"(?:illegal|invalid) header name:? (?P<q>.*)",
+            "the server sent a header with an invalid name: {q}",
+        ),
+        (
+            r"(?:illegal|invalid) header value:? (?P<q>.*)",
+            "the server sent a header with an invalid value: {q}",
+        ),
+        (
+            r"continuation line at start of headers",
+            "the server's first header line starts with a space (a continuation of nothing)",
+        ),
+        (
+            r"illegal request line",  # h11's words for a response that cannot start a status line
+            "the server's answer is not HTTP: its first bytes cannot start a status line",
+        ),
+        (r"no response line received", "the server's answer starts with an empty line"),
+        (r"bad Content-Length", "the server's Content-Length is not a number"),
+        (
+            r"conflicting Content-Length headers",
+            "the server sent Content-Length headers that disagree",
+        ),
+        (
+            r"multiple Transfer-Encoding headers",
+            "the server sent more than one Transfer-Encoding header",
+        ),
+        (
+            r"Only Transfer-Encoding: chunked is supported",
+            "the server's Transfer-Encoding is not 'chunked', the only one cors-probe reads",
+        ),
+        (r"illegal chunk header: (?P<q>.*)", "the server's chunked body has a bad chunk size: {q}"),
+        (
+            r"malformed chunk footer: (?P<q>.*?) \(expected .*\)",
+            "a chunk of the server's chunked body does not end with CRLF: {q}",
+        ),
+        (r"Receive buffer too long", "the server's response headers are too long"),
+        (r"peer unexpectedly closed connection", "the server closed the connection mid-response"),
+    )
+)
+"""h11's messages about a response it cannot parse, in words (the bytes quoted by `_quoted`)."""
+
+
+def _quoted(match: re.Match[str]) -> str:
+    """A bytes literal from an error message as the server's text: Latin-1, quoted, one line (a
+    control character escaped, CR LF included), cut to QUOTED_MAX characters."""
+    try:
+        raw = ast.literal_eval(match.group(1) or match.group(2))
+    except (ValueError, SyntaxError):
+        return match.group()
+    if not isinstance(raw, bytes):
+        return match.group()
+    text = raw.decode("latin-1")
+    cut = len(text) > QUOTED_MAX
+    return repr(text[:QUOTED_MAX]) + ("..." if cut else "")
+
+
+def in_words(message: str) -> str:
+    """An HTTP library's message about a response it could not parse, in words: the server's
+    bytes shown as text (`'HTTP/1.1 2OO OK'`, not `bytearray(b'HTTP/1.1 2OO OK')`), h11's
+    parser terms as what the server did. Other messages are returned with their bytes shown."""
+    message = _BYTES.sub(_quoted, message)
+    for pattern, words in _IN_WORDS:
+        match = pattern.fullmatch(message.strip())
+        if match is not None:
+            return words.format(**match.groupdict())
+    return message
+
+
 def _classify(exc: BaseException) -> tuple[FailureKind, str]:
     import httpx
 
@@ -67,7 +155,8 @@ def _classify(exc: BaseException) -> tuple[FailureKind, str]:
         chain.append(current)
         current = current.__cause__ or current.__context__
     # httpx re-raises httpcore's exception with the same message: say each message once
-    text = " / ".join(dict.fromkeys(str(e) for e in chain if str(e))) or type(exc).__name__
+    messages = (in_words(str(e)) for e in chain if str(e))
+    text = " / ".join(dict.fromkeys(messages)) or type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
         return FailureKind.TIMEOUT, f"timed out ({type(exc).__name__})"
     if any(isinstance(e, ssl.SSLError) for e in chain) or "SSL" in text or "certificate" in text:
@@ -111,6 +200,9 @@ def _keep_location_from_httpx(response: httpx.Response) -> None:
     if "Location" in response.headers:
         del response.headers["Location"]
 
+
+_DISCONNECTED = "Server disconnected without sending a response"
+"""httpcore's message when the connection ends before the response's head is complete."""
 
 _RETRIED_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 """Idempotent methods (RFC 9110 9.2.2) that are sent again, once, on a new connection when a
@@ -458,6 +550,9 @@ class Prober:
                 return ProbeError(FailureKind.TIMEOUT, _slow(budget, "headers", attempt.received))
             return ProbeError(FailureKind.TIMEOUT, f"timed out: no response within {budget:g} s")
         kind, message = _classify(exc)
+        if phase == "headers" and attempt.received and message.startswith(_DISCONNECTED):
+            count = f"{attempt.received} byte{'s' if attempt.received != 1 else ''}"
+            message = f"the server closed the connection after {count} of an incomplete response"
         return ProbeError(kind, message)
 
     def _drain(

@@ -3,7 +3,9 @@ table, failures first, each failure in full, and the tally."""
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Callable
 from typing import TextIO
 from urllib.parse import urlsplit
 
@@ -89,8 +91,181 @@ def _reason(result: CheckResult) -> str:
     if finding is not None:
         return finding.code.value
     if result.status is Status.FAILED:
+        if (result.spec.expect, result.got) == ("blocked", "allowed") and result.allowed_by:
+            return f"ACAO: {result.allowed_by}"
         return "; ".join(p.removeprefix("required finding ") for p in result.problems)
     return ""
+
+
+NARROW = 100
+"""Below this many columns the table merges columns: origin into the check, method into the
+request, `expect` into `got` (shown only when it differs), shorter status labels."""
+SHORT_STATUS = {
+    Status.PASSED: "✔ pass",
+    Status.FAILED: "✘ FAIL",
+    Status.UNREACHABLE: "✘ error",
+    Status.SKIPPED: "- skip",
+}
+GAP = 2
+"""Between two columns: rich's padding of one either side, collapsed."""
+EDGES = 2
+"""The table's left and right edge (blank in the SIMPLE_HEAD box)."""
+REASON_WIDTH = {True: 20, False: 32}
+"""Narrow or not: the most a reason in words (not a finding code, which is never broken) takes
+before it wraps at spaces."""
+
+
+def _fold_path(path: str, width: int) -> list[str]:
+    """A path in lines of at most `width`, broken only before `/`, `?` or `&` (never inside a
+    segment; one longer than `width` stays whole, and the table ends it with an ellipsis)."""
+    lines: list[str] = []
+    for piece in filter(None, re.split(r"(?=[/?&])", path)):
+        if lines and len(lines[-1]) + len(piece) <= width:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+    return lines or [path]
+
+
+def _request(method: str, path: str, width: int) -> str:
+    """`METHOD path` on one line when it fits; else the method, then the path folded."""
+    if len(method) + 1 + len(path) <= width:
+        return f"{method} {path}"
+    return "\n".join([method, *_fold_path(path, width)])
+
+
+def _words_lines(text: str, width: int) -> int:
+    """How many lines rich wraps `text` into at `width` (at spaces; a longer word folded)."""
+    lines, used = 0, width
+    for word in text.split():
+        if used + 1 + len(word) <= width:
+            used += 1 + len(word)
+        else:
+            lines += -(-len(word) // width)
+            used = len(word) % width or width
+    return max(lines, 1)
+
+
+def _request_lines(request: str, width: int) -> int:
+    method, _, path = request.partition(" ")
+    return len(_request(method, path, width).splitlines())
+
+
+def _path_lines(path: str, width: int) -> int:
+    return (
+        len(_fold_path(path, width))
+        if all(len(p) <= width for p in re.split(r"(?=[/?&])", path))
+        else 99
+    )
+
+
+def _fit(texts: list[str], lines_at: Callable[[str, int], int]) -> tuple[int, int]:
+    """The width that keeps every text on one line, and the least that keeps each on two."""
+    natural = max(map(len, texts))
+    two = max(next((w for w in range(1, len(t) + 1) if lines_at(t, w) <= 2), len(t)) for t in texts)
+    return natural, two
+
+
+def _shares(room: int, check: tuple[int, int], path: tuple[int, int]) -> tuple[int, int]:
+    """Split `room` columns between the check and the path (each given as its one-line and its
+    two-line width): both on one line when they fit, else the path on one line and the check on
+    two, else both on two, else about half each."""
+    (check_one, check_two), (path_one, path_two) = check, path
+    if check_one + path_one <= room:
+        return check_one, path_one
+    if check_two + path_one <= room:
+        return min(check_one, room - path_one), path_one
+    if check_two + path_two <= room:
+        check_width = min(check_one, room - path_two)
+        return check_width, room - check_width
+    path_width = max(10, min(path_two, room // 2))
+    return max(8, room - path_width), path_width
+
+
+def _table(run: Run, rows: list[CheckResult], width: int) -> Table:
+    """The summary table, laid out for `width` columns (see NARROW)."""
+    narrow = width < NARROW
+    reasons = [_reason(r) for r in rows]
+    coded = [len(why) for r, why in zip(rows, reasons, strict=True) if r.problem_finding]
+    worded = [len(why) for r, why in zip(rows, reasons, strict=True) if not r.problem_finding]
+    why_width = max([len("finding"), *coded, min(max(worded, default=0), REASON_WIDTH[narrow])])
+    labels = []
+    for result in rows:
+        label, style = STATUS_STYLE[result.status]
+        if narrow:
+            label = SHORT_STATUS[result.status]
+        if result.status is Status.FAILED and not run.counts(result):
+            label, style = "✘ known", "yellow"
+        labels.append(Text(label, style=style))
+    status_width = max((len(t) for t in labels), default=0)
+    paths = [_path(r.spec.shape.url) for r in rows]
+    table = Table(
+        title=f"cors-probe run: {run.policy.path}",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("", no_wrap=True, width=status_width)
+    if narrow:
+        checks = [f"{r.spec.name} · {r.spec.origin_name}" for r in rows]
+        requests = [f"{r.spec.shape.method} {p}" for r, p in zip(rows, paths, strict=True)]
+        gots = [r.got if r.got == r.spec.expect else f"{r.got}\nwant {r.spec.expect}" for r in rows]
+        got_width = max(len(line) for cell in [*gots, "got"] for line in cell.splitlines())
+        fixed = status_width + got_width + why_width + 4 * GAP + EDGES
+        check_width, request_width = _shares(
+            width - fixed,
+            _fit([*checks, "check"], _words_lines),
+            _fit([*requests, "request"], _request_lines),
+        )
+        table.add_column("check", overflow="fold", width=check_width)
+        table.add_column("request", no_wrap=True, overflow="ellipsis", width=request_width)
+        table.add_column("got", no_wrap=True, width=got_width)
+    else:
+        origin_width = max(map(len, [*(r.spec.origin_name for r in rows), "origin"]))
+        method_width = max(map(len, [*(r.spec.shape.method for r in rows), "method"]))
+        verdicts_width = sum(
+            max(map(len, [*values, header]))
+            for values, header in (
+                ((r.spec.expect for r in rows), "expect"),
+                ((r.got for r in rows), "got"),
+            )
+        )
+        fixed = status_width + origin_width + method_width + verdicts_width + why_width
+        check_width, request_width = _shares(
+            width - fixed - 7 * GAP - EDGES,
+            _fit([*(r.spec.name for r in rows), "check"], _words_lines),
+            _fit([*paths, "path"], _path_lines),
+        )
+        table.add_column("check", overflow="fold", width=check_width)
+        table.add_column("origin", overflow="fold", width=origin_width)
+        table.add_column("method", no_wrap=True, width=method_width)
+        table.add_column("path", no_wrap=True, overflow="ellipsis", width=request_width)
+        table.add_column("expect", no_wrap=True)
+        table.add_column("got", no_wrap=True)
+    table.add_column("decisive finding", overflow="fold", width=why_width)
+    for result, mark, path, why in zip(rows, labels, paths, reasons, strict=True):
+        spec = result.spec
+        matched = "green" if result.got == spec.expect else "red"
+        if narrow:
+            verdict = Text(result.got, style=matched)
+            if result.got != spec.expect:
+                verdict.append(f"\nwant {spec.expect}", style="dim")
+            cells = [
+                Text(f"{spec.name} · {spec.origin_name}"),
+                Text(_request(spec.shape.method, path, request_width)),
+                verdict,
+            ]
+        else:
+            cells = [
+                Text(spec.name),
+                Text(spec.origin_name),
+                Text(spec.shape.method),
+                Text("\n".join(_fold_path(path, request_width))),
+                Text(spec.expect),
+                Text(result.got, style=matched),
+            ]
+        table.add_row(mark, *cells, Text(why))
+    return table
 
 
 def print_run(run: Run, console: Console | None = None) -> None:
@@ -103,35 +278,7 @@ def print_run(run: Run, console: Console | None = None) -> None:
         changed = {c.check for c in run.changes}
         shown = [r for r in shown if r.spec.ident in changed]
     rows, omitted = shown[:MAX_ROWS], shown[MAX_ROWS:]
-    reasons = [_reason(r) for r in rows]
-    table = Table(
-        title=f"cors-probe run: {run.policy.path}",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
-    )
-    table.add_column("", no_wrap=True)
-    table.add_column("check", overflow="fold", min_width=8)
-    table.add_column("origin", overflow="fold", min_width=4)
-    table.add_column("method", no_wrap=True)
-    table.add_column("path", overflow="fold", min_width=7)
-    table.add_column("expect", no_wrap=True)
-    table.add_column("got", no_wrap=True)
-    table.add_column("decisive finding", no_wrap=True, min_width=max(map(len, reasons), default=0))
-    for result, why in zip(rows, reasons, strict=True):
-        label, style = STATUS_STYLE[result.status]
-        if result.status is Status.FAILED and not run.counts(result):
-            label, style = "✘ known", "yellow"
-        table.add_row(
-            Text(label, style=style),
-            clean(result.spec.name),
-            clean(result.spec.origin_name),
-            clean(result.spec.shape.method),
-            clean(_path(result.spec.shape.url)),
-            Text(result.spec.expect),
-            Text(result.got, style="green" if result.got == result.spec.expect else "red"),
-            clean(why),
-        )
+    table = _table(run, rows, console.width)
     if rows:
         console.print(table)
     if omitted:

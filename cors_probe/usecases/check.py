@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
 
 from cors_probe.errors import ProbeError
 from cors_probe.model import (
@@ -25,6 +27,27 @@ from cors_probe.policy.conversation import DRY_RUN, Conversation, Reply, Send, c
 from cors_probe.policy.url import UrlError, parse_url
 
 SendFn = Callable[[WireRequest], WireResponse]
+
+
+class TimedSendFn(Protocol):
+    """A send that takes each request's time-out, in seconds (None: its own), as `Prober.send`."""
+
+    def __call__(self, request: WireRequest, timeout: float | None = None) -> WireResponse: ...
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A SendFn whose requests take `timeout` seconds each, said so: under a conversation
+    deadline (`run(..., deadline=)`) a request is given only what is left of the deadline when
+    that is less, so that it cannot run on past it. Called as a SendFn: `send` with `timeout`."""
+
+    send: TimedSendFn
+    timeout: float
+
+    def __call__(self, request: WireRequest) -> WireResponse:
+        return self.send(request, timeout=self.timeout)
+
+
 Consent = Callable[[WireRequest], bool]
 Progress = Callable[[Send], None]
 Answer = Callable[[Send], Reply]
@@ -58,7 +81,8 @@ def run(
 
     `deadline`: seconds (on `clock`) the whole conversation may take, preflight and redirects
     included; once it has passed no further request is sent and the check fails as a time-out
-    naming it. A request already on the wire keeps its own time-out.
+    naming it. When `send` is `Timed`, each request's time-out is cut to what is left of the
+    deadline; any other send's request keeps its own time-out.
 
     A request with side effects goes out only when `consent` says yes; it is asked once per origin
     (the first such request to it), so a redirect to another origin is asked about again.
@@ -107,9 +131,11 @@ def default_deadline(timeout: float, deadline: float | None = None) -> float:
 
 def within(send: SendFn, seconds: float, clock: Callable[[], float] = time.monotonic) -> SendFn:
     """`send` under a conversation deadline of `seconds` from now on `clock`: no request is
-    started once it has passed, and a time-out that ends past it is told as the deadline's."""
+    started once it has passed, a `Timed` send's request is given at most what is left of it,
+    and a time-out that ends past it is told as the deadline's."""
     started = clock()
     redirects = 0
+    timed = send if isinstance(send, Timed) else None
 
     def expired(error: ProbeError | None = None) -> ProbeError:
         after = f" after {redirects} redirect{'s' if redirects != 1 else ''}" if redirects else ""
@@ -119,11 +145,18 @@ def within(send: SendFn, seconds: float, clock: Callable[[], float] = time.monot
 
     def bounded(request: WireRequest) -> WireResponse:
         nonlocal redirects
-        if clock() - started >= seconds:
+        left = seconds - (clock() - started)
+        if left <= 0:
             raise expired()
+        cut = timed is not None and left < timed.timeout
         try:
-            response = send(request)
+            if timed is not None and cut:
+                response = timed.send(request, timeout=left)
+            else:
+                response = send(request)
         except ProbeError as error:
+            if error.kind is FailureKind.TIMEOUT and cut:  # its time-out was the deadline's
+                raise expired() from error
             if error.kind is FailureKind.TIMEOUT and clock() - started >= seconds:
                 raise expired(error) from error
             raise

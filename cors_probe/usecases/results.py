@@ -41,6 +41,9 @@ class CheckResult:
     decisive: Finding | None
     elapsed_ms: float
     """The round trips' time, summed."""
+    allowed_by: str | None = None
+    """The Access-Control-Allow-Origin the last response answered, when the verdict is allowed:
+    what let the page read it (the words of an "expected blocked, got allowed" failure)."""
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -62,6 +65,12 @@ def evaluate(
 ) -> CheckResult:
     outcome = report.outcome
     elapsed = sum(e.response.elapsed_ms for e in outcome.exchanges if e.response is not None)
+    answered = [e.response for e in outcome.exchanges if e.response is not None]
+    allowed_by = (
+        answered[-1].headers.get("Access-Control-Allow-Origin")
+        if answered and outcome.verdict is Verdict.ALLOWED
+        else None
+    )
 
     def result(status: Status, problems: tuple[str, ...]) -> CheckResult:
         return CheckResult(
@@ -72,6 +81,7 @@ def evaluate(
             outcome.findings,
             outcome.decisive,
             elapsed,
+            allowed_by,
         )
 
     if outcome.verdict is Verdict.UNREACHABLE:

@@ -98,11 +98,12 @@ def with_headers(headers: Headers, assumed: Sequence[tuple[str, str]]) -> Header
     return Headers(tuple(kept))
 
 
-def assuming(send: check.SendFn, assumed: Sequence[tuple[str, str]]) -> check.SendFn:
-    """Every live answer as it would be with the planned headers (preflight and actual alike)."""
+def assuming(send: check.TimedSendFn, assumed: Sequence[tuple[str, str]]) -> check.TimedSendFn:
+    """Every live answer as it would be with the planned headers (preflight and actual alike);
+    each request's time-out is passed on to `send`."""
 
-    def send_assuming(request: WireRequest) -> WireResponse:
-        response = send(request)
+    def send_assuming(request: WireRequest, timeout: float | None = None) -> WireResponse:
+        response = send(request, timeout=timeout)
         return replace(response, headers=with_headers(response.headers, assumed))
 
     return send_assuming

@@ -111,7 +111,12 @@ FAULTS = {
     ),
     "connection-reset": Fault(_reset, ("--timeout", "2"), 3, "protocol", "reset by peer", 0.0),
     "garbage-status-line": Fault(
-        _garbage_status, ("--timeout", "2"), 3, "protocol", "status line", 0.0
+        _garbage_status,
+        ("--timeout", "2"),
+        3,
+        "protocol",
+        "the server's status line is not HTTP: \"HTCPCP/1.0 418 I'm a teapot\"",
+        0.0,
     ),
     "tls-to-a-plain-http-port": Fault(
         _plain_http, ("--timeout", "2"), 3, "tls", "SSL", 0.0, scheme="https"
@@ -203,7 +208,25 @@ def test_a_slow_redirect_chain_stops_at_the_conversations_deadline_in_a_check(
     result.assert_no_traceback()
     assert result.returncode == 3
     assert "the conversation's deadline of 1.5 s passed after" in result.stderr
-    assert seconds <= 1.5 + SLACK
+    assert seconds <= 1.5 + 1.0
+
+
+def test_a_request_on_the_wire_is_cut_at_the_conversations_deadline_in_a_check(
+    run_cli: Run, server: ScriptedServer
+) -> None:
+    """Each hop takes most of the 2 s time-out: the second starts at ~1.6 s and would end at
+    ~3.1 s; it is given only the ~0.4 s left of the 2 s deadline."""
+    _redirect_chain(server, 1.5)
+    started = time.monotonic()
+    result = run_cli(
+        "check", server.url("/r/0"), "--origin", PAGE, "--timeout", "2", "--deadline", "2"
+    )
+    seconds = time.monotonic() - started
+    result.assert_no_traceback()
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "the conversation's deadline of 2 s passed after 1 redirect" in result.stderr
+    assert len(server.requests_to("/r/1")) == 1
+    assert seconds <= 2 + 1.0  # the process start-up included
 
 
 # --- the command itself: Ctrl-C, a closed stdout, --debug, unusable outputs -------------------

@@ -311,6 +311,29 @@ def test_version(run_cli: Callable[..., CliResult]) -> None:
     assert result.stdout.strip() == f"cors-probe {__version__}"
 
 
+@pytest.mark.parametrize(
+    ("command", "usage"),
+    [
+        ("check", "[OPTIONS] URL"),
+        ("simulate", "[OPTIONS] URL"),
+        ("run", "[OPTIONS] [FILE]"),
+        ("demo", "[OPTIONS]"),
+    ],
+)
+def test_the_usage_line_names_arguments_as_written(
+    run_cli: Callable[..., CliResult], command: str, usage: str
+) -> None:
+    """`URL`, not typer's `{URL}`; the missing-argument error names it the same way."""
+    result = run_cli(command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"Usage: cors-probe {command} {usage}"
+    assert "{" not in result.stdout.splitlines()[0]
+    if usage.endswith(" URL"):
+        missing = run_cli(command)
+        assert missing.returncode == 2
+        assert missing.stderr == "cors-probe: error: Missing argument 'URL'.\n"
+
+
 def test_no_colour_when_not_a_terminal_even_without_no_color(
     server: ScriptedServer, run_cli: Callable[..., CliResult]
 ) -> None:

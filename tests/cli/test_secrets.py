@@ -146,16 +146,30 @@ def test_run_leaks_no_secret(
     assert any(r.header("X-Api-Key") == MARK for r in echo.received), "the secret was sent"
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["check", "http://127.0.0.1:9/", "-H", f"Authorization Bearer {MARK}"],
-        ["check", "http://127.0.0.1:9/", "-H", f"X-Api-Key {MARK}"],
-        ["check", f"http://u:{MARK}@[bad/", "--origin", PAGE],
-    ],
-    ids=["authorization-no-colon", "api-key-no-colon", "bad-url"],
-)
+USAGE_ERRORS = [
+    ["check", "http://127.0.0.1:9/", "-H", f"Authorization Bearer {MARK}"],
+    ["check", "http://127.0.0.1:9/", "-H", f"X-Api-Key {MARK}"],
+    ["check", f"http://u:{MARK}@[bad/", "--origin", PAGE],
+    ["check", f"http://[bad/?api_key={MARK}", "--origin", PAGE],
+]
+USAGE_IDS = ["authorization-no-colon", "api-key-no-colon", "bad-url", "bad-url-query"]
+
+
+@pytest.mark.parametrize("args", USAGE_ERRORS, ids=USAGE_IDS)
 def test_a_usage_error_quotes_no_secret(run_cli: Run, args: list[str]) -> None:
     result = run_cli(*args)
     assert result.returncode == 2, result.stderr
     _assert_no_marker(result)
+
+
+@pytest.mark.parametrize("where", ["first", "last"])
+@pytest.mark.parametrize("args", USAGE_ERRORS, ids=USAGE_IDS)
+def test_debugs_traceback_quotes_no_secret(run_cli: Run, args: list[str], where: str) -> None:
+    """--debug's traceback quotes the exception's message and the source line that raised it:
+    the secrets of the command line are masked in it as in the one-line error."""
+    result = run_cli(*(["--debug", *args] if where == "first" else [*args, "--debug"]))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback (most recent call last):" in result.stderr
+    assert result.stderr.count("cors-probe: error: ") == 1
+    assert "****" in result.stderr
+    assert MARK not in result.stdout + result.stderr, result.stderr

@@ -155,3 +155,75 @@ def test_consent_is_per_origin_across_redirects(
     assert [r.url for r in server.sent if r.method == "PUT"] == put_urls
     if verdict is not None:
         assert report.outcome.verdict is verdict
+
+
+class SlowChain:
+    """Redirects every request to the next hop after `hop` seconds on a fake clock, and takes a
+    per-request time-out (a `TimedSendFn`): one shorter than the hop times out at it."""
+
+    def __init__(self, hop: float) -> None:
+        self.hop = hop
+        self.now = 0.0
+        self.timeouts: list[float | None] = []
+
+    def send(self, request: WireRequest, timeout: float | None = None) -> WireResponse:
+        self.timeouts.append(timeout)
+        if timeout is not None and timeout < self.hop:
+            self.now += timeout
+            raise ProbeError(FailureKind.TIMEOUT, f"timed out: no response within {timeout:g} s")
+        self.now += self.hop
+        hop = len(self.timeouts)
+        headers = Headers.of(("Location", f"/next/{hop}"), ("Access-Control-Allow-Origin", "*"))
+        return WireResponse(302, headers)
+
+
+def test_a_timed_send_is_given_what_is_left_of_the_deadline() -> None:
+    """Each hop takes 0.9 s of a 1 s time-out: the third request is given the 0.7 s left of
+    the 2.5 s deadline, not its full second, and the conversation ends at the deadline."""
+    server = SlowChain(0.9)
+    timed = check.Timed(server.send, 1.0)
+    report = check.run(
+        RequestShape(URL, PAGE, "GET"), timed, deadline=2.5, clock=lambda: server.now
+    )
+    assert server.timeouts == [1.0, 1.0, pytest.approx(0.7)]
+    assert server.now == pytest.approx(2.5)
+    decisive = report.outcome.decisive
+    assert decisive is not None
+    assert (decisive.code.value, decisive.detail["kind"]) == ("unreachable", "timeout")
+    reason = "the conversation's deadline of 2.5 s passed after 2 redirects"
+    assert decisive.detail["reason"] == reason  # not the cut request's own "within 0.7 s"
+
+
+def test_a_timed_sends_own_time_out_stands_when_the_deadline_is_further() -> None:
+    server = SlowChain(0.9)
+    check.run(RequestShape(URL, PAGE, "GET"), check.Timed(server.send, 1.0), deadline=100.0)
+    assert set(server.timeouts) == {1.0}
+    assert len(server.timeouts) == 21  # the browser's redirect limit, not the deadline, ended it
+
+
+def test_an_untimed_send_keeps_its_own_time_out_under_a_deadline() -> None:
+    server = SlowChain(0.9)
+    check.run(
+        RequestShape(URL, PAGE, "GET"),
+        lambda request: server.send(request),
+        deadline=2.5,
+        clock=lambda: server.now,
+    )
+    assert server.timeouts == [None, None, None]  # started at 0, 0.9 and 1.8 s
+
+
+def test_assumed_headers_pass_the_time_out_on() -> None:
+    from cors_probe.usecases.simulate import assuming
+
+    server = SlowChain(0.9)
+    timed = check.Timed(
+        assuming(server.send, [("Access-Control-Allow-Origin", PAGE.serialise())]), 1.0
+    )
+    report = check.run(
+        RequestShape(URL, PAGE, "GET"), timed, deadline=2.5, clock=lambda: server.now
+    )
+    assert server.timeouts == [1.0, 1.0, pytest.approx(0.7)]
+    assert report.outcome.exchanges[0].response is not None
+    assert report.outcome.exchanges[0].response.headers.get("Access-Control-Allow-Origin") == (
+        PAGE.serialise()
+    )
