@@ -13,7 +13,6 @@ import contextlib
 import os
 import signal
 import sys
-import traceback
 from typing import Annotated, Any, TextIO, cast
 
 import typer
@@ -125,6 +124,8 @@ def _error(message: str, code: ExitCode, debug: bool, args: list[str]) -> int:
     from cors_probe.render.scrub import scrub_argv_line
 
     if debug:
+        import traceback
+
         lines = traceback.format_exc().splitlines()
         sys.stderr.write("".join(scrub_argv_line(line, args) + "\n" for line in lines))
     sys.stderr.write(f"cors-probe: error: {scrub_argv_line(message, args)}\n")
