@@ -5,6 +5,7 @@ Only typer and the light enums are imported here: `--help` and TAB completion ne
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from typing import Annotated
@@ -214,10 +215,26 @@ PolicyFileArgument = Annotated[
 Jobs = Annotated[
     int, typer.Option("--jobs", "-j", min=1, max=256, help="Checks in flight at once.")
 ]
+MAX_RATE = 10_000.0
+
+
+def _bounded_rate(value: float) -> float:
+    """0 (no limit), or a finite rate from 0.01 to MAX_RATE requests per second."""
+    if value != 0 and not (math.isfinite(value) and 0.01 <= value <= MAX_RATE):
+        raise UsageError(
+            f"--rate must be 0 (no limit) or from 0.01 up to {MAX_RATE:,.0f} requests per "
+            f"second, not {value:g}"
+        )
+    return value
+
+
 Rate = Annotated[
     float,
     typer.Option(
-        "--rate", min=0, help="At most this many requests per second to each host (0: no limit)."
+        "--rate",
+        metavar="PER_SECOND",
+        callback=_bounded_rate,
+        help="At most this many requests per second to each host (0: no limit).",
     ),
 ]
 YesToAll = Annotated[

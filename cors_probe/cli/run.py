@@ -84,10 +84,10 @@ def _inputs(
     show_secrets: bool,
 ) -> tuple[PolicyFile, tuple[str, dict[str, Prior]] | None, Outputs]:
     """The policy, the baseline and the destinations, each validated before anything is sent."""
+    from cors_probe.inputs.baseline import load_baseline
     from cors_probe.inputs.policyfile import load_policy
     from cors_probe.render import RenderOptions
     from cors_probe.render.destinations import Outputs, plan
-    from cors_probe.usecases.baseline import load_baseline
 
     policy = load_policy(policy_file)
     priors = (baseline, load_baseline(baseline)) if baseline is not None else None

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cors_probe.errors import UsageError
-from cors_probe.inputs.request import parse_header
+from cors_probe.inputs.request import parse_header, read_file
 from cors_probe.model import Headers
 from cors_probe.usecases.simulate import DEFAULT_ANSWERS, Answer, Answers
 
@@ -36,11 +36,11 @@ def load_answers(path: str | None) -> Answers:
 
     if path is None:
         return DEFAULT_ANSWERS
+    raw = read_file(path, f"--answers {path!r}")
     try:
-        with open(path, "rb") as handle:
-            document = tomllib.load(handle)
-    except OSError as exc:
-        raise UsageError(f"--answers {path!r}: {exc.strerror or exc}") from exc
+        document = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not valid TOML: not UTF-8 ({exc.reason})") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: not valid TOML: {exc}") from exc
     unknown = sorted(set(document) - {"preflight", "response"})

@@ -160,21 +160,24 @@ def _text(data: str | None) -> bytes | None:
 
 
 def read_body(data: str | None) -> bytes | None:
-    """`--data TEXT`, or `--data @FILE` for a file's bytes, as curl reads it.
-
-    At most MAX_BODY bytes are read (an endless stream such as /dev/zero is refused), and a pipe
-    gets BODY_WAIT seconds for each read (a FIFO with no writer is refused, not waited on forever).
-    """
+    """`--data TEXT`, or `--data @FILE` for a file's bytes, as curl reads it (see `read_file`)."""
     if data is None:
         return None
     if not data.startswith("@"):
         return data.encode("utf-8")
+    return read_file(data[1:], f"--data {data!r}")
+
+
+def read_file(path: str, label: str) -> bytes:
+    """A file the user named, as bytes: at most MAX_BODY bytes are read (an endless stream such as
+    /dev/zero is refused), and a pipe gets BODY_WAIT seconds for each read (a FIFO with no writer
+    is refused, not waited on forever). UsageError, starting with `label`, for each failure."""
     try:
-        descriptor = os.open(data[1:], os.O_RDONLY | os.O_NONBLOCK)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except (OSError, ValueError) as exc:
-        raise UsageError(f"--data {data!r}: {_reason(exc)}") from None
+        raise UsageError(f"{label}: {_reason(exc)}") from None
     try:
-        return _read_capped(descriptor, data)
+        return _read_capped(descriptor, label)
     finally:
         os.close(descriptor)
 
@@ -183,7 +186,7 @@ def _reason(exc: Exception) -> str:
     return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
 
 
-def _read_capped(descriptor: int, data: str) -> bytes:
+def _read_capped(descriptor: int, label: str) -> bytes:
     try:
         regular = stat.S_ISREG(os.fstat(descriptor).st_mode)
         chunks: list[bytes] = []
@@ -193,8 +196,7 @@ def _read_capped(descriptor: int, data: str) -> bytes:
                 ready, _, _ = select.select([descriptor], [], [], BODY_WAIT)
                 if not ready:
                     raise UsageError(
-                        f"--data {data!r}: nothing to read after {BODY_WAIT:g} s "
-                        "(a pipe with no writer?)"
+                        f"{label}: nothing to read after {BODY_WAIT:g} s (a pipe with no writer?)"
                     )
             try:
                 chunk = os.read(descriptor, 64 * 1024)
@@ -205,9 +207,8 @@ def _read_capped(descriptor: int, data: str) -> bytes:
             size += len(chunk)
             if size > MAX_BODY:
                 raise UsageError(
-                    f"--data {data!r}: the body is larger than {MAX_BODY // (1024 * 1024)} MiB "
-                    "(the limit)"
+                    f"{label}: the file is larger than {MAX_BODY // (1024 * 1024)} MiB (the limit)"
                 )
             chunks.append(chunk)
     except OSError as exc:
-        raise UsageError(f"--data {data!r}: {_reason(exc)}") from None
+        raise UsageError(f"{label}: {_reason(exc)}") from None

@@ -188,7 +188,7 @@ def _table(run: Run, rows: list[CheckResult], width: int) -> Table:
     reasons = [_reason(r) for r in rows]
     coded = [len(why) for r, why in zip(rows, reasons, strict=True) if r.problem_finding]
     worded = [len(why) for r, why in zip(rows, reasons, strict=True) if not r.problem_finding]
-    why_width = max([len("finding"), *coded, min(max(worded, default=0), REASON_WIDTH[narrow])])
+    why_width = max([len("decisive"), *coded, min(max(worded, default=0), REASON_WIDTH[narrow])])
     labels = []
     for result in rows:
         label, style = STATUS_STYLE[result.status]

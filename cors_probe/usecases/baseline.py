@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 
 from cors_probe.errors import UsageError
 from cors_probe.usecases.results import CheckResult, Status
@@ -45,13 +44,12 @@ class Change:
     """True when this change makes the check fail now."""
 
 
-def load_baseline(path: str) -> dict[str, Prior]:
-    """The previous run's checks by id; a file that is not a run document is a usage error."""
+def parse_baseline(path: str, raw: bytes) -> dict[str, Prior]:
+    """The previous run's checks by id, from the bytes of the file at `path` (read by
+    `inputs.baseline`); a document that is not a run's JSON is a usage error."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"--baseline {path!r}: no such file") from None
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+        document = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
         raise UsageError(f"--baseline {path!r}: not a JSON file ({error})") from None
     if not isinstance(document, dict) or document.get("schema") != RUN_SCHEMA:
         raise UsageError(

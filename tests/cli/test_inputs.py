@@ -149,7 +149,7 @@ BAD_REQUESTS: list[tuple[str, RequestOptions, str]] = [
     (
         "data-endless-stream",
         RequestOptions(UNUSED, method="POST", data="@/dev/zero"),
-        "--data '@/dev/zero': the body is larger than 10 MiB (the limit)",
+        "--data '@/dev/zero': the file is larger than 10 MiB (the limit)",
     ),
     (
         "data-a-directory",
@@ -439,7 +439,7 @@ def test_data_from_a_file_over_the_cap_is_refused_and_at_the_cap_is_read(tmp_pat
     assert build(RequestOptions(UNUSED, method="POST", data=f"@{body}")).body == bytes(MAX_BODY)
     with body.open("ab") as handle:
         handle.write(b"x")
-    with pytest.raises(UsageError, match=r"the body is larger than 10 MiB \(the limit\)$"):
+    with pytest.raises(UsageError, match=r"the file is larger than 10 MiB \(the limit\)$"):
         build(RequestOptions(UNUSED, method="POST", data=f"@{body}"))
 
 
@@ -519,3 +519,42 @@ def test_a_latin1_header_value_is_sent_as_its_byte(
     assert result.returncode == 0, result.stderr
     actual = server.requests_to("/p")[-1]
     assert actual.header("X-Note") in ("café", "caf\xe9")
+
+
+@pytest.mark.parametrize("rate", ["1e-300", "1e-20", "nan", "inf", "-1", "1e9"])
+def test_a_rate_out_of_bounds_is_one_line(rate: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A tiny --rate once overflowed the pacer's clock (exit 70); nan and inf were accepted."""
+    from cors_probe.cli.app import main
+
+    code = main(["run", "--rate", rate, "no-such-policy.toml"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1
+    assert err.startswith("cors-probe: error: --rate must be 0 (no limit) or from 0.01 up to")
+
+
+@pytest.mark.parametrize("option", ["--answers", "--baseline"])
+def test_an_endless_answers_or_baseline_file_is_refused(
+    option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """/dev/zero once grew memory without limit (GBs in seconds): files are read with a cap."""
+    from cors_probe.cli.app import main
+
+    policy = tmp_path / "cors-probe.toml"
+    policy.write_text(
+        'base_url = "http://127.0.0.1:9"\n[[check]]\npath = "/"\norigin = "https://a.example"\n'
+        'expect = "allowed"\n',
+        encoding="utf-8",
+    )
+    argv = (
+        ["simulate", "http://127.0.0.1:9/", "--answers", "/dev/zero"]
+        if option == "--answers"
+        else ["run", str(policy), "--baseline", "/dev/zero"]
+    )
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert (
+        err
+        == f"cors-probe: error: {option} '/dev/zero': the file is larger than 10 MiB (the limit)\n"
+    )

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from cors_probe.errors import UsageError
-from cors_probe.usecases.baseline import load_baseline
+from cors_probe.inputs.baseline import load_baseline
 
 BAD_BASELINES = [
-    ("missing", None, "--baseline 'baseline.json': no such file"),
+    ("missing", None, "--baseline 'baseline.json': No such file or directory"),
     (
         "not-json",
         "not json",
