@@ -65,6 +65,23 @@ def cli_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "cors_probe"]
 
 
+def start_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.Popen[str]:
+    """The CLI as a child a test can interrupt: pipes for stdout and stderr, no stdin, the clean
+    environment (or `env`), Ctrl-C as on a terminal (`default_sigint`)."""
+    return subprocess.Popen(
+        [*cli_command(), *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_clean_env() if env is None else env,
+        cwd=cwd,
+        preexec_fn=default_sigint,
+    )
+
+
 @pytest.fixture(autouse=True)
 def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never leave loopback: no proxies, no CA overrides from the developer's shell."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliResult, _clean_env, cli_command, default_sigint
+from tests.conftest import CliResult, _clean_env, cli_command, start_cli
 from tests.probe.rawserver import RawServer, read_request, reset, trickle
 from tests.servers import Reply, ScriptedServer
 
@@ -254,16 +254,7 @@ def _policy(folder: Path, base_url: str, paths: list[str], timeout: float = 20) 
 
 
 def _interrupt(folder: Path, server: RawServer, signals: int) -> tuple[int, str, float]:
-    process = subprocess.Popen(
-        [*cli_command(), "run", "--jobs", "3"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_clean_env(),
-        cwd=folder,
-        preexec_fn=default_sigint,
-    )
+    process = start_cli("run", "--jobs", "3", cwd=folder)
     waited = time.monotonic() + 20
     while server.accepted < 3 and time.monotonic() < waited:  # every check on the wire
         time.sleep(0.05)

@@ -590,22 +590,12 @@ def test_ctrl_c_stops_the_run_without_starting_more_checks(
     server: ScriptedServer, workdir: Path
 ) -> None:
     import signal
-    import subprocess
 
-    from tests.conftest import _clean_env, cli_command, default_sigint
+    from tests.conftest import _clean_env, start_cli
 
     ItemsApi(delay=1.0).serve_on(server)
     env = {**_clean_env(), "API_BASE_URL": server.base_url, "API_KEY": SECRET}
-    process = subprocess.Popen(
-        [*cli_command(), "run", "--jobs", "2"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=workdir,
-        preexec_fn=default_sigint,
-    )
+    process = start_cli("run", "--jobs", "2", env=env, cwd=workdir)
     deadline = time.monotonic() + 20
     while len(server.received) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -12,20 +12,12 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.conftest import CliResult, _clean_env, cli_command, default_sigint
+from tests.conftest import CliResult, start_cli
 
 
 @pytest.fixture
 def lab_process() -> Iterator[tuple[subprocess.Popen[str], str]]:
-    process = subprocess.Popen(
-        [*cli_command(), "lab", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env=_clean_env(),
-        preexec_fn=default_sigint,
-    )
+    process = start_cli("lab", "--port", "0")
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
