@@ -118,3 +118,5 @@ class TriggerReason(StrEnum):
     """Range is not one simple byte range."""
     TOTAL_TOO_LONG = "total-too-long"
     """The safelisted values add up to more than 1024 bytes."""
+    REDIRECT = "redirect"
+    """The request was preflighted before a redirect: Firefox preflights every later hop."""

@@ -94,6 +94,8 @@ class RequestShape:
     """The Cookie header the browser's cookie jar would add to a credentialed request."""
     origin_given: bool = True
     """False when the user gave no origin and we probe as an unrelated third-party site."""
+    user_agent: str | None = None
+    """The User-Agent to send instead of the engine's own (`--user-agent`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,11 +267,38 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True)
+class Contrast:
+    """How an engine that was not run would decide, told from the answers the run received."""
+
+    browser: str
+    """The engine's report key (`chrome`, `firefox`, `safari`)."""
+    verdict: Verdict | None
+    """Its verdict; None when it cannot be told: it would send a request that was not sent."""
+    plan: PreflightPlan
+    """Its preflight plan for the first URL."""
+    decisive: Finding | None = None
+    """The finding that decides its verdict."""
+    unsent: WireRequest | None = None
+    """The first request it would send that the run did not (when `verdict` is None)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
-    """Everything a renderer needs about one check."""
+    """Everything a renderer needs about one check, as one engine (`browser`) runs it."""
 
     shape: RequestShape
     plan: PreflightPlan
     outcome: Outcome
     dry_run: bool = False
     simulated: bool = False
+    browser: str = "chrome"
+    """The report key of the engine whose conversation this is."""
+    others: tuple[Report, ...] = ()
+    """The other engines' own reports of the same check (`--browser all`), in order."""
+    contrasts: tuple[Contrast, ...] = ()
+    """Engines not run that would decide differently, told from the same answers."""
+
+    @property
+    def engines(self) -> tuple[Report, ...]:
+        """This report and the others: one per engine run."""
+        return (self, *self.others)

@@ -10,6 +10,7 @@ import typer
 from cors_probe.cli.options import (
     URL,
     AssumeHeader,
+    BrowserChoice,
     CaCert,
     Cookie,
     Credentials,
@@ -17,6 +18,7 @@ from cors_probe.cli.options import (
     Deadline,
     Debug,
     DryRun,
+    Engine,
     Http2,
     Insecure,
     Method,
@@ -26,6 +28,7 @@ from cors_probe.cli.options import (
     RequestHeaders,
     ShowSecrets,
     Timeout,
+    UserAgent,
     Verbose,
     Yes,
     ask,
@@ -47,6 +50,8 @@ def check(
     credentials: Credentials = False,
     cookie: Cookie = None,
     data: Data = None,
+    browser: BrowserChoice = Engine.CHROMIUM,
+    user_agent: UserAgent = None,
     output_format: OutputFormat = Format.TEXT,
     yes: Yes = False,
     dry_run: DryRun = False,
@@ -68,40 +73,51 @@ def check(
     from cors_probe.render import RenderOptions, write
     from cors_probe.usecases.results import report_exit_code
 
-    shape = build(
-        RequestOptions(url, one_origin(origin), method, header or (), credentials, data, cookie)
-    )
+    given = (url, one_origin(origin), method, header or (), credentials, data, cookie)
+    shape = build(RequestOptions(*given, user_agent=user_agent))
     assumed = [parse_header(h) for h in assume_header or []]
     options = ProbeOptions(
         timeout=timeout, verify=not insecure, cacert=cacert, http2=http2, proxy=proxy
     )
-    report = _report(shape, options, assumed, yes=yes, dry_run=dry_run, deadline=deadline)
+    report = _report(
+        shape, options, assumed, browser.names(), yes=yes, dry_run=dry_run, deadline=deadline
+    )
     write(report, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
-    decisive = report.outcome.decisive
-    if decisive is not None and decisive.code.value == "unreachable":
-        from cors_probe.render.scrub import clean_line, secrets_of
-
-        line = f"cors-probe: error: could not reach {decisive.url}: {decisive.detail['reason']}"
-        sys.stderr.write(clean_line(line, secrets_of(shape)) + "\n")
+    _tell_unreachable(report)
     raise typer.Exit(int(report_exit_code(report)))
+
+
+def _tell_unreachable(report: Report) -> None:
+    """One line on stderr when a server could not be reached (by any engine run)."""
+    from cors_probe.render.scrub import clean_line, secrets_of
+
+    for engine in report.engines:
+        decisive = engine.outcome.decisive
+        if decisive is not None and decisive.code.value == "unreachable":
+            line = f"cors-probe: error: could not reach {decisive.url}: {decisive.detail['reason']}"
+            sys.stderr.write(clean_line(line, secrets_of(report.shape)) + "\n")
+            return
 
 
 def _report(
     shape: RequestShape,
     options: ProbeOptions,
     assumed: list[tuple[str, str]],
+    engines: tuple[str, ...],
     *,
     yes: bool,
     dry_run: bool,
     deadline: float | None = None,
 ) -> Report:
     """The check use case, sent through the probe (the answers amended by --assume-header)."""
+    from cors_probe.policy.browsers import named
     from cors_probe.probe.client import Prober
     from cors_probe.usecases import check as use_case
     from cors_probe.usecases.simulate import assuming
 
+    browsers = tuple(named(name) for name in engines)
     if dry_run:
-        return use_case.dry_run(shape)
+        return use_case.dry_run(shape, browsers)
 
     def consent(request: WireRequest) -> bool:
         if yes:
@@ -116,7 +132,9 @@ def _report(
         send: use_case.TimedSendFn = prober.send
         if assumed:
             send = assuming(send, assumed)
-        limit = use_case.default_deadline(options.timeout, deadline)
+        limit = use_case.default_deadline(options.timeout, deadline) * (
+            len(browsers) if deadline is None else 1
+        )
         # Timed: each request is given at most what is left of the conversation's deadline
         timed = use_case.Timed(send, options.timeout)
-        return use_case.run(shape, timed, consent=consent, deadline=limit)
+        return use_case.run(shape, timed, browsers=browsers, consent=consent, deadline=limit)

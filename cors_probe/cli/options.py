@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -138,6 +139,52 @@ Verbose = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show every header and the timeline in detail.")
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+
+
+class Engine(StrEnum):
+    """`--browser`: the engine whose verdict a check gives, or every engine side by side."""
+
+    CHROMIUM = "chromium"
+    FIREFOX = "firefox"
+    SAFARI = "safari"
+    ALL = "all"
+
+    def names(self) -> tuple[str, ...]:
+        """The engines' command-line names this choice stands for, in report order."""
+        if self is Engine.ALL:
+            return ("chromium", "firefox", "safari")
+        return (self.value,)
+
+
+BrowserChoice = Annotated[
+    Engine,
+    typer.Option(
+        "--browser",
+        "-b",
+        help="The engine whose verdict, requests and console lines to give: chromium (Chrome, "
+        "Edge), firefox, safari (measured on WebKitGTK), or all of them side by side.",
+        case_sensitive=False,
+    ),
+]
+UserAgent = Annotated[
+    str | None,
+    typer.Option(
+        "--user-agent",
+        metavar="STRING",
+        help="Send this User-Agent instead of the engine's own.",
+        callback=lambda value: _user_agent(value),
+    ),
+]
+
+
+def _user_agent(value: str | None) -> str | None:
+    if value is not None and (
+        not value.strip() or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)
+    ):
+        raise UsageError("--user-agent: give a non-empty value without control characters")
+    return value
+
+
 Yes = Annotated[
     bool,
     typer.Option(

@@ -33,6 +33,8 @@ def describe_trigger(trigger: Trigger) -> str:
             return f"Range {value} is not a single simple byte range (bytes=start-[end])"
         case R.TOTAL_TOO_LONG:
             return f"the safelisted header values add up to {value} bytes, more than 1024"
+        case R.REDIRECT:
+            return "the request was preflighted before it was redirected (Firefox preflights again)"
 
 
 def describe_triggers(triggers: Sequence[Trigger]) -> str:

@@ -106,6 +106,8 @@ class RequestOptions:
     cookie: str | None = None
     read_files: bool = True
     """False where `@FILE` must stay literal text (the lab page must not read the lab's disk)."""
+    user_agent: str | None = None
+    """`--user-agent`: sent instead of the engine's own User-Agent."""
 
 
 def build(options: RequestOptions) -> RequestShape:
@@ -149,6 +151,7 @@ def build(options: RequestOptions) -> RequestShape:
         method=method,
         headers=Headers(tuple(parse_header(h) for h in options.headers)),
         credentials=options.credentials,
+        user_agent=options.user_agent,
         body=read_body(options.data) if options.read_files else _text(options.data),
         cookie=options.cookie,
         origin_given=origin_given,

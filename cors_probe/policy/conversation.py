@@ -24,10 +24,10 @@ Every browser-specific fact comes from the `Browser` handed in (browsers.py).
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from cors_probe.codes import FindingCode
+from cors_probe.codes import FindingCode, TriggerReason
 from cors_probe.model import (
     Exchange,
     ExchangeKind,
@@ -39,16 +39,18 @@ from cors_probe.model import (
     Severity,
     Stage,
     TransportFailure,
+    Trigger,
     WireRequest,
     WireResponse,
 )
-from cors_probe.policy import preflight, redirect
+from cors_probe.policy import metadata, preflight, redirect
 from cors_probe.policy.access import AccessFailure, cors_check, readable_headers
 from cors_probe.policy.advice import PREFLIGHT_ADVICE, RESPONSE_ADVICE, Seen, advise
 from cors_probe.policy.browsers import CHROMIUM, Browser
 from cors_probe.policy.findings import Where
 from cors_probe.policy.origin import same_origin
 from cors_probe.policy.safelist import (
+    Triggers,
     browser_headers,
     engine_only_safelisted,
     has_side_effects,
@@ -110,6 +112,10 @@ class _Fetch:
     """The preflight planned for the first URL (`Outcome.plan`)."""
     findings: list[Finding]
     exchanges: list[Exchange] = field(default_factory=list)
+    url_list: list[Url] = field(default_factory=list)
+    """Every URL the fetch has visited so far (Fetch's request URL list)."""
+    preflighted: bool = False
+    """Whether a preflight has been sent for this fetch (`Browser.redirect_repreflights`)."""
 
     def where(self, stage: Stage, url: str) -> Where:
         return Where(stage, url, self.first_url, self.page)
@@ -211,29 +217,49 @@ def prepare(shape: RequestShape, browser: Browser = CHROMIUM) -> Prepared | Outc
         notes.append(where.finding(FindingCode.THIRD_PARTY_COOKIES, Severity.INFO))
     triggers = preflight_triggers(method, prepared.sent, browser)
     plan = (
-        preflight.plan(url.serialise(), page, method, triggers)
+        dressed(preflight.plan(url.serialise(), page, method, triggers), shape, browser, [url])
         if cors
         else PreflightPlan(required=False, method=method)
     )
     return Prepared(url, method, prepared.sent, shape.body, cors, plan, tuple(notes))
 
 
+def dressed(
+    plan: PreflightPlan, shape: RequestShape, browser: Browser, url_list: list[Url]
+) -> PreflightPlan:
+    """`plan` with its OPTIONS request carrying the engine's default headers (metadata.dress)."""
+    if plan.request is None:
+        return plan
+    headers = metadata.dress(
+        browser,
+        plan.request.headers,
+        url=url_list[-1],
+        url_list=url_list,
+        page=shape.origin,
+        preflight=True,
+        user_agent=shape.user_agent,
+    )
+    return replace(plan, request=replace(plan.request, headers=headers))
+
+
 def actual_request(
     shape: RequestShape,
-    url: str,
+    url_list: list[Url],
     method: str,
     headers: Headers,
     body: bytes | None,
     *,
     cors: bool,
     request_origin: str,
+    browser: Browser = CHROMIUM,
 ) -> WireRequest:
-    """The actual request as the browser puts it on the wire (script side + Origin + cookies).
+    """The actual request as `browser` puts it on the wire, to the last URL of `url_list`: the
+    script's headers, Origin, cookies and the engine's default headers, in its order.
 
     `headers` are the script's headers after the header guard; `request_origin` the serialised
     Origin (`null` when tainted). Source: https://fetch.spec.whatwg.org/#http-network-or-cache-fetch
     (`Accept: */*` default, the Origin header, cookies only for credentialed or same-origin
-    requests) and https://fetch.spec.whatwg.org/#origin-header.
+    requests), https://fetch.spec.whatwg.org/#origin-header, and metadata.dress.
     """
     pairs = list(headers)
     if not any(n.lower() == "accept" for n, _ in pairs):
@@ -242,7 +268,17 @@ def actual_request(
         pairs.append(("Origin", request_origin))
     if shape.cookie is not None and (shape.credentials or not cors):
         pairs.append(("Cookie", shape.cookie))
-    return WireRequest(method=method, url=url, headers=Headers(tuple(pairs)), body=body)
+    sent = metadata.dress(
+        browser,
+        Headers(tuple(pairs)),
+        url=url_list[-1],
+        url_list=url_list,
+        page=shape.origin,
+        preflight=False,
+        user_agent=shape.user_agent,
+        credentials=shape.credentials,
+    )
+    return WireRequest(method=method, url=url_list[-1].serialise(), headers=sent, body=body)
 
 
 def _failure_finding(where: Where, failure: AccessFailure, status: int | None) -> Finding:
@@ -296,6 +332,7 @@ def converse(shape: RequestShape, browser: Browser = CHROMIUM) -> Conversation:
 def _http_fetch(fetch: _Fetch, hop: _Hop) -> Conversation:
     """One URL of the fetch: the preflight when needed, the actual request and its CORS check,
     then the redirect or the response (https://fetch.spec.whatwg.org/#http-fetch)."""
+    fetch.url_list.append(hop.url)
     stopped = yield from _cors_preflight_fetch(fetch, hop)
     if stopped is not None:
         return stopped
@@ -311,14 +348,27 @@ def _http_fetch(fetch: _Fetch, hop: _Hop) -> Conversation:
 def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Outcome | None]:
     """The CORS-preflight fetch, when the CORS flag is set and the request needs one; None to go
     on to the actual request (https://fetch.spec.whatwg.org/#cors-preflight-fetch, judged in
-    Chromium's order by preflight.check; advice in `PREFLIGHT_ADVICE`)."""
+    the engine's order by preflight.check; advice in `PREFLIGHT_ADVICE`). Its Origin is `null`
+    once the origin is tainted, but the page's in an engine that departs from the spec there
+    (`Browser.preflight_origin_tainted`)."""
     url = hop.url.serialise()
-    request_origin = hop.request_origin(fetch.page)
+    request_origin = (
+        hop.request_origin(fetch.page) if fetch.browser.preflight_origin_tainted else fetch.page
+    )
     triggers = preflight_triggers(hop.method, hop.headers, fetch.browser)
-    plan = preflight.plan(url, request_origin, hop.method, triggers)
+    repreflight = fetch.browser.redirect_repreflights and hop.number and fetch.preflighted
+    if repreflight and not triggers.triggers:
+        triggers = Triggers((Trigger(TriggerReason.REDIRECT),), ())
+    plan = dressed(
+        preflight.plan(url, request_origin, hop.method, triggers),
+        fetch.shape,
+        fetch.browser,
+        fetch.url_list,
+    )
     if not (hop.cors and plan.required and plan.request is not None):
         return None
     where = fetch.where(Stage.PREFLIGHT, url)
+    fetch.preflighted = True
     reply = yield Send(ExchangeKind.PREFLIGHT, plan.request, hop.number)
     if reply is None or isinstance(reply, NotSent):
         fetch.exchanges.append(
@@ -334,16 +384,21 @@ def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Ou
     fetch.exchanges.append(
         Exchange(ExchangeKind.PREFLIGHT, plan.request, response=reply, hop=hop.number)
     )
+    order = triggers.script_order if fetch.browser.header_check_script_order else None
     result = preflight.check(
         reply,
         origin=request_origin,
         method=hop.method,
-        unsafe_names=triggers.check_order,
+        unsafe_names=order or triggers.check_order,
         credentials=fetch.shape.credentials,
         browser=fetch.browser,
     )
     if result.failure is not None:
-        fetch.findings.append(_failure_finding(where, result.failure, reply.status))
+        failure = result.failure
+        if failure.code is FindingCode.HEADER_NOT_ALLOWED:
+            written = _as_written(hop.headers, str(failure.detail.get("name", "")))
+            failure = replace(failure, detail={**failure.detail, "written": written})
+        fetch.findings.append(_failure_finding(where, failure, reply.status))
         return fetch.outcome()
     if result.wildcard_authorization:
         fetch.findings.append(
@@ -359,6 +414,11 @@ def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Ou
     return None
 
 
+def _as_written(headers: Headers, name: str) -> str:
+    """The header `name` (lower-cased) as the script wrote it."""
+    return next((n for n, _ in headers if n.lower() == name), name)
+
+
 def _actual_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, WireResponse | Outcome]:
     """The actual request, then, with the CORS flag set, the CORS check of its response; the
     response to go on with, or the Outcome when the fetch stops here
@@ -368,12 +428,13 @@ def _actual_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, WireRespon
     request_origin = hop.request_origin(fetch.page)
     request = actual_request(
         fetch.shape,
-        url,
+        fetch.url_list,
         hop.method,
         hop.headers,
         hop.body,
         cors=hop.cors,
         request_origin=request_origin,
+        browser=fetch.browser,
     )
     where = fetch.where(Stage.ACTUAL, url)
     reply = yield Send(
@@ -413,6 +474,11 @@ def _cors_check(
     access = cors_check(reply.headers, request_origin, fetch.shape.credentials)
     if access is None:
         return None
+    facts = {"request_origin": request_origin, **access.detail}
+    target = redirect.location_of(reply, hop.url)
+    if isinstance(target, Url):  # a redirect's CORS check: WebKit names where it was going
+        facts["location"] = target.serialise()
+    access = replace(access, detail=facts)
     side_effects = has_side_effects(hop.method)
     fetch.findings.append(_failure_finding(where, access, reply.status))
     fetch.findings.append(

@@ -93,11 +93,15 @@ def check(
     """
     if is_redirect(response):
         location = response.headers.get("Location") or ""
-        return PreflightResult(
+        refused = PreflightResult(
             AccessFailure(
                 FindingCode.PREFLIGHT_REDIRECT, "Location", location, {"location": location}
             )
         )
+        if browser.preflight_redirect_cors_first:
+            access = cors_check(response.headers, origin, credentials)
+            return refused if access is None else PreflightResult(access)
+        return refused
     ok_status = 200 <= response.status <= 299
     if not ok_status and not browser.preflight_cors_check_first:
         return PreflightResult(AccessFailure(FindingCode.PREFLIGHT_NOT_OK, "", None))

@@ -105,9 +105,10 @@ def follow(
     if rewrite_method(status, method):
         method = "GET"
         body = None
-        headers = Headers(
-            tuple((n, v) for n, v in headers if n.lower() not in REQUEST_BODY_HEADERS)
-        )
+        if not browser.redirect_keeps_body_headers:
+            headers = Headers(
+                tuple((n, v) for n, v in headers if n.lower() not in REQUEST_BODY_HEADERS)
+            )
     if cross_origin_hop:
         headers = Headers(tuple((n, v) for n, v in headers if n.lower() != "authorization"))
     return Hop(url=location, method=method, headers=headers, body=body, tainted=tainted)

@@ -73,6 +73,7 @@ MAX_TOTAL_BYTES = 1024
 UNSAFE_BYTES = frozenset('"():<>?@[\\]{}\x7f') | {chr(i) for i in range(0x20) if i != 0x09}
 _LANGUAGE_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz *,-.;=")
 _SIMPLE_RANGE = re.compile(r"bytes=(\d+)-(\d*)")
+_SIMPLE_RANGE_ANY_CASE = re.compile(r"bytes=(\d+)-(\d*)", re.IGNORECASE)
 
 
 def normalise_method(method: str) -> str:
@@ -115,7 +116,8 @@ def _value_rule(name: str, value: str, browser: Browser) -> TriggerReason | None
             return TriggerReason.CONTENT_TYPE
         return None
     if name == "range":
-        match = _SIMPLE_RANGE.fullmatch(value)
+        simple = _SIMPLE_RANGE_ANY_CASE if browser.range_unit_any_case else _SIMPLE_RANGE
+        match = simple.fullmatch(value)
         if match is None:
             return TriggerReason.RANGE
         start, end = match.group(1), match.group(2)
@@ -206,6 +208,9 @@ class Triggers:
     """The order Chromium checks them against Allow-Headers, which decides which missing name
     the console names: the unsafe names sorted (Blink keeps fetch headers sorted), then the
     names that only the 1024-byte rule made unsafe, sorted."""
+    script_order: tuple[str, ...] = ()
+    """The unsafe names in the order the script set them (lower-cased, once each): WebKit's
+    check order (`Browser.header_check_script_order`)."""
 
 
 def preflight_triggers(method: str, headers: Headers, browser: Browser = CHROMIUM) -> Triggers:
@@ -234,7 +239,8 @@ def preflight_triggers(method: str, headers: Headers, browser: Browser = CHROMIU
         overflow = sorted({n.lower() for n in safe_names} - unsafe)
         order += overflow
         unsafe.update(overflow)
-    return Triggers(tuple(triggers), tuple(sorted(unsafe)), tuple(order))
+    in_script = tuple(dict.fromkeys(n.lower() for n, _ in headers if n.lower() in unsafe))
+    return Triggers(tuple(triggers), tuple(sorted(unsafe)), tuple(order), in_script)
 
 
 def engine_only_safelisted(headers: Headers, browser: Browser = CHROMIUM) -> list[tuple[str, str]]:

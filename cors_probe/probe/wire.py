@@ -1,8 +1,9 @@
 """What cors-probe's own HTTP client adds to a request on the wire, as plain data.
 
-The probe sends through httpx, which puts Host, Connection and User-Agent before the request's
-headers and Content-Length after them. `simulate` reports the same request a live check would
-send, so it needs the same additions without httpx; tests/probe keeps the two in step.
+The probe sends through httpx, which puts Host, Connection and (unless the request has its own)
+User-Agent before the request's headers and Content-Length after them. `simulate` reports the
+same request a live check would send, so it needs the same additions without httpx; tests/probe
+keeps the two in step.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ def on_the_wire(request: WireRequest) -> Headers:
     pairs = [("Host", netloc)]
     if not request.body and request.method.upper() in BODY_METHODS:
         pairs.append(("Content-Length", "0"))  # httpx announces the empty body up front
-    pairs += [("Connection", "keep-alive"), ("User-Agent", USER_AGENT), *request.headers]
+    pairs.append(("Connection", "keep-alive"))
+    if "User-Agent" not in request.headers:  # the client's default gives way to the request's
+        pairs.append(("User-Agent", USER_AGENT))
+    pairs += request.headers
     if request.body:
         pairs.append(("Content-Length", str(len(request.body))))
     return Headers(tuple(pairs))

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from cors_probe import __version__
 from cors_probe.explain.catalogue import detail_text, explain
+from cors_probe.explain.console import console_lines
+from cors_probe.explain.engines import contrast, split
 from cors_probe.explain.triggers import describe_trigger
-from cors_probe.model import Exchange, ExchangeKind, Finding, Report
+from cors_probe.model import Contrast, Exchange, ExchangeKind, Finding, Report
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
 from cors_probe.render.scrub import clean, secrets_of
 from cors_probe.usecases.baseline import RUN_SCHEMA
@@ -80,6 +82,7 @@ def _exchange(exchange: Exchange, show_secrets: bool) -> dict[str, Any]:
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
     words = explain(finding)
+    lines = console_lines(finding, words)
     return {
         "code": finding.code.value,
         "severity": finding.severity.value,
@@ -92,7 +95,8 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "header": finding.header,
         "value": finding.value,
         "detail": {key: detail_text(value) for key, value in finding.detail.items()},
-        "browser": {"chrome": words.chrome, "firefox": words.firefox, "safari": words.safari},
+        "browser": {k: v[0] if v else None for k, v in lines.items()},
+        "console": {k: list(v) for k, v in lines.items()},
     }
 
 
@@ -142,6 +146,44 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
         },
         "exchanges": [_exchange(e, show_secrets) for e in exchanges],
         "findings": [finding_dict(masked_finding(f, show_secrets)) for f in outcome.findings],
+        "browser": report.browser,
+        "verdicts": {r.browser: r.outcome.verdict.value for r in report.engines},
+        "browsers": {r.browser: _engine_dict(r, show_secrets=show_secrets) for r in report.others},
+        "splits": [
+            {"browsers": [report.browser, r.browser], "reason": reason}
+            for r in report.others
+            if (reason := split(report, r)) is not None
+        ],
+        "contrasts": [_contrast_dict(report, c) for c in report.contrasts],
+    }
+
+
+ENGINE_KEYS = (
+    "verdict",
+    "blocked_at",
+    "decisive",
+    "preflight",
+    "actual",
+    "exchanges",
+    "findings",
+)
+"""The keys of a check's document that differ from one engine to another (`browsers`)."""
+
+
+def _engine_dict(report: Report, *, show_secrets: bool) -> dict[str, Any]:
+    whole = to_dict(report, show_secrets=show_secrets)
+    return {k: whole[k] for k in ENGINE_KEYS}
+
+
+def _contrast_dict(report: Report, seen: Contrast) -> dict[str, Any]:
+    unsent = seen.unsent
+    return {
+        "browser": seen.browser,
+        "verdict": seen.verdict.value if seen.verdict is not None else None,
+        "preflight_required": seen.plan.required,
+        "decisive": seen.decisive.code.value if seen.decisive is not None else None,
+        "unsent": None if unsent is None else {"method": unsent.method, "url": unsent.url},
+        "message": contrast(report, seen),
     }
 
 
@@ -151,7 +193,9 @@ def render(report: Report, *, show_secrets: bool = False) -> str:
 
 
 def tour_dict(tour: Tour, *, show_secrets: bool = False) -> dict[str, Any]:
-    """The demo's document: each stop's endpoint, request shape and full check report."""
+    """The demo's document: the engines run (`browsers`, report keys), and each stop's endpoint,
+    request shape and full check report, whose `verdicts`, `browsers` and `splits` give every
+    engine's verdict, report and the rule that splits them."""
     checks = [
         {
             "endpoint": s.path,
@@ -160,7 +204,8 @@ def tour_dict(tour: Tour, *, show_secrets: bool = False) -> dict[str, Any]:
         }
         for s in tour.stops
     ]
-    return {"schema": DEMO_SCHEMA, "checks": checks}
+    engines = dict.fromkeys(e.browser for s in tour.stops for e in s.report.engines)
+    return {"schema": DEMO_SCHEMA, "browsers": list(engines), "checks": checks}
 
 
 def write(subject: Subject, out: TextIO, options: RenderOptions) -> None:
@@ -194,6 +239,7 @@ def entry(
         "method": spec.shape.method,
         "url": spec.shape.url,
         "credentials": spec.shape.credentials,
+        "browser": spec.browser,
         "expect": spec.expect,
         "forbid": list(spec.forbid),
         "require": list(spec.require),

@@ -16,6 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from cors_probe.explain.catalogue import explain
+from cors_probe.explain.console import console_lines
+from cors_probe.explain.engines import contrast, label, split, verdict_line
 from cors_probe.explain.triggers import describe_triggers
 from cors_probe.model import Exchange, ExchangeKind, Finding, Report, Severity, Verdict
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
@@ -41,8 +43,9 @@ CORS_HEADER_PREFIXES = ("access-control-", "origin", "vary")
 
 def _headline(report: Report) -> Text:
     outcome = report.outcome
-    label, style = VERDICT_STYLE[outcome.verdict]
-    line = Text(label, style=style)
+    shown, style = VERDICT_STYLE[outcome.verdict]
+    line = Text(shown, style=style)
+    line.append(f" in {label(report.browser)}", style=style)
     if report.dry_run:
         line = Text("DRY RUN: nothing was sent", style="bold yellow")
         if outcome.verdict is Verdict.BLOCKED:
@@ -110,24 +113,21 @@ def _exchange(exchange: Exchange, show_secrets: bool, verbose: bool) -> Renderab
     return Group(*parts)
 
 
-def _finding(finding: Finding) -> RenderableType:
+def _finding(finding: Finding, browser: str = "chrome") -> RenderableType:
     words = explain(finding)
-    label, style = SEVERITY_STYLE[finding.severity]
+    severity, style = SEVERITY_STYLE[finding.severity]
     head = Text("  ")
-    head.append(f"{label:<7}", style=style)
+    head.append(f"{severity:<7}", style=style)
     head.append(f" {finding.code.value}", style="bold")
     head.append(f"  {words.title}")
     body = Text(words.message)
     body.append("\nFix: ", style="bold green")
     body.append(words.fix)
-    for browser, line in (
-        ("Chrome", words.chrome),
-        ("Firefox", words.firefox),
-        ("Safari", words.safari),
-    ):
-        if line and finding.severity is not Severity.INFO:
-            body.append(f"\n{browser}: ", style="bold")
-            body.append(line, style="dim")
+    lines = console_lines(finding, words)
+    for name in sorted(lines, key=lambda n: n != browser):  # the engine run comes first
+        if lines[name] and finding.severity is not Severity.INFO:
+            body.append(f"\n{label(name)}: ", style="bold")
+            body.append("\n".join(lines[name]), style="dim")
     return Group(head, Padding(body, (0, 0, 0, 11)))
 
 
@@ -152,6 +152,23 @@ def _timeline(report: Report) -> RenderableType | None:
 
 
 def build(report: Report, *, show_secrets: bool = False, verbose: bool = False) -> Group:
+    """The whole report; with several engines, the side-by-side verdicts, then each engine's."""
+    if not report.others:
+        return _engine(report, show_secrets=show_secrets, verbose=verbose)
+    parts: list[RenderableType] = [Text(verdict_line(report), style="bold")]
+    for other in report.others:
+        reason = split(report, other)
+        if reason is not None:
+            parts.append(
+                Text(f"  {label(report.browser)} and {label(other.browser)} split: {reason}")
+            )
+    for engine in report.engines:
+        parts.append(Text(f"\n── {label(engine.browser)} ──", style="bold"))
+        parts.append(_engine(engine, show_secrets=show_secrets, verbose=verbose))
+    return Group(*parts)
+
+
+def _engine(report: Report, *, show_secrets: bool = False, verbose: bool = False) -> Group:
     plan = report.plan
     parts: list[RenderableType] = [_headline(report), _request_line(report), Text()]
     if plan.required:
@@ -176,12 +193,73 @@ def build(report: Report, *, show_secrets: bool = False, verbose: bool = False) 
     findings = sorted(report.outcome.findings, key=lambda f: list(Severity).index(f.severity))
     if findings:
         parts.append(Text("Findings", style="bold"))
-        parts.extend(_finding(masked_finding(f, show_secrets)) for f in findings)
+        parts.extend(_finding(masked_finding(f, show_secrets), report.browser) for f in findings)
+    if report.contrasts:
+        parts.append(Text("Other engines", style="bold"))
+        parts.extend(Text(f"  {contrast(report, seen)}") for seen in report.contrasts)
     return Group(*parts)
 
 
 def print_tour(tour: Tour, console: Console | None = None) -> None:
-    """The demo's table: endpoint, request shape, verdict, the decisive finding and its fix."""
+    """The demo's table: endpoint, request shape, verdict (each engine's, where they split), the
+    decisive finding and its fix (and the rule that splits the engines)."""
+    marks = {
+        Verdict.ALLOWED: ("✔", "bold green"),
+        Verdict.BLOCKED: ("✘", "bold red"),
+        Verdict.INCOMPLETE: ("…", "bold yellow"),
+        Verdict.UNREACHABLE: ("✘", "bold red"),
+    }
+
+    def verdict(report: Report) -> Text:
+        """One verdict when every engine agrees (and in how many); else a line per engine."""
+        engines = report.engines
+        if len({e.outcome.verdict for e in engines}) == 1:
+            shown, style = VERDICT_STYLE[report.outcome.verdict]
+            cell = Text(shown, style=style)
+            if len(engines) > 1:
+                cell.append(f"\nin all {len(engines)} engines", style="dim")
+            return cell
+        cell = Text()
+        for number, engine in enumerate(engines):
+            mark, style = marks[engine.outcome.verdict]
+            cell.append("\n" if number else "")
+            cell.append(f"{mark} {label(engine.browser)}", style=style)
+        return cell
+
+    def why(report: Report) -> Text:
+        """The decisive finding and its fix; when the engines split, the rule that splits them
+        first, then the finding and fix of the first engine that does not allow the request."""
+        text, decider = Text(), report
+        groups: dict[tuple[Verdict, bool], list[Report]] = {}  # engines that differ alike
+        for other in report.others:
+            if other.outcome.verdict is not report.outcome.verdict:
+                groups.setdefault((other.outcome.verdict, other.plan.required), []).append(other)
+        reasons = []
+        for head, *rest in groups.values():
+            names = " and ".join(label(r.browser) for r in rest)
+            alike = f"; {names} {'decide' if len(rest) > 1 else 'decides'} as {label(head.browser)}"
+            alike = alike if rest else ""
+            reasons.append(f"{split(report, head)}{alike}")
+        if reasons:
+            text.append("engines split: ", style="bold yellow")
+            text.append("; ".join(reasons) + "\n")
+            decider = next(e for e in report.engines if e.outcome.verdict is not Verdict.ALLOWED)
+        outcome = decider.outcome
+        finding = outcome.decisive or next(
+            (f for f in outcome.findings if f.severity is Severity.WARNING), None
+        )
+        if finding is None:
+            text.append("no problems found")
+            return text
+        words = explain(finding)
+        if reasons:
+            text.append(f"{label(decider.browser)}: ", style="bold")
+        text.append(finding.code.value, style="bold")
+        text.append(f": {words.title}\n")
+        text.append("fix: ", style="bold green")
+        text.append(words.fix)
+        return text
+
     console = console or Console(highlight=False)
     origin = tour.origin
     table = Table(
@@ -192,21 +270,7 @@ def print_tour(tour: Tour, console: Console | None = None) -> None:
     table.add_column("verdict", no_wrap=True)
     table.add_column("decisive finding, and the smallest fix", ratio=1, overflow="fold")
     for stop in tour.stops:
-        path, shape, outcome = stop.path, stop.label, stop.report.outcome
-        label, style = VERDICT_STYLE[outcome.verdict]
-        finding = outcome.decisive or next(
-            (f for f in outcome.findings if f.severity is Severity.WARNING), None
-        )
-        why = Text()
-        if finding is None:
-            why.append("no problems found")
-        else:
-            words = explain(finding)
-            why.append(finding.code.value, style="bold")
-            why.append(f": {words.title}\n")
-            why.append("fix: ", style="bold green")
-            why.append(words.fix)
-        table.add_row(Text(f"{path}\n{shape}"), Text(label, style=style), why)
+        table.add_row(Text(f"{stop.path}\n{stop.label}"), verdict(stop.report), why(stop.report))
     console.print(table)
     console.print(Text("Try one yourself:", style="dim"))
     # the command alone on its line, never broken by rich: a narrow terminal wraps it visually,
@@ -214,7 +278,7 @@ def print_tour(tour: Tour, console: Console | None = None) -> None:
     console.print(
         Text(
             f"cors-probe check URL --origin {origin} -X PUT "
-            "-H 'Content-Type: application/json' --yes",
+            "-H 'Content-Type: application/json' --yes --browser all",
             style="dim",
         ),
         soft_wrap=True,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from cors_probe.explain.catalogue import explain
+from cors_probe.explain.console import console_lines
+from cors_probe.explain.engines import label
 from cors_probe.usecases.results import CheckResult, Status
 
 
@@ -48,8 +50,9 @@ def let_in(result: CheckResult) -> list[str]:
 
 
 def details(result: CheckResult) -> list[str]:
-    """The failure in full: each problem, the decisive finding, Chrome's console line, the fix;
-    for a request let in that should not be, who let it in and how to stop it."""
+    """The failure in full: each problem, the decisive finding, the console lines of the engine
+    the check ran in, the fix; for a request let in that should not be, who let it in and how to
+    stop it."""
     spec = result.spec
     origin = spec.shape.origin.serialise()
     named = spec.origin_name if spec.origin_name == origin else f"{spec.origin_name} ({origin})"
@@ -60,7 +63,8 @@ def details(result: CheckResult) -> list[str]:
     if finding is not None and result.status is not Status.UNREACHABLE:
         words = explain(finding)
         lines.append(f"{finding.code.value}: {words.title}")
-        if words.chrome:
-            lines.append(f"Chrome: {words.chrome}")
+        engine = spec.browser
+        for line in console_lines(finding, words)[engine]:
+            lines.append(f"{label(engine)}: {line}")
         lines.append(f"Fix: {words.fix}")
     return lines

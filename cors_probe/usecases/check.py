@@ -10,8 +10,8 @@ request). The OPTIONS preflight is always safe to send. A dry run sends nothing.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from cors_probe.errors import ProbeError
@@ -23,8 +23,10 @@ from cors_probe.model import (
     WireRequest,
     WireResponse,
 )
+from cors_probe.policy.browsers import CHROMIUM, Browser
 from cors_probe.policy.conversation import DRY_RUN, Conversation, Reply, Send, converse
 from cors_probe.policy.url import UrlError, parse_url
+from cors_probe.usecases.engines import Shared, contrasts
 
 SendFn = Callable[[WireRequest], WireResponse]
 
@@ -72,43 +74,62 @@ def run(
     shape: RequestShape,
     send: SendFn,
     *,
+    browsers: Sequence[Browser] = (CHROMIUM,),
     consent: Consent = _never,
     progress: Progress | None = None,
     deadline: float | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> Report:
-    """Drive the conversation; `send` returns a WireResponse or raises ProbeError.
+    """Drive each engine's conversation in turn; `send` returns a WireResponse or raises
+    ProbeError. The Report is the first engine's, the others' in `Report.others`; a request two
+    engines would send byte for byte alike is sent once (engines.Shared). With fewer than all
+    engines, `Report.contrasts` names the others that would decide differently on the same
+    answers (engines.contrasts).
 
-    `deadline`: seconds (on `clock`) the whole conversation may take, preflight and redirects
-    included; once it has passed no further request is sent and the check fails as a time-out
-    naming it. When `send` is `Timed`, each request's time-out is cut to what is left of the
-    deadline; any other send's request keeps its own time-out.
+    `deadline`: seconds (on `clock`) the whole check may take, every engine's preflight and
+    redirects included; once it has passed no further request is sent and the check fails as a
+    time-out naming it. When `send` is `Timed`, each request's time-out is cut to what is left
+    of the deadline; any other send's request keeps its own time-out.
 
     A request with side effects goes out only when `consent` says yes; it is asked once per origin
     (the first such request to it), so a redirect to another origin is asked about again.
     Otherwise the conversation is told it was not sent.
     """
     granted: dict[str, bool] = {}
+    shared = Shared()
 
     if deadline is not None:
         send = within(send, deadline, clock)
 
-    def answer(step: Send) -> Reply:
-        if progress is not None:
-            progress(step)
-        if step.needs_consent:
-            origin = _origin(step.request.url)
-            if origin not in granted:
-                granted[origin] = consent(step.request)
-            if not granted[origin]:
-                return None
+    def transmit(request: WireRequest) -> Reply:
         try:
-            return send(step.request)
+            return send(request)
         except ProbeError as error:
             return error.as_failure()
 
-    outcome = drive(converse(shape), answer)
-    return Report(shape=shape, plan=outcome.plan, outcome=outcome)
+    def answering(engine: str) -> Answer:
+        def answer(step: Send) -> Reply:
+            if progress is not None:
+                progress(step)
+            if step.needs_consent:
+                origin = _origin(step.request.url)
+                if origin not in granted:
+                    granted[origin] = consent(step.request)
+                if not granted[origin]:
+                    return None
+            return shared(engine, step.request, transmit)
+
+        return answer
+
+    ran = [(b, drive(converse(shape, b), answering(b.name))) for b in browsers]
+    return _report(shape, ran, dry_run=False)
+
+
+def _report(shape: RequestShape, ran: list[tuple[Browser, Outcome]], *, dry_run: bool) -> Report:
+    reports = [
+        Report(shape=shape, plan=o.plan, outcome=o, dry_run=dry_run, browser=b.name) for b, o in ran
+    ]
+    return replace(reports[0], others=tuple(reports[1:]), contrasts=contrasts(shape, ran, dry_run))
 
 
 def _origin(url: str) -> str:
@@ -171,8 +192,9 @@ def _dry(_: Send) -> Reply:
     return DRY_RUN
 
 
-def dry_run(shape: RequestShape) -> Report:
-    """The exact requests a browser would send first, with nothing sent: the same conversation,
-    told of every request that it was not sent (a dry run), up to the first actual request."""
-    outcome = drive(converse(shape), _dry)
-    return Report(shape=shape, plan=outcome.plan, outcome=outcome, dry_run=True)
+def dry_run(shape: RequestShape, browsers: Sequence[Browser] = (CHROMIUM,)) -> Report:
+    """The exact requests each engine would send first, with nothing sent: the same
+    conversations, told of every request that it was not sent (a dry run), up to the first
+    actual request."""
+    ran = [(browser, drive(converse(shape, browser), _dry)) for browser in browsers]
+    return _report(shape, ran, dry_run=True)

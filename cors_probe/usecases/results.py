@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from cors_probe.exitcodes import ExitCode
 from cors_probe.model import Finding, Report, Verdict
-from cors_probe.usecases.spec import CheckSpec, PolicyFile, Unreachable
+from cors_probe.policy.browsers import named
+from cors_probe.usecases.spec import CheckSpec, PolicyFile, Unreachable, engine_named
 
 if TYPE_CHECKING:
     from cors_probe.usecases.baseline import Change
@@ -146,12 +147,19 @@ VERDICT_EXIT = {
 }
 
 
+SEVERITY = (Verdict.BLOCKED, Verdict.UNREACHABLE, Verdict.INCOMPLETE, Verdict.ALLOWED)
+"""Verdicts from the worst: with several engines, the exit code is the worst one's."""
+
+
 def report_exit_code(report: Report) -> ExitCode:
-    """`check`'s and `simulate`'s exit code: the verdict's; a dry run exits 0 unless it already
-    knows the request is blocked (fetch() would refuse it before sending anything)."""
-    if report.dry_run and report.outcome.verdict is not Verdict.BLOCKED:
+    """`check`'s and `simulate`'s exit code: the verdict's, the worst of every engine run
+    (blocked, then unreachable, then incomplete: 1 when any engine blocks); a dry run exits 0
+    unless it already knows the request is blocked (fetch() would refuse it before sending)."""
+    verdicts = {engine.outcome.verdict for engine in report.engines}
+    worst = next(v for v in SEVERITY if v in verdicts)
+    if report.dry_run and worst is not Verdict.BLOCKED:
         return ExitCode.ALLOWED
-    return VERDICT_EXIT[report.outcome.verdict]
+    return VERDICT_EXIT[worst]
 
 
 def exit_code(results: list[CheckResult], known: frozenset[str] = frozenset()) -> ExitCode:
@@ -196,17 +204,28 @@ class Run:
 
 def run_of(reports: Sequence[tuple[str, Report]]) -> Run:
     """Named reports as a run of checks that each expect `allowed`, with no policy file: how
-    JUnit, SARIF and GitHub annotations see a `check`, a `simulate` or the demo's tour. A dry run
-    not already known to be blocked is skipped."""
+    JUnit, SARIF and GitHub annotations see a `check`, a `simulate` or the demo's tour. A report
+    of several engines (`Report.others`) is one check per engine, each named after it as a
+    policy file's are (`spec.engine_named`: `name [firefox]`). A dry run not already known to be
+    blocked is skipped."""
     results = []
     for name, report in reports:
-        shape = report.shape
-        spec = CheckSpec(name, 0, shape, shape.origin.serialise(), "allowed")
-        result = evaluate(spec, report)
-        if report.dry_run and result.got != Verdict.BLOCKED:
-            # nothing was sent, so nothing passed: a CI line must not turn green on a dry run
-            result = replace(result, status=Status.SKIPPED, problems=(DRY_RUN_PROBLEM,))
-        results.append(result)
+        options = tuple(named(r.browser).option for r in report.engines)
+        for engine, option in zip(report.engines, options, strict=True):
+            shape = engine.shape
+            spec = CheckSpec(
+                engine_named(name, option, options),
+                0,
+                shape,
+                shape.origin.serialise(),
+                "allowed",
+                browser=engine.browser,
+            )
+            result = evaluate(spec, engine)
+            if engine.dry_run and result.got != Verdict.BLOCKED:
+                # nothing was sent, so nothing passed: a CI line must not turn green on a dry run
+                result = replace(result, status=Status.SKIPPED, problems=(DRY_RUN_PROBLEM,))
+            results.append(result)
     seconds = sum(r.elapsed_ms for r in results) / 1000
     specs = tuple(r.spec for r in results)
     return Run(policy=PolicyFile("", specs), results=results, started="", seconds=seconds)

@@ -678,7 +678,7 @@ def test_text_report_shows_verdict_triggers_and_fix(
     )
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("✘ BLOCKED at the preflight")
+    assert lines[0].startswith("✘ BLOCKED in Chrome at the preflight")
     assert "application/json" in result.stdout
     assert "Request header field content-type is not allowed" in result.stdout
     assert "\x1b[" not in result.stdout  # NO_COLOR and not a terminal: no escape codes

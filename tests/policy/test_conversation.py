@@ -338,7 +338,14 @@ def test_the_outcome_carries_the_first_preflight_plan() -> None:
     request_shape = shape("PUT", (("X-A", "1"),))
     run = drive(request_shape, answers(pf, ok(ACAO)))
     triggers = preflight_triggers("PUT", Headers((("X-A", "1"),)))
-    assert run.outcome.plan == preflight.plan(URL, PAGE.serialise(), "PUT", triggers)
+    planned = preflight.plan(URL, PAGE.serialise(), "PUT", triggers)
+    assert run.outcome.plan.triggers == planned.triggers
+    assert run.outcome.plan.unsafe_names == planned.unsafe_names
+    assert run.outcome.plan.request is not None
+    assert planned.request is not None
+    # the CORS part of the request as preflight.plan makes it, then the engine's own headers
+    assert set(planned.request.headers.pairs) <= set(run.outcome.plan.request.headers.pairs)
+    assert "Sec-Fetch-Mode" in run.outcome.plan.request.headers
     assert run.outcome.plan.required
     assert run.outcome.plan.request == run.sent[0].request
 

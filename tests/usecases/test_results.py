@@ -61,3 +61,37 @@ def test_a_dry_run_is_skipped_not_passed_when_seen_as_a_run() -> None:
     assert (skipped.status, skipped.problems) == (Status.SKIPPED, (DRY_RUN_PROBLEM,))
     assert blocked.status is Status.FAILED
     assert run.exit_code() == 1
+
+
+def test_a_report_of_several_engines_is_one_check_per_engine_when_seen_as_a_run() -> None:
+    """`check --browser all --format junit|sarif|github`: each engine is its own test case, named
+    after it; a Chromium-only report keeps the plain name; any other engine alone is named."""
+    from cors_probe.policy.browsers import BROWSERS, CHROMIUM, FIREFOX
+    from cors_probe.usecases import check
+    from cors_probe.usecases.results import Status, run_of
+    from cors_probe.usecases.simulate import Answer, Answers, answerer
+    from tests.subjects import shape
+
+    hint = shape("/h", "GET", "DPR: 2")  # Chromium: no preflight; the others: one, refused 405
+    answers = answerer(
+        Answers(
+            Answer(405, Headers()), Answer(200, Headers.of(("Access-Control-Allow-Origin", "*")))
+        )
+    )
+    rows = [
+        ((CHROMIUM,), [("check", "chrome", Status.PASSED)]),
+        ((FIREFOX,), [("check [firefox]", "firefox", Status.FAILED)]),
+        (
+            BROWSERS,
+            [
+                ("check [chromium]", "chrome", Status.PASSED),
+                ("check [firefox]", "firefox", Status.FAILED),
+                ("check [safari]", "safari", Status.FAILED),
+            ],
+        ),
+    ]
+    for browsers, expected in rows:
+        report = check.run(hint, answers, browsers=browsers)
+        run = run_of([("check", report)])
+        got = [(r.spec.name, r.spec.browser, r.status) for r in run.results]
+        assert got == expected, browsers

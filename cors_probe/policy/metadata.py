@@ -1,0 +1,177 @@
+"""The headers a browser adds to every fetch() request: User-Agent, Accept-*, Referer, Fetch
+Metadata (Sec-Fetch-*), client hints, Priority, each engine in its own order.
+
+Servers judge requests by these: a Fetch Metadata resource-isolation policy refuses
+`Sec-Fetch-Site: cross-site` unless it is a navigation, a WAF or bot filter keys on User-Agent.
+So the probe sends what the engine sends. Sources:
+- Fetch Metadata: https://w3c.github.io/webappsec-fetch-metadata/ (`Sec-Fetch-Site` over the
+  request's whole URL list, only to potentially trustworthy URLs:
+  https://w3c.github.io/webappsec-secure-contexts/#is-url-trustworthy); for fetch() the mode is
+  `cors` (`same-origin` requests too) and the destination `empty`.
+- Referer: the default referrer policy `strict-origin-when-cross-origin`
+  (https://w3c.github.io/webappsec-referrer-policy/#referrer-policy-strict-origin-when-cross-origin);
+  the page's path is not known here, so the referrer is the page's origin and `/`.
+- Same-site: https://html.spec.whatwg.org/multipage/browsers.html#same-site (schemeful), with
+  registrable domains from the Public Suffix List (the `publicsuffixlist` package).
+- Each engine's values and header order: `browsers.Browser`, measured by the browser referee.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Sequence
+from functools import cache
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from cors_probe.model import Headers, Origin
+from cors_probe.policy.browsers import SCRIPT, Browser
+from cors_probe.policy.url import Url
+
+if TYPE_CHECKING:
+    from publicsuffixlist import PublicSuffixList
+
+SEC_FETCH_MODE = "cors"
+SEC_FETCH_DEST = "empty"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def is_trustworthy(url: Url) -> bool:
+    """Whether `url` is potentially trustworthy: https/wss, or a loopback host (`localhost`,
+    `*.localhost`, 127.0.0.0/8, ::1). Source: https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy."""
+    if url.scheme in ("https", "wss"):
+        return True
+    host = url.host.strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    if _is_ip(host):
+        return ipaddress.ip_address(host).is_loopback
+    return False
+
+
+@cache
+def _suffixes() -> PublicSuffixList:
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
+def site(scheme: str, host: str) -> tuple[str, str]:
+    """The schemeful site of an origin: (scheme, registrable domain), or the host itself for an
+    IP address or a host with no registrable domain (`localhost`)."""
+    if not host or _is_ip(host):
+        return scheme, host
+    registrable = _suffixes().privatesuffix(host)
+    return scheme, registrable or host
+
+
+def _may_share_a_site(a: str, b: str) -> bool:
+    """False when two hosts cannot be same-site whatever the Public Suffix List says (an IP and
+    another host, different last labels), so that the list, about 80 ms to load, is read only
+    when it decides."""
+    if _is_ip(a) or _is_ip(b):
+        return a == b
+    return a.rsplit(".", 1)[-1] == b.rsplit(".", 1)[-1]
+
+
+def fetch_site(page: Origin, urls: Iterable[Url]) -> str:
+    """`Sec-Fetch-Site` for a request from `page` that has visited `urls` (the URL list so far):
+    `same-origin`, `same-site` or `cross-site`, the least related of them all."""
+    if page.opaque:
+        return "cross-site"
+    value = "same-origin"
+    for url in urls:
+        target = url.origin()
+        if target.opaque:
+            return "cross-site"
+        if (target.scheme, target.host, target.port) == (page.scheme, page.host, page.port):
+            continue
+        if target.scheme != page.scheme or not _may_share_a_site(target.host, page.host):
+            return "cross-site"
+        if site(target.scheme, target.host) != site(page.scheme, page.host):
+            return "cross-site"
+        value = "same-site"
+    return value
+
+
+def referrer(page: Origin, url: Url) -> str | None:
+    """The Referer under `strict-origin-when-cross-origin`: the page's origin and `/`, none from
+    an opaque page or from a secure page to a URL that is not potentially trustworthy."""
+    if page.opaque:
+        return None
+    if page.scheme == "https" and not is_trustworthy(url):
+        return None
+    return page.serialise() + "/"
+
+
+def dress(
+    browser: Browser,
+    given: Headers,
+    *,
+    url: Url,
+    url_list: Sequence[Url],
+    page: Origin,
+    preflight: bool,
+    user_agent: str | None = None,
+    credentials: bool = False,
+) -> Headers:
+    """`given` (the request's own headers: the script's, Accept, Origin, Cookie; a preflight's
+    Accept, Access-Control-Request-*, Origin) with the engine's default headers added and all
+    in the engine's order. A default the request already has (a script-set Accept-Language) is not
+    added again. `user_agent` overrides the engine's User-Agent (`--user-agent`). A preflight is
+    a request of its own: its Sec-Fetch-Site looks at its URL only, and it carries no client
+    hints and no credentials (`credentials`: the actual request's mode is `include`)."""
+    defaults: list[tuple[str, str]] = [
+        ("User-Agent", user_agent if user_agent is not None else browser.user_agent),
+        ("Accept-Language", browser.accept_language),
+        ("Accept-Encoding", browser.accept_encoding),
+    ]
+    crossed = any(a.origin().serialise() != b.origin().serialise() for a, b in pairwise(url_list))
+    order = browser.preflight_order if preflight else browser.actual_order
+    metadata = True
+    if not preflight and len(url_list) > 1:
+        order = browser.redirected_order or order
+        if crossed and browser.cross_redirected_order is not None:
+            order, metadata = browser.cross_redirected_order, False
+    if metadata and is_trustworthy(url):
+        whole = not preflight or browser.preflight_site_whole_chain
+        site_ = fetch_site(page, url_list if whole else [url])
+        if not preflight:
+            defaults.extend(browser.client_hints)
+        defaults.extend(
+            [
+                ("Sec-Fetch-Site", site_),
+                ("Sec-Fetch-Mode", SEC_FETCH_MODE),
+                ("Sec-Fetch-Dest", SEC_FETCH_DEST),
+            ]
+        )
+        if browser.storage_access and credentials and not preflight and site_ == "cross-site":
+            defaults.append(("Sec-Fetch-Storage-Access", "none"))
+    referer = referrer(page, url)
+    if referer is not None:
+        defaults.append(("Referer", referer))
+    if browser.priority is not None:
+        defaults.append(("Priority", browser.priority))
+    present = {n.lower() for n, _ in given}
+    pairs = list(given) + [(n, v) for n, v in defaults if n.lower() not in present]
+    return Headers(tuple(_ordered(pairs, order)))
+
+
+def _ordered(pairs: list[tuple[str, str]], order: Sequence[str]) -> list[tuple[str, str]]:
+    named = {n.lower() for n in order if n != SCRIPT}
+    out: list[tuple[str, str]] = []
+    for token in order:
+        if token == SCRIPT:
+            out.extend(p for p in pairs if p[0].lower() not in named)
+        else:
+            out.extend(p for p in pairs if p[0].lower() == token.lower())
+    if SCRIPT not in order:
+        out.extend(p for p in pairs if p[0].lower() not in named)
+    return out

@@ -1,0 +1,129 @@
+"""Several engines on one check: each runs its own conversation, shared requests go out once,
+and engines not run are told about when the same answers would make them decide otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+
+from cors_probe.codes import FindingCode
+from cors_probe.model import Headers, Origin, RequestShape, Verdict, WireRequest, WireResponse
+from cors_probe.policy.browsers import BROWSERS, CHROMIUM, FIREFOX, WEBKIT
+from cors_probe.usecases import check
+from cors_probe.usecases.results import report_exit_code
+
+PAGE = Origin("https", "app.example")
+URL = "https://api.example/v1/items"
+ACAO_ANY = Headers.of(("Access-Control-Allow-Origin", "*"))
+
+
+class Server:
+    """Answers GET with ACAO * and OPTIONS as told; records every request."""
+
+    def __init__(self, options: Callable[[WireRequest], WireResponse]) -> None:
+        self.sent: list[WireRequest] = []
+        self.options = options
+
+    def send(self, request: WireRequest) -> WireResponse:
+        self.sent.append(request)
+        if request.method == "OPTIONS":
+            return self.options(request)
+        return WireResponse(200, ACAO_ANY)
+
+
+def no_options(_: WireRequest) -> WireResponse:
+    return WireResponse(405, Headers())
+
+
+def hint(name: str = "DPR", value: str = "2") -> RequestShape:
+    return RequestShape(URL, PAGE, "GET", Headers.of((name, value)))
+
+
+def test_a_client_hint_splits_the_engines_when_options_is_not_answered() -> None:
+    server = Server(no_options)
+    report = check.run(hint(), server.send, browsers=BROWSERS)
+    verdicts = {r.browser: r.outcome.verdict for r in report.engines}
+    assert verdicts == {
+        "chrome": Verdict.ALLOWED,
+        "firefox": Verdict.BLOCKED,
+        "safari": Verdict.BLOCKED,
+    }
+    assert [r.plan.required for r in report.engines] == [False, True, True]
+    assert report_exit_code(report) == 1
+    assert report.contrasts == ()  # every engine was run
+
+
+def test_each_engine_sends_its_own_requests() -> None:
+    server = Server(no_options)
+    check.run(RequestShape(URL, PAGE), server.send, browsers=BROWSERS)
+    agents = [r.headers.get("User-Agent") for r in server.sent]
+    assert agents == [CHROMIUM.user_agent, FIREFOX.user_agent, WEBKIT.user_agent]
+
+
+def test_a_request_engines_send_alike_goes_out_once() -> None:
+    server = Server(no_options)
+    shape = RequestShape(URL, PAGE, user_agent="probe/1")
+    twins = (CHROMIUM, replace(CHROMIUM, name="twin"))  # byte for byte the same requests
+    report = check.run(shape, server.send, browsers=twins)
+    assert len(server.sent) == 1
+    assert len(report.engines) == 2
+
+
+def test_one_engine_is_told_what_the_others_would_need() -> None:
+    server = Server(no_options)
+    report = check.run(hint(), server.send)
+    assert report.outcome.verdict is Verdict.ALLOWED
+    assert {c.browser for c in report.contrasts} == {"firefox", "safari"}
+    for contrast in report.contrasts:
+        assert contrast.verdict is None  # they would send an OPTIONS nobody sent
+        assert contrast.unsent is not None
+        assert contrast.unsent.method == "OPTIONS"
+        assert contrast.plan.required
+
+
+def test_an_engine_that_decides_otherwise_on_the_same_answers_is_named() -> None:
+    """A preflighted PUT redirected to another origin that allows only `null`: Chromium and
+    WebKit preflight there with `Origin: null` and pass; Firefox sends the page's origin on that
+    preflight and is refused (scenario engines-redirect-then-preflight-null)."""
+    other = "https://other.example/v1/items"
+    allow_null = Headers.of(
+        ("Access-Control-Allow-Origin", "null"),
+        ("Access-Control-Allow-Methods", "PUT"),
+        ("Access-Control-Allow-Headers", "content-type"),
+    )
+    first = Headers.of(
+        ("Access-Control-Allow-Origin", "https://app.example"),
+        ("Access-Control-Allow-Methods", "PUT"),
+        ("Access-Control-Allow-Headers", "content-type"),
+    )
+
+    def send(request: WireRequest) -> WireResponse:
+        if request.url == other:
+            return WireResponse(204 if request.method == "OPTIONS" else 200, allow_null)
+        if request.method == "OPTIONS":
+            return WireResponse(204, first)
+        return WireResponse(307, Headers.of(*first.pairs, ("Location", other)))
+
+    shape = RequestShape(
+        URL, PAGE, "PUT", Headers.of(("Content-Type", "application/json")), body=b"{}"
+    )
+    report = check.run(shape, send, consent=lambda _: True)
+    assert report.outcome.verdict is Verdict.ALLOWED
+    (firefox,) = report.contrasts
+    assert firefox.browser == "firefox"
+    assert firefox.verdict is Verdict.BLOCKED
+    assert firefox.decisive is not None
+    assert firefox.decisive.code is FindingCode.ACAO_MISMATCH
+    assert firefox.decisive.stage.value == "preflight"
+
+
+@pytest.mark.parametrize("browser", BROWSERS, ids=[b.name for b in BROWSERS])
+def test_a_dry_run_sends_nothing_in_any_engine(browser: object) -> None:
+    report = check.dry_run(hint(), (CHROMIUM, FIREFOX, WEBKIT))
+    assert report.dry_run
+    assert [r.browser for r in report.engines] == ["chrome", "firefox", "safari"]
+    assert all(e.withheld for r in report.engines for e in r.outcome.exchanges)
+    assert report.contrasts == ()
+    del browser
