@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cors_probe.cli.options import (
     URL,
+    BrowserChoice,
     Cookie,
     Credentials,
     Data,
     Debug,
+    Engine,
     Method,
     OutputFormat,
     PageOrigin,
     RequestHeaders,
     ShowSecrets,
+    UserAgent,
     Verbose,
     one_origin,
 )
 from cors_probe.errors import UsageError
 from cors_probe.render import Format
+
+if TYPE_CHECKING:
+    from cors_probe.usecases.simulate import Answers
 
 PreflightStatus = Annotated[
     int | None,
@@ -60,6 +66,8 @@ def simulate(
     credentials: Credentials = False,
     cookie: Cookie = None,
     data: Data = None,
+    browser: BrowserChoice = Engine.CHROMIUM,
+    user_agent: UserAgent = None,
     preflight_status: PreflightStatus = None,
     preflight_header: PreflightHeaders = None,
     response_status: ResponseStatus = None,
@@ -72,17 +80,44 @@ def simulate(
 ) -> None:
     """Judge a request against answers you state, with no network: the offline what-if."""
     del debug
-    from cors_probe.inputs.answers import extended, load_answers
     from cors_probe.inputs.request import RequestOptions, build
+    from cors_probe.policy.browsers import named
     from cors_probe.render import RenderOptions, write
     from cors_probe.usecases.results import report_exit_code
-    from cors_probe.usecases.simulate import Answers
     from cors_probe.usecases.simulate import simulate as run_simulation
 
     shape = build(
-        RequestOptions(url, one_origin(origin), method, header or (), credentials, data, cookie)
+        RequestOptions(
+            url,
+            one_origin(origin),
+            method,
+            header or (),
+            credentials,
+            data,
+            cookie,
+            user_agent=user_agent,
+        )
     )
-    loaded = load_answers(answers)
+    given = _answers(answers, preflight_status, preflight_header, response_status, response_header)
+    browsers = tuple(named(name) for name in browser.names())
+    report = run_simulation(shape, given, browsers)
+    write(report, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
+    raise typer.Exit(int(report_exit_code(report)))
+
+
+def _answers(
+    path: str | None,
+    preflight_status: int | None,
+    preflight_header: list[str] | None,
+    response_status: int | None,
+    response_header: list[str] | None,
+) -> Answers:
+    """The stated answers: the --answers file, amended by the options (UsageError for a redirect,
+    which simulate does not follow)."""
+    from cors_probe.inputs.answers import extended, load_answers
+    from cors_probe.usecases.simulate import Answers
+
+    loaded = load_answers(path)
     given = Answers(
         preflight=extended(loaded.preflight, preflight_status, preflight_header or ()),
         response=extended(loaded.response, response_status, response_header or ()),
@@ -92,6 +127,4 @@ def simulate(
             "simulate judges one response and does not follow redirects; "
             "run check against the server (or the lab) for redirect chains"
         )
-    report = run_simulation(shape, given)
-    write(report, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
-    raise typer.Exit(int(report_exit_code(report)))
+    return given

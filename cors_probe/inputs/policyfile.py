@@ -5,6 +5,7 @@
     [origins]                                   # name = "https://app.example.com"
     [[check]]                                   # path(s), origin(s), method(s): a matrix
     expect = "allowed"                          # or "blocked"; forbid = [...], require = [...]
+    browsers = ["chromium", "firefox"]          # or "all"; in [defaults] too (default chromium)
 
 The same tables may live under [tool.cors-probe] in pyproject.toml.
 """
@@ -24,19 +25,26 @@ from cors_probe.codes import FindingCode
 from cors_probe.errors import PolicyError, UsageError
 from cors_probe.inputs.request import check_length, check_timeout
 from cors_probe.model import Headers, Origin, RequestShape
+from cors_probe.policy.browsers import BROWSERS, BY_OPTION
 from cors_probe.secrets import MIN_SECRET, is_secret
-from cors_probe.usecases.spec import CheckSpec, PolicyFile
+from cors_probe.usecases.spec import CheckSpec, PolicyFile, engine_named
 
 DEFAULT_FILE = "cors-probe.toml"
 TOP_KEYS = frozenset({"base_url", "defaults", "origins", "check"})
-DEFAULT_KEYS = frozenset({"timeout", "headers", "credentials", "origin", "method"})
+DEFAULT_KEYS = frozenset({"timeout", "headers", "credentials", "origin", "method", "browsers"})
 CHECK_KEYS = frozenset(
     {
         "name", "path", "paths", "origin", "origins", "method", "methods", "headers",
         "credentials", "body", "expect", "forbid", "require", "allow_side_effects", "timeout",
+        "browsers",
     }
 )  # fmt: skip
 EXPECTATIONS = ("allowed", "blocked")
+ENGINES = tuple(b.option for b in BROWSERS)
+"""The engines' command-line names, in report order; `all` stands for every one."""
+DEFAULT_ENGINES = ("chromium",)
+ALIASES = {"chrome": "chromium", "edge": "chromium", "webkit": "safari", "gecko": "firefox"}
+"""Names people give an engine, for the hint of an unknown one (the file takes one spelling)."""
 ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -179,6 +187,34 @@ class _Reader:
             parsed.append((name, value))
         return parsed
 
+    def browsers(
+        self, table: Mapping[str, Any], default: tuple[str, ...], start: int | None
+    ) -> tuple[str, ...]:
+        """`browsers = ["chromium", "firefox", "safari"]` (or `"all"`, alone or in the list): the
+        engines' command-line names (any case), de-duplicated, in report order; `default` when
+        absent.
+        PolicyError for an empty list or an unknown name."""
+        if "browsers" not in table:
+            return default
+        value = table["browsers"]
+        line = self.lines.key("browsers", start) or start
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise self.fail(
+                line, 'browsers must be a list of engines, e.g. ["chromium", "firefox"], or "all"'
+            )
+        if not names:
+            raise self.fail(line, "browsers is empty")
+        for name in names:
+            if name.lower() not in (*ENGINES, "all"):
+                close = [ALIASES[name.lower()]] if name.lower() in ALIASES else []
+                close = close or difflib.get_close_matches(name.lower(), [*ENGINES, "all"], n=1)
+                known = ", ".join((*ENGINES, "all"))
+                hint = f"did you mean {close[0]!r}?" if close else f"known: {known}"
+                raise self.fail(line, f"browsers: unknown engine {name!r} ({hint})")
+        lowered = {n.lower() for n in names}
+        return tuple(e for e in ENGINES if e in lowered or "all" in lowered)
+
     def timeout(self, table: Mapping[str, Any], default: float, start: int | None) -> float:
         value = table.get("timeout", default)
         line = self.lines.key("timeout", start) or start
@@ -298,6 +334,7 @@ def load_policy(path: str | None, env: Mapping[str, str] | None = None) -> Polic
     default_timeout = reader.timeout(defaults, 10.0, start)
     default_origin = reader.string(defaults, "origin", lines.key("origin", start))
     default_method = reader.string(defaults, "method", lines.key("method", start)) or "GET"
+    default_browsers = reader.browsers(defaults, DEFAULT_ENGINES, start)
 
     origins_table = document.get("origins", {})
     start = lines.table("origins")
@@ -333,6 +370,7 @@ def load_policy(path: str | None, env: Mapping[str, str] | None = None) -> Polic
             default_timeout,
             default_origin,
             default_method,
+            default_browsers,
         )
     return PolicyFile(named, tuple(checks), frozenset(reader.secrets))
 
@@ -348,8 +386,10 @@ def _expand(
     default_timeout: float,
     default_origin: str | None,
     default_method: str,
+    default_browsers: tuple[str, ...],
 ) -> list[CheckSpec]:
-    """One [[check]] table: paths x origins x methods checks."""
+    """One [[check]] table: paths x origins x methods x engines checks, each engine's next to
+    the others' (see `engine_named` for the names)."""
     from cors_probe.policy.grammar import is_token
 
     start = reader.lines.check(index)
@@ -416,13 +456,14 @@ def _expand(
         reader.interpolate(body_text, key_line("body"), secret=True).encode() if body_text else None
     )
     name = reader.string(table, "name", key_line("name")) or f"check #{index + 1}"
+    engines = reader.browsers(table, default_browsers, start)
 
     checks = []
-    for path, (origin_name, origin), method in product(paths, resolved, methods):
+    for path, (origin_name, origin), method, engine in product(paths, resolved, methods, engines):
         url = _url(reader, base, path, key_line("paths" if "paths" in table else "path"))
         checks.append(
             CheckSpec(
-                name=name,
+                name=engine_named(name, engine, engines),
                 line=start or 1,
                 shape=RequestShape(
                     url=url,
@@ -438,6 +479,7 @@ def _expand(
                 require=lists["require"],
                 allow_side_effects=allow_side_effects,
                 timeout=timeout,
+                browser=BY_OPTION[engine].name,
             )
         )
     return checks

@@ -135,6 +135,15 @@ def redirect_cross(request: LabRequest) -> Answer:
     return 302, [*_echo_if_allowed(request), ("Vary", "Origin"), ("Location", target)]
 
 
+def client_hint(request: LabRequest) -> Answer:
+    """Readable by anyone (`*`) on GET, but OPTIONS is not routed (405, no CORS headers). A page
+    that sets a client hint (`DPR: 2`) is fine in Chromium, which safelists client hints and sends
+    no preflight, and blocked in Firefox and Safari, which preflight it."""
+    if request.method == "OPTIONS":
+        return 405, [("Allow", "GET, HEAD")]
+    return 200, [("Access-Control-Allow-Origin", "*")]
+
+
 def moved(request: LabRequest) -> Answer:
     return 200, [("Access-Control-Allow-Origin", ALLOWED_ORIGINS[0]), ("Vary", "Origin")]
 
@@ -151,6 +160,7 @@ ROUTES: dict[str, Responder] = {
     "/no-vary": no_vary,
     "/error-500": error_500,
     "/redirect-cross": redirect_cross,
+    "/client-hint": client_hint,
     "/moved": moved,
 }
 
@@ -254,7 +264,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if path == "/lab/predict" and self.command == "POST" and lab.predict is not None:
             try:
-                body = json.dumps(lab.predict(json.loads(payload))).encode()
+                agent = self.headers.get("User-Agent", "")
+                body = json.dumps(lab.predict(json.loads(payload), agent)).encode()
             except ValueError as error:
                 self._send(400, [], str(error).encode(), "text/plain; charset=utf-8")
                 return
@@ -317,8 +328,9 @@ class LabServer:
     host: str = "127.0.0.1"
     port: int = 0
     seen: list[tuple[str, str]] = field(default_factory=list)
-    predict: Callable[[Any], Any] | None = None
-    """Turns the simulator page's settings into cors-probe's report (see lab/predict.py)."""
+    predict: Callable[[Any, str], Any] | None = None
+    """Turns the simulator page's settings and the User-Agent of the page's browser into
+    cors-probe's report for that browser's engine (see lab/predict.py)."""
     sim_seen: dict[str, dict[str, bool]] = field(default_factory=dict)
     sim_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)

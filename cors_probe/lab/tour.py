@@ -36,6 +36,7 @@ TOUR: tuple[Stop, ...] = (
     Stop("/no-vary", "GET", "GET"),
     Stop("/error-500", "POST json", "POST", JSON, body="{}"),
     Stop("/redirect-cross", "GET", "GET"),
+    Stop("/client-hint", "GET, DPR: 2", "GET", ("DPR: 2",)),
 )
 
 

@@ -1,4 +1,6 @@
-"""JUnit XML: one test suite for the policy file, one test case per check.
+"""JUnit XML: one test suite for the policy file, one test case per check (per check and
+engine: a check run in several engines, or not in Chromium, is named `name [firefox]`; its
+<system-out> names the engine, and the suite's `browsers` property lists every engine run).
 
 A failed expectation is a <failure> (type: the decisive finding's code; text: the problems,
 Chrome's console line and the fix); an unreachable target is an <error>; a skipped check, or a
@@ -12,6 +14,7 @@ import socket
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, TextIO
 
+from cors_probe.explain.engines import label
 from cors_probe.render.subjects import as_run
 from cors_probe.render.words import details, headline, title
 from cors_probe.usecases.results import Run, Status, Tally
@@ -51,7 +54,8 @@ def render(run: Run) -> str:
         attributes["timestamp"] = run.started.removesuffix("Z")
     attributes["hostname"] = socket.gethostname()
     suite = ET.SubElement(root, "testsuite", attributes | located)
-    named = {"policy": path, "baseline": run.baseline or ""}
+    engines = dict.fromkeys(r.spec.browser for r in run.results)
+    named = {"policy": path, "baseline": run.baseline or "", "browsers": ", ".join(engines)}
     if any(named.values()):  # the schema wants at least one <property> in <properties>
         properties = ET.SubElement(suite, "properties")
         for name, value in named.items():
@@ -84,7 +88,8 @@ def render(run: Run) -> str:
         elif result.status is Status.SKIPPED:
             ET.SubElement(case, "skipped", message=headline(result))
         ET.SubElement(case, "system-out").text = (
-            f"{where}\nexpected {result.spec.expect}, got {result.got}\n"
+            f"{where}\nengine: {label(result.spec.browser)}\n"
+            f"expected {result.spec.expect}, got {result.got}\n"
             f"findings: {', '.join(result.codes) or 'none'}"
         )
     ET.indent(root)

@@ -1,5 +1,7 @@
 """SARIF 2.1.0 for code-scanning dashboards: one result per failed check, located at the check's
-line in the policy file, its rule the finding that decided it.
+line in the policy file, its rule the finding that decided it, its engine in
+`properties.browser` (`chrome`, `firefox`, `safari`; the message names it too when the check
+runs in several engines or not in Chromium, as the check's name does).
 
 With `--baseline`, results carry `baselineState`: `new` for a check new since the baseline,
 `updated` for one that changed, `unchanged` for a known failure.
@@ -90,6 +92,7 @@ def to_document(run: Run) -> dict[str, Any]:
             "partialFingerprints": {
                 "corsProbeCheck/v1": hashlib.sha256(result.spec.ident.encode()).hexdigest()
             },
+            "properties": {"browser": result.spec.browser},
         }
         state = _state(run, result)
         if state is not None:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cors_probe.model import Report, RequestShape
+from cors_probe.policy.browsers import BROWSERS, Browser
 from cors_probe.usecases import check
 
 
@@ -29,12 +30,19 @@ class Tour:
     stops: tuple[Stop, ...]
 
 
-def tour(origin: str, stops: Sequence[tuple[str, str, RequestShape]], send: check.SendFn) -> Tour:
-    """Check each (path, label, shape) in order through `send` (the probe, against the lab)."""
+def tour(
+    origin: str,
+    stops: Sequence[tuple[str, str, RequestShape]],
+    send: check.SendFn,
+    browsers: Sequence[Browser] = BROWSERS,
+) -> Tour:
+    """Check each (path, label, shape) in order through `send` (the probe, against the lab), in
+    every engine of `browsers` (each stop's Report is the first engine's, the others' in
+    `Report.others`), so the tour shows where the engines split."""
     return Tour(
         origin,
         tuple(
-            Stop(path, label, check.run(shape, send, consent=lambda _: True))
+            Stop(path, label, check.run(shape, send, browsers=browsers, consent=lambda _: True))
             for path, label, shape in stops
         ),
     )

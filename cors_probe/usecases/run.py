@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from cors_probe.errors import UsageError
 from cors_probe.model import Report, WireRequest, WireResponse
+from cors_probe.policy.browsers import named
 from cors_probe.policy.safelist import has_side_effects
 from cors_probe.usecases import check
 from cors_probe.usecases.baseline import Prior, compare, known_failures
@@ -146,8 +147,11 @@ def run_policy(
     deadline: float | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> list[CheckResult]:
-    """Every check, in file order; `send(spec, request, seconds)` performs one request (the
-    probe) within `seconds`: the check's time-out, or less when its deadline is nearer."""
+    """Every check, in file order, each in its engine (`spec.browser`): a check the file runs in
+    several engines is one check per engine, each its own conversation (the report names the
+    other engines that would decide otherwise on the same answers, `Report.contrasts`).
+    `send(spec, request, seconds)` performs one request (the probe) within `seconds`: the
+    check's time-out, or less when its deadline is nearer."""
     pacer = HostPacer(rate)
 
     def one(index: int, spec: CheckSpec) -> CheckResult:
@@ -167,7 +171,14 @@ def run_policy(
                 spent += clock() - started
 
         # consent was settled before the run: by allow_side_effects in the file, or --yes
-        report = check.run(spec.shape, paced, consent=lambda _: True, deadline=limit, clock=sending)
+        report = check.run(
+            spec.shape,
+            paced,
+            browsers=(named(spec.browser),),
+            consent=lambda _: True,
+            deadline=limit,
+            clock=sending,
+        )
         result = evaluate(spec, report, unreachable)
         if on_report is not None:
             on_report(index, result, report)

@@ -12,7 +12,8 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from cors_probe.model import Headers, Report, RequestShape, WireRequest, WireResponse
+from cors_probe.model import Contrast, Headers, Report, RequestShape, WireRequest, WireResponse
+from cors_probe.policy.browsers import BROWSERS, CHROMIUM, Browser
 from cors_probe.policy.url import UrlError, parse_url
 from cors_probe.probe.wire import on_the_wire
 from cors_probe.usecases import check
@@ -76,10 +77,40 @@ def answerer(answers: Answers) -> check.SendFn:
     return send
 
 
-def simulate(shape: RequestShape, answers: Answers) -> Report:
-    """Nothing is sent, so nothing needs consent."""
-    report = check.run(shape, answerer(answers), consent=lambda _: True)
-    return replace(report, simulated=True)
+def simulate(
+    shape: RequestShape, answers: Answers, browsers: Sequence[Browser] = (CHROMIUM,)
+) -> Report:
+    """Each engine of `browsers` judged against the stated `answers`, as `check.run` does: the
+    first engine's Report, the others' in `Report.others`, every one marked `simulated`. Nothing
+    is sent, so nothing needs consent.
+
+    `Report.contrasts` names each engine not in `browsers` that decides otherwise: the answers
+    are stated for any request, so each is judged in full (never "cannot tell", as a live
+    check's contrast may be)."""
+    send = answerer(answers)
+    report = check.run(shape, send, browsers=browsers, consent=lambda _: True)
+    others = tuple(replace(other, simulated=True) for other in report.others)
+    return replace(
+        report,
+        simulated=True,
+        others=others,
+        contrasts=_contrasts(shape, send, report, browsers),
+    )
+
+
+def _contrasts(
+    shape: RequestShape, send: check.SendFn, report: Report, browsers: Sequence[Browser]
+) -> tuple[Contrast, ...]:
+    """The engines not in `browsers` whose verdict on the same answers differs from `report`'s."""
+    ran = {browser.name for browser in browsers}
+    found = []
+    for browser in BROWSERS:
+        if browser.name in ran:
+            continue
+        outcome = check.run(shape, send, browsers=(browser,), consent=lambda _: True).outcome
+        if outcome.verdict is not report.outcome.verdict:
+            found.append(Contrast(browser.name, outcome.verdict, outcome.plan, outcome.decisive))
+    return tuple(found)
 
 
 def with_headers(headers: Headers, assumed: Sequence[tuple[str, str]]) -> Headers:

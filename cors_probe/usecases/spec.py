@@ -19,6 +19,9 @@ class CheckSpec:
     """One check: a request shape and what must hold about the browser's verdict."""
 
     name: str
+    """The check's name as every output shows it: the file's `name`, followed by the engine's
+    command-line name in brackets (`health [firefox]`) when the check runs in more than one
+    engine or in one other than Chromium (a Chromium-only check keeps the id it always had)."""
     line: int
     """The line of the check's table in the policy file (for CI annotations)."""
     shape: RequestShape
@@ -29,6 +32,8 @@ class CheckSpec:
     require: tuple[str, ...] = ()
     allow_side_effects: bool = False
     timeout: float = 10.0
+    browser: str = "chrome"
+    """The report key of the engine the check runs in: `chrome`, `firefox` or `safari`."""
 
     @property
     def ident(self) -> str:
@@ -55,3 +60,10 @@ class Unreachable(StrEnum):
     """Count it as a failed expectation: exit 1."""
     SKIP = "skip"
     """Report it as skipped; it changes nothing."""
+
+
+def engine_named(name: str, option: str, options: tuple[str, ...]) -> str:
+    """A check's `name` naming its engine: `name [option]`, unless the check runs in Chromium
+    alone (`options` == ("chromium",)), where it stays `name`, so a baseline taken before
+    engines were chosen still matches. `option` and `options` are command-line names."""
+    return name if options == ("chromium",) else f"{name} [{option}]"

@@ -59,7 +59,7 @@ def test_a_server_that_keeps_the_policy_passes_every_check(
     ItemsApi().serve_on(server)
     result = run_in(run_cli, workdir, server)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "11 checks: 11 passed, 0 failed in " in result.stdout
+    assert "13 checks: 13 passed, 0 failed in " in result.stdout
     assert "FAIL" not in result.stdout
     # each check is the browser's sequence: PUT and credentialed GET with X-Api-Key preflight
     methods = sorted(r.method for r in server.requests_to("/api/items/1"))
@@ -85,18 +85,21 @@ def test_failures_come_first_in_the_summary_with_the_decisive_finding(
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     rows = [line for line in lines if line.lstrip().startswith(("✘", "✔"))]
-    assert len(rows) == 11
+    assert len(rows) == 13
     statuses = [row.split()[1] for row in rows]
-    assert statuses == ["FAIL"] * 5 + ["pass"] * 6
+    assert statuses == ["FAIL"] * 7 + ["pass"] * 6
     failing = [row for row in rows if "FAIL" in row]
     assert sum("admin" in row and "acao-missing" in row for row in failing) == 4
-    assert sum("health is public" in row and "wildcard-with-acac" in row for row in failing) == 1
-    assert "11 checks: 6 passed, 5 failed in " in result.stdout
+    for engine in ("chromium", "firefox", "safari"):  # one row per engine, each named
+        health = f"health is public [{engine}]"
+        assert sum(health in row and "wildcard-with-acac" in row for row in failing) == 1
+    assert "13 checks: 6 passed, 7 failed in " in result.stdout
     # every failure in full: file:line, the problem, Chrome's words and the fix
     text = result.stdout.replace("\n", " ")  # rich wraps long lines at spaces
     url = server.url("/api/items")
     assert f"cors-probe.toml:15: front ends use the items API · admin · GET {url} " in text
-    assert f"cors-probe.toml:34: health is public · evil · GET {server.url('/health')} " in text
+    health = f"health is public [firefox] · evil · GET {server.url('/health')} "
+    assert f"cors-probe.toml:34: {health}" in text
     assert "- forbidden finding wildcard-with-acac is present" in text
     assert (
         f"Chrome: Access to fetch at '{url}' from origin 'https://admin.example.com' has been "
@@ -116,9 +119,9 @@ def test_json_is_one_document_with_each_check_report_as_check_makes_it(
     document = result.json()
     assert document["schema"] == "cors-probe/run/1"
     assert document["summary"] == {
-        "total": 11,
+        "total": 13,
         "passed": 6,
-        "failed": 5,
+        "failed": 7,
         "unreachable": 0,
         "skipped": 0,
         "known_failures": 0,
@@ -152,12 +155,21 @@ def test_json_is_one_document_with_each_check_report_as_check_makes_it(
     )
     assert alone.returncode == 1
     assert judgement(admin_get["report"]) == judgement(alone.json())
-    health = checks[-1]
-    assert (health["status"], health["got"], health["problems"]) == (
-        "failed",
-        "allowed",
-        ["forbidden finding wildcard-with-acac is present"],
-    )
+    assert [(c["browser"], c["report"]["browser"]) for c in checks[-3:]] == [
+        ("chrome", "chrome"),
+        ("firefox", "firefox"),
+        ("safari", "safari"),
+    ]
+    assert admin_get["browser"] == "chrome"
+    assert "[" not in admin_get["name"]  # a Chromium-only check keeps its name and id
+    for health, engine in zip(checks[-3:], ("chromium", "firefox", "safari"), strict=True):
+        assert health["name"] == f"health is public [{engine}]"
+        assert health["id"].startswith(f"health is public [{engine}] | evil | GET ")
+        assert (health["status"], health["got"], health["problems"]) == (
+            "failed",
+            "allowed",
+            ["forbidden finding wildcard-with-acac is present"],
+        )
 
 
 def test_junit_validates_against_the_ci_schema_and_carries_the_finding(
@@ -166,7 +178,7 @@ def test_junit_validates_against_the_ci_schema_and_carries_the_finding(
     broken(server)
     result = run_in(run_cli, workdir, server, "--format", "junit", "--output", "junit.xml")
     assert result.returncode == 1
-    assert "11 checks: 6 passed, 5 failed" in result.stdout  # the terminal shows text
+    assert "13 checks: 6 passed, 7 failed" in result.stdout  # the terminal shows text
     report = workdir / "junit.xml"
     schema = xmlschema.XMLSchema(JUNIT_XSD)
     schema.validate(report)
@@ -174,14 +186,24 @@ def test_junit_validates_against_the_ci_schema_and_carries_the_finding(
     (suite,) = root.findall("testsuite")
     assert (root.tag, suite.get("tests"), suite.get("failures"), suite.get("errors")) == (
         "testsuites",
-        "11",
-        "5",
+        "13",
+        "7",
         "0",
     )
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert properties["browsers"] == "chrome, firefox, safari"
     cases = suite.findall("testcase")
-    assert len(cases) == 11
+    assert len(cases) == 13
     failed = [(c, f) for c in cases if (f := c.find("failure")) is not None]
-    assert [f.get("type") for _, f in failed] == ["acao-missing"] * 4 + ["wildcard-with-acac"]
+    assert [f.get("type") for _, f in failed] == ["acao-missing"] * 4 + ["wildcard-with-acac"] * 3
+    assert [c.get("name", "").split(" · ")[0] for c, _ in failed[4:]] == [
+        "health is public [chromium]",
+        "health is public [firefox]",
+        "health is public [safari]",
+    ]
+    out = failed[-1][0].find("system-out")
+    assert out is not None
+    assert "\nengine: Safari\n" in (out.text or "")
     case, failure = failed[0]
     assert case.get("name") == (
         f"front ends use the items API · admin · GET {server.url('/api/items')}"
@@ -224,7 +246,20 @@ def test_github_annotations_point_at_the_checks_line(
             f"%0AChrome: Access to fetch at '{url}' from origin 'https://admin.example.com' has "
             "been blocked by CORS policy: Response to preflight request doesn't pass access "
             "control check: No 'Access-Control-Allow-Origin' header is present on the "
-            f"requested resource.%0A{fix}"
+            "requested resource."
+            "%0AChrome: Failed to load resource: net::ERR_FAILED"
+            f"%0A{fix}"
+        )
+
+    def health(engine: str) -> str:
+        return (
+            "::error file=cors-probe.toml,line=34,title=CORS expectation failed%3A health is "
+            f"public [{engine}] · evil · GET http%3A//127.0.0.1%3A{port}/health::evil "
+            f"(https://evil.example) GET {server.url('/health')}"
+            "%0A- forbidden finding wildcard-with-acac is present"
+            "%0Awildcard-with-acac: Wildcard origin together with Allow-Credentials"
+            "%0AFix: Echo the caller's origin (with Vary: Origin) when credentials are needed, "
+            "or drop Access-Control-Allow-Credentials."
         )
 
     assert result.stdout.splitlines() == [
@@ -232,13 +267,8 @@ def test_github_annotations_point_at_the_checks_line(
         admin("PUT", "/api/items"),
         admin("GET", "/api/items/1"),
         admin("PUT", "/api/items/1"),
-        "::error file=cors-probe.toml,line=34,title=CORS expectation failed%3A health is public"
-        f" · evil · GET http%3A//127.0.0.1%3A{port}/health::evil (https://evil.example) GET "
-        f"{server.url('/health')}%0A- forbidden finding wildcard-with-acac is present"
-        "%0Awildcard-with-acac: Wildcard origin together with Allow-Credentials"
-        "%0AFix: Echo the caller's origin (with Vary: Origin) when credentials are needed, or "
-        "drop Access-Control-Allow-Credentials.",
-        "::notice title=cors-probe::11 checks: 6 passed, 5 failed",
+        *(health(engine) for engine in ("chromium", "firefox", "safari")),
+        "::notice title=cors-probe::13 checks: 6 passed, 7 failed",
     ]
 
 
@@ -258,12 +288,15 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(
     results = run["results"]
     assert [(r["ruleId"], r["ruleIndex"], r["level"]) for r in results] == [
         ("acao-missing", 0, "error")
-    ] * 4 + [("wildcard-with-acac", 1, "error")]
+    ] * 4 + [("wildcard-with-acac", 1, "error")] * 3
     lines = [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results]
-    assert lines == [15, 15, 15, 15, 34]
+    assert lines == [15, 15, 15, 15, 34, 34, 34]
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
     assert uris == {"cors-probe.toml"}
-    assert len({r["partialFingerprints"]["corsProbeCheck/v1"] for r in results}) == 5
+    assert len({r["partialFingerprints"]["corsProbeCheck/v1"] for r in results}) == 7
+    engines = [r["properties"]["browser"] for r in results]
+    assert engines == ["chrome"] * 5 + ["firefox", "safari"]
+    assert results[5]["message"]["text"].startswith("health is public [firefox] · evil · GET")
     # the schema is not a formality: a level SARIF does not define is rejected
     results[0]["level"] = "fatal"
     assert not validator.is_valid(document)
@@ -272,9 +305,9 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(
 @pytest.mark.parametrize(
     ("mode", "code", "tally"),
     [
-        (None, 3, "11 checks: 0 passed, 0 failed, 11 unreachable"),
-        ("fail", 1, "11 checks: 0 passed, 11 failed"),
-        ("skip", 0, "11 checks: 0 passed, 0 failed, 11 skipped"),
+        (None, 3, "13 checks: 0 passed, 0 failed, 13 unreachable"),
+        ("fail", 1, "13 checks: 0 passed, 13 failed"),
+        ("skip", 0, "13 checks: 0 passed, 0 failed, 13 skipped"),
     ],
 )
 def test_an_unreachable_target_exits_3_unless_told_otherwise(
@@ -369,7 +402,7 @@ def test_a_baseline_reports_only_what_changed(
     same = run_in(run_cli, workdir, server, "--baseline", "baseline.json")
     assert same.returncode == 0, same.stdout
     assert "Changes since the baseline baseline.json:\n  none" in same.stdout
-    assert "(5 known failures, unchanged since the baseline)" in same.stdout
+    assert "(7 known failures, unchanged since the baseline)" in same.stdout
     assert "✘ FAIL" not in same.stdout
 
     api.allowed = set()  # now the app's own origin is refused too: four verdicts flip
@@ -391,7 +424,7 @@ def test_a_baseline_reports_only_what_changed(
     assert better.returncode == 0
     suite = ET.fromstring(better.stdout).find("testsuite")
     assert suite is not None
-    assert (suite.get("failures"), suite.get("skipped")) == ("0", "1")  # /health still known
+    assert (suite.get("failures"), suite.get("skipped")) == ("0", "3")  # /health still known
 
 
 def test_a_bad_baseline_is_a_usage_error_before_any_request(
@@ -438,7 +471,8 @@ def test_jobs_bound_the_checks_in_flight_over_a_shared_connection_pool(
         server.route(path, counter)
     result = run_in(run_cli, workdir, server, "--jobs", "3")
     assert result.returncode == 0, result.stdout
-    assert len(server.received) == 20  # the untrusted origins' checks stop at the preflight
+    # the untrusted origins' checks stop at the preflight; /health is checked in three engines
+    assert len(server.received) == 24
     assert 2 <= counter.peak <= 3  # concurrent, and never more than --jobs
     assert server.accepted <= 3  # connections are reused across checks
 
@@ -489,8 +523,8 @@ def test_plain_progress_lines_in_a_ci_log(
     ItemsApi().serve_on(server)
     result = run_in(run_cli, workdir, server, "--format", "json")
     lines = result.stderr.splitlines()
-    assert len(lines) == 11
-    assert [line.split("]")[0] for line in lines] == [f"[{n:>2}/11" for n in range(1, 12)]
+    assert len(lines) == 13
+    assert [line.split("]")[0] for line in lines] == [f"[{n:>2}/13" for n in range(1, 14)]
     assert all(line.split("] ")[1].startswith("passed ") for line in lines)
 
 
@@ -513,7 +547,7 @@ def test_the_policy_can_live_in_pyproject(
     assert document["policy"] == "pyproject.toml"
     line = text.splitlines().index("[[tool.cors-probe.check]]") + 1
     assert document["checks"][0]["line"] == line
-    assert document["summary"]["passed"] == 11
+    assert document["summary"]["passed"] == 13
 
 
 def test_no_policy_file_is_a_usage_error(run_cli: Run, tmp_path: Path) -> None:
@@ -581,9 +615,9 @@ def test_a_terminal_gets_a_progress_bar_not_log_lines(
     assert code == 0
     assert "cors-probe run" in text
     assert "━" in text
-    assert "/11" in text  # its M/N counter
-    assert "[ 1/11]" not in text  # no log lines on a terminal
-    assert "11 checks: 11 passed, 0 failed" in text
+    assert "/13" in text  # its M/N counter
+    assert "[ 1/13]" not in text  # no log lines on a terminal
+    assert "13 checks: 13 passed, 0 failed" in text
 
 
 def test_ctrl_c_stops_the_run_without_starting_more_checks(
@@ -644,14 +678,14 @@ def test_one_run_writes_several_formats(
     )
     assert result.returncode == 1
     lines = result.stdout.splitlines()  # stdout keeps the annotations
-    assert len(lines) == 6
-    assert all(line.startswith("::error file=cors-probe.toml,line=") for line in lines[:5])
+    assert len(lines) == 8
+    assert all(line.startswith("::error file=cors-probe.toml,line=") for line in lines[:7])
     xmlschema.XMLSchema(JUNIT_XSD).validate(workdir / "cors-junit.xml")
     sarif = json.loads((workdir / "cors.sarif").read_text(encoding="utf-8"))
-    assert len(sarif["runs"][0]["results"]) == 5
+    assert len(sarif["runs"][0]["results"]) == 7
     document = json.loads((workdir / "cors.json").read_text(encoding="utf-8"))
-    assert document["summary"]["failed"] == 5
-    assert len(server.received) == 16  # one run (admin stops at its preflight), not one per format
+    assert document["summary"]["failed"] == 7
+    assert len(server.received) == 20  # one run (admin stops at its preflight), not one per format
 
 
 def test_bad_outputs_are_refused_before_any_request(
@@ -693,4 +727,4 @@ def test_the_readmes_ci_jobs_run_as_written(
         xmlschema.XMLSchema(JUNIT_XSD).validate(report)
         report.unlink()
     github = run_in(run_cli, workdir, server, *shlex.split(commands[0])[2:])
-    assert github.stdout == "::notice title=cors-probe::11 checks: 11 passed, 0 failed\n"
+    assert github.stdout == "::notice title=cors-probe::13 checks: 13 passed, 0 failed\n"

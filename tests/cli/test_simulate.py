@@ -309,3 +309,107 @@ def test_simulate_and_assume_header_match_check_against_the_lab(
                 "json",
             )
             assert without_timings(what_if.stdout) == without_timings(same.stdout)
+
+
+CLIENT_HINT = [
+    "https://api.example/client-hint",
+    "--origin",
+    PAGE,
+    "-H",
+    "DPR: 2",
+    "--preflight-status",
+    "405",
+    "--response-header",
+    "Access-Control-Allow-Origin: *",
+    "--format",
+    "json",
+]
+"""A client hint the server answers on GET but not on OPTIONS: Chromium sends no preflight for
+it and reads the response; Firefox and Safari send one, get 405 without CORS headers, block."""
+
+# (--browser, exit code, verdicts, the contrasts' (engine, verdict), the splits' engine pairs)
+ENGINE_CASES: list[tuple[str, int, dict[str, str], list[tuple[str, str]], list[list[str]]]] = [
+    (
+        "chromium",
+        0,
+        {"chrome": "allowed"},
+        [("firefox", "blocked"), ("safari", "blocked")],
+        [],
+    ),
+    ("firefox", 1, {"firefox": "blocked"}, [("chrome", "allowed")], []),
+    ("safari", 1, {"safari": "blocked"}, [("chrome", "allowed")], []),
+    (
+        "all",
+        1,
+        {"chrome": "allowed", "firefox": "blocked", "safari": "blocked"},
+        [],
+        [["chrome", "firefox"], ["chrome", "safari"]],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("engine", "exit_code", "verdicts", "contrasts", "splits"),
+    ENGINE_CASES,
+    ids=[c[0] for c in ENGINE_CASES],
+)
+def test_simulate_judges_in_the_engine_asked_and_names_those_that_differ(
+    run_cli: Callable[..., CliResult],
+    engine: str,
+    exit_code: int,
+    verdicts: dict[str, str],
+    contrasts: list[tuple[str, str]],
+    splits: list[list[str]],
+) -> None:
+    result = run_cli("simulate", *CLIENT_HINT, "--browser", engine)
+    assert result.returncode == exit_code, result.stderr
+    document = result.json()
+    assert document["verdicts"] == verdicts
+    assert document["browser"] == next(iter(verdicts))
+    assert [(c["browser"], c["verdict"]) for c in document["contrasts"]] == contrasts
+    assert all("preflight" in c["message"] for c in document["contrasts"])
+    assert [s["browsers"] for s in document["splits"]] == splits
+    assert all(b["exchanges"] for b in document["browsers"].values())
+
+
+def test_simulate_with_every_engine_shows_them_side_by_side(
+    run_cli: Callable[..., CliResult],
+) -> None:
+    args = [a for a in CLIENT_HINT if a not in ("--format", "json")]
+    result = run_cli("simulate", *args, "-b", "all")
+    assert result.returncode == 1
+    assert result.stdout.startswith("Chrome: allowed · Firefox: blocked · Safari: blocked\n")
+    assert "Chrome and Firefox split: Firefox sends a preflight and Chrome does not" in (
+        result.stdout.replace("\n", " ")
+    )
+
+
+@pytest.mark.parametrize("engine", ["firefox", "safari"])
+def test_user_agent_replaces_the_engines_own(
+    run_cli: Callable[..., CliResult], engine: str
+) -> None:
+    result = run_cli("simulate", *CLIENT_HINT, "-b", engine, "--user-agent", "Probe/1.0")
+    agents = [
+        value
+        for exchange in result.json()["exchanges"]
+        for name, value in exchange["request"]["headers"]
+        if name.lower() == "user-agent"
+    ]
+    assert agents == ["Probe/1.0"]  # the preflight, which fails: nothing else is sent
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--browser", "lynx"], "Invalid value for '--browser' / '-b': 'lynx'"),
+        (["--user-agent", " "], "--user-agent: give a non-empty value"),
+    ],
+    ids=["unknown-engine", "blank-user-agent"],
+)
+def test_a_bad_engine_or_user_agent_is_a_usage_error(
+    run_cli: Callable[..., CliResult], args: list[str], message: str
+) -> None:
+    result = run_cli("simulate", *CLIENT_HINT, *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

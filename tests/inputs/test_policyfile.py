@@ -47,14 +47,14 @@ CORPUS: list[tuple[str, str, str]] = [
         "unknown-check-key",
         HEAD + CHECK + 'expected = "allowed"\n',
         "cors-probe.toml:9: unknown key 'expected' in check #1 (known: allow_side_effects, "
-        "body, credentials, expect, forbid, headers, method, methods, name, origin, origins, "
-        "path, paths, require, timeout)",
+        "body, browsers, credentials, expect, forbid, headers, method, methods, name, origin, "
+        "origins, path, paths, require, timeout)",
     ),
     (
         "unknown-defaults-key",
         HEAD + "[defaults]\nretries = 3\n" + CHECK,
         "cors-probe.toml:6: unknown key 'retries' in [defaults] "
-        "(known: credentials, headers, method, origin, timeout)",
+        "(known: browsers, credentials, headers, method, origin, timeout)",
     ),
     (
         "unknown-table",
@@ -233,6 +233,43 @@ CORPUS: list[tuple[str, str, str]] = [
         "cors-probe.toml:3: bad origin 'http://[::1': invalid IPv6 address: a '[' or ']' "
         "without its partner",
     ),
+    (
+        "browsers-unknown-close-to-one",
+        HEAD + CHECK + 'browsers = ["chromium", "firefx"]\n',
+        "cors-probe.toml:9: browsers: unknown engine 'firefx' (did you mean 'firefox'?)",
+    ),
+    (
+        "browsers-report-key-not-the-engine",
+        HEAD + CHECK + 'browsers = ["chrome"]\n',
+        "cors-probe.toml:9: browsers: unknown engine 'chrome' (did you mean 'chromium'?)",
+    ),
+    (
+        "browsers-webkit",
+        HEAD + CHECK + 'browsers = ["webkit"]\n',
+        "cors-probe.toml:9: browsers: unknown engine 'webkit' (did you mean 'safari'?)",
+    ),
+    (
+        "browsers-unknown",
+        HEAD + CHECK + 'browsers = "lynx"\n',
+        "cors-probe.toml:9: browsers: unknown engine 'lynx' "
+        "(known: chromium, firefox, safari, all)",
+    ),
+    (
+        "browsers-unknown-in-defaults",
+        HEAD + '[defaults]\nbrowsers = ["edge"]\n' + CHECK,
+        "cors-probe.toml:6: browsers: unknown engine 'edge' (did you mean 'chromium'?)",
+    ),
+    (
+        "browsers-empty",
+        HEAD + CHECK + "browsers = []\n",
+        "cors-probe.toml:9: browsers is empty",
+    ),
+    (
+        "browsers-not-strings",
+        HEAD + CHECK + "browsers = [1]\n",
+        'cors-probe.toml:9: browsers must be a list of engines, e.g. ["chromium", "firefox"], '
+        'or "all"',
+    ),
 ]
 
 
@@ -265,3 +302,52 @@ def test_a_malformed_file_is_one_line_and_exit_2_and_nothing_sent(
 def test_the_corpus_is_large_enough_to_mean_something() -> None:
     assert len(CORPUS) >= 20
     assert len({c[0] for c in CORPUS}) == len(CORPUS)
+
+
+# (id, [defaults] browsers, the check's browsers, the checks' (name, engine) pairs)
+ENGINES: list[tuple[str, str | None, str | None, list[tuple[str, str]]]] = [
+    ("default-is-chromium-with-the-name-unchanged", None, None, [("api", "chrome")]),
+    ("chromium-alone-keeps-the-name", None, '["chromium"]', [("api", "chrome")]),
+    ("another-engine-alone-is-named", None, '["firefox"]', [("api [firefox]", "firefox")]),
+    (
+        "several-in-report-order-deduplicated-any-case",
+        None,
+        '["Safari", "chromium", "safari"]',
+        [("api [chromium]", "chrome"), ("api [safari]", "safari")],
+    ),
+    (
+        "all-as-a-string",
+        None,
+        '"all"',
+        [("api [chromium]", "chrome"), ("api [firefox]", "firefox"), ("api [safari]", "safari")],
+    ),
+    (
+        "all-in-a-list",
+        None,
+        '["firefox", "all"]',
+        [("api [chromium]", "chrome"), ("api [firefox]", "firefox"), ("api [safari]", "safari")],
+    ),
+    ("from-the-defaults", '["safari"]', None, [("api [safari]", "safari")]),
+    ("the-check-overrides-the-defaults", '"all"', '["chromium"]', [("api", "chrome")]),
+]
+
+
+@pytest.mark.parametrize(
+    ("defaults", "browsers", "expected"), [c[1:] for c in ENGINES], ids=[c[0] for c in ENGINES]
+)
+def test_each_check_runs_once_per_engine_named_after_it(
+    tmp_path: Path, defaults: str | None, browsers: str | None, expected: list[tuple[str, str]]
+) -> None:
+    text = HEAD + (f"[defaults]\nbrowsers = {defaults}\n" if defaults else "")
+    text += CHECK + 'name = "api"\nmethods = ["GET", "PUT"]\n'
+    text += f"browsers = {browsers}\n" if browsers else ""
+    (tmp_path / "cors-probe.toml").write_text(text, encoding="utf-8")
+    policy = load_policy(str(tmp_path / "cors-probe.toml"), env={"BASE": "http://127.0.0.1:9"})
+    # the engines of one request sit together, in report order, for each method in turn
+    by_method = [(c.shape.method, c.name, c.browser) for c in policy.checks]
+    assert by_method == [(m, n, b) for m in ("GET", "PUT") for n, b in expected]
+    assert {c.line for c in policy.checks} == {text.splitlines().index("[[check]]") + 1}
+    idents = [c.ident for c in policy.checks]
+    assert len(set(idents)) == len(idents)
+    if expected == [("api", "chrome")]:  # a baseline taken before engines existed still matches
+        assert idents[0] == "api | app | GET http://127.0.0.1:9/api"

@@ -27,6 +27,13 @@ EXPECTED: dict[str, tuple[str, str | None]] = {
     "/no-vary": ("allowed", None),
     "/error-500": ("blocked", "acao-missing"),
     "/redirect-cross": ("blocked", "acao-mismatch"),
+    "/client-hint": ("allowed", None),
+}
+"""Chrome's verdict; every engine agrees except where SPLITS says otherwise."""
+
+# endpoint -> each engine's verdict, where the engines split
+SPLITS: dict[str, dict[str, str]] = {
+    "/client-hint": {"chrome": "allowed", "firefox": "blocked", "safari": "blocked"},
 }
 
 
@@ -49,9 +56,18 @@ def test_quickstart_runs_the_demo_and_prints_the_table(
     lines = result.stdout.splitlines()
     for endpoint, (verdict, code) in EXPECTED.items():
         starts = re.compile(rf"(?<![\w/-]){endpoint}\s")
-        row = next((line for line in lines if starts.search(line)), None)
-        assert row is not None, f"{endpoint} missing from the table:\n{result.stdout}"
+        at = next((n for n, line in enumerate(lines) if starts.search(line)), None)
+        assert at is not None, f"{endpoint} missing from the table:\n{result.stdout}"
+        row = lines[at]
+        if endpoint in SPLITS:  # a line per engine, then the rule that splits them
+            marks = {"allowed": "✔", "blocked": "✘"}
+            cells = "\n".join(lines[at : at + 3])
+            for engine, got in SPLITS[endpoint].items():
+                assert f"{marks[got]} {engine.capitalize()}" in cells, cells
+            assert "engines split: Firefox sends a preflight and Chrome does not" in row
+            continue
         assert verdict.upper() in row
+        assert "in all 3 engines" in lines[at + 1]
         if code is not None:
             assert code in row
     assert "http://localhost:3000" in result.stdout
@@ -76,6 +92,7 @@ def demo_json(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, o
     assert completed.returncode == 0, completed.stderr
     document = json.loads(completed.stdout)
     assert document["schema"] == "cors-probe/demo/1"
+    assert document["browsers"] == ["chrome", "firefox", "safari"]
     return {check["endpoint"]: check["report"] for check in document["checks"]}
 
 
@@ -85,6 +102,23 @@ def test_each_endpoint_gets_the_browsers_verdict(
 ) -> None:
     report = demo_json[endpoint]
     assert (report["verdict"], report["decisive"]) == expected
+
+
+@pytest.mark.parametrize("endpoint", list(EXPECTED))
+def test_each_endpoint_is_checked_in_every_engine(
+    demo_json: dict[str, dict[str, object]], endpoint: str
+) -> None:
+    report = demo_json[endpoint]
+    verdict = EXPECTED[endpoint][0]
+    everyone = dict.fromkeys(("chrome", "firefox", "safari"), verdict)
+    assert report["verdicts"] == SPLITS.get(endpoint, everyone)
+    assert isinstance(report["browsers"], dict)
+    assert sorted(report["browsers"]) == ["firefox", "safari"]
+    splits = report["splits"]
+    assert isinstance(splits, list)
+    assert [s["browsers"] for s in splits] == [
+        ["chrome", engine] for engine, got in SPLITS.get(endpoint, {}).items() if got != verdict
+    ]
 
 
 def test_demo_covers_every_endpoint_and_nothing_else(

@@ -63,3 +63,29 @@ def test_a_good_content_length_still_works() -> None:
         )
         answer = _exchange(lab.port, request)
     assert answer.startswith(b"HTTP/1.1 200 "), answer
+
+
+# (method, status, Access-Control-Allow-Origin): /client-hint answers GET for anyone, and does not
+# route OPTIONS to its CORS handler, so only an engine that sends no preflight for DPR reads it
+CLIENT_HINT = [
+    ("GET", 200, "*"),
+    ("HEAD", 200, "*"),
+    ("OPTIONS", 405, None),
+]
+
+
+@pytest.mark.parametrize(("method", "status", "acao"), CLIENT_HINT, ids=[c[0] for c in CLIENT_HINT])
+def test_the_client_hint_endpoint_allows_gets_and_refuses_preflights(
+    method: str, status: int, acao: str | None
+) -> None:
+    with LabServer() as lab:
+        request = (
+            f"{method} /client-hint HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:3000\r\n"
+            "Access-Control-Request-Method: GET\r\nAccess-Control-Request-Headers: dpr\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        answer = _exchange(lab.port, request.encode()).decode("latin-1")
+    head = answer.split("\r\n\r\n")[0].splitlines()
+    assert head[0].startswith(f"HTTP/1.1 {status} ")
+    cors = [line for line in head[1:] if line.lower().startswith("access-control-")]
+    assert cors == ([f"Access-Control-Allow-Origin: {acao}"] if acao else [])

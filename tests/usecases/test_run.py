@@ -11,11 +11,11 @@ from dataclasses import replace
 import pytest
 
 from cors_probe.errors import UsageError
-from cors_probe.model import Headers, WireRequest, WireResponse
+from cors_probe.model import Headers, Report, WireRequest, WireResponse
 from cors_probe.usecases import check
 from cors_probe.usecases.results import Status
 from cors_probe.usecases.run import HostPacer, run, run_policy
-from cors_probe.usecases.simulate import answerer
+from cors_probe.usecases.simulate import Answer, Answers, answerer
 from cors_probe.usecases.spec import CheckSpec, PolicyFile
 from tests.subjects import GOOD, PAGE, shape
 
@@ -176,3 +176,44 @@ def test_stopping_the_pacer_wakes_a_check_waiting_for_its_slot() -> None:
     started = time.monotonic()
     pacer.wait("https://api.example/b")
     assert time.monotonic() - started < 2
+
+
+# --- engines: each check in its own, judged per engine -----------------------------------------
+
+WILDCARD = ("Access-Control-Allow-Origin", "*")
+CLIENT_HINT = Answers(Answer(405, Headers.of(("Allow", "GET"))), Answer(200, Headers.of(WILDCARD)))
+"""A client hint is allowed on GET, but OPTIONS is not routed: Chromium sends no preflight for
+`DPR: 2`; Firefox and Safari do, and block."""
+
+# (engine, expectation, status, verdict, first request's method, its User-Agent's mark)
+ENGINE_ROWS = [
+    ("chrome", "allowed", Status.PASSED, "allowed", "GET", "Chrome/"),
+    ("firefox", "allowed", Status.FAILED, "blocked", "OPTIONS", "Firefox/"),
+    ("safari", "allowed", Status.FAILED, "blocked", "OPTIONS", "Version/"),
+    ("firefox", "blocked", Status.PASSED, "blocked", "OPTIONS", "Firefox/"),
+]
+
+
+@pytest.mark.parametrize(
+    ("engine", "expect", "status", "got", "method", "agent"),
+    ENGINE_ROWS,
+    ids=[f"{r[0]}-expects-{r[1]}" for r in ENGINE_ROWS],
+)
+def test_each_check_runs_in_its_engine_and_its_expectation_applies_there(
+    engine: str, expect: str, status: Status, got: str, method: str, agent: str
+) -> None:
+    sent: list[WireRequest] = []
+    answer = answerer(CLIENT_HINT)
+
+    def send(spec: CheckSpec, request: WireRequest, budget: float) -> WireResponse:
+        del spec, budget
+        sent.append(request)
+        return answer(request)
+
+    spec = CheckSpec("hint", 3, shape("/h", "GET", "DPR: 2"), "app", expect, browser=engine)
+    reports: list[Report] = []
+    (result,) = run_policy(policy(spec), send, on_report=lambda _, __, r: reports.append(r))
+    assert (result.status, result.got) == (status, got)
+    assert reports[0].browser == engine
+    assert sent[0].method == method
+    assert agent in (sent[0].headers.get("User-Agent") or "")
