@@ -1,24 +1,24 @@
-"""Run each scenario twice against the same live server: in Chromium, then through cors-probe.
+"""Run each scenario twice against the same live server: in an engine, then through cors-probe.
 
-Chromium's behaviour is measured here, in the run, never recorded: whether a preflight reached the
-server, whether the actual request did, whether fetch() resolved, which response headers script
-could read, and the console line. cors-probe is then run as a user runs it (`cors-probe check ...
---yes --format json`) against the same URL, and the two are compared.
+The engine's behaviour (Chromium, Firefox or WebKit) is measured here, in the run, never
+recorded: whether a preflight reached the server, whether the actual request did, whether fetch()
+resolved, which response headers script could read, and every console line it printed. cors-probe
+is then run as a user runs it (`cors-probe check ... --browser X --yes --format json`) against the
+same URL, and the two are compared.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
-import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from tests.browser.cdp import Browser, ConsoleEntry
-from tests.browser.scenarios import Scenario
+from tests.browser.engines import OPTIONS, Engine
+from tests.browser.scenarios import Answer, Scenario, refused_by
 from tests.servers import Received, Reply, ScriptedServer
 
 PAGE_HTML = b"<!doctype html><meta charset=utf-8><title>cors-probe referee</title><p>referee</p>"
@@ -63,17 +63,20 @@ class Place:
 
 
 @dataclass(frozen=True)
-class ChromiumResult:
+class EngineResult:
     resolved: bool
     status: int | None
     readable: tuple[str, ...]
     error: str | None
-    console: str | None
+    console: tuple[str, ...]
+    """Every console line the engine printed for the fetch, in order (blocked fetches only)."""
     preflight_sent: bool
     actual_sent: bool
     received: tuple[str, ...]
     lost: tuple[str, ...]
     """Script-set headers that did not reach the server as written (lower-case names)."""
+    requests: tuple[Received, ...] = ()
+    """What reached the server, headers and all."""
 
 
 @dataclass(frozen=True)
@@ -81,73 +84,79 @@ class ProbeResult:
     exit_code: int
     verdict: str | None
     preflight_required: bool | None
-    chrome: str | None
+    console: tuple[str, ...] | None
+    """The engine's console lines for the first error finding, as cors-probe predicts them."""
     decisive: str | None
     readable: tuple[str, ...]
     codes: tuple[str, ...]
     dropped: tuple[str, ...]
     """Headers cors-probe says the browser drops (lower-case names)."""
     stderr: str
+    document: dict[str, Any] | None = None
+    """The whole JSON report."""
 
 
 @dataclass(frozen=True)
 class Comparison:
     scenario: Scenario
-    chromium: ChromiumResult
+    engine: EngineResult
     probe: ProbeResult
 
     @property
-    def chromium_verdict(self) -> str:
-        return "allowed" if self.chromium.resolved else "blocked"
+    def engine_verdict(self) -> str:
+        return "allowed" if self.engine.resolved else "blocked"
 
     @property
     def verdict_agrees(self) -> bool:
-        return self.probe.verdict == self.chromium_verdict
+        return self.probe.verdict == self.engine_verdict
 
     @property
     def preflight_agrees(self) -> bool:
-        return self.probe.preflight_required == self.chromium.preflight_sent
+        return self.probe.preflight_required == self.engine.preflight_sent
 
     @property
     def console_agrees(self) -> bool | None:
-        """None when there is nothing to compare (Chromium allowed the request)."""
-        if self.chromium.resolved:
+        """None when there is nothing to compare (the engine allowed the request)."""
+        if self.engine.resolved:
             return None
-        return self.probe.chrome == self.chromium.console
+        return self.probe.console == self.engine.console
 
     @property
     def readable_agrees(self) -> bool | None:
-        if not (self.chromium.resolved and self.probe.verdict == "allowed"):
+        if not (self.engine.resolved and self.probe.verdict == "allowed"):
             return None
-        return sorted(self.chromium.readable) == sorted(self.probe.readable)
+        return sorted(self.engine.readable) == sorted(self.probe.readable)
+
+
+def _reply(place: Place, scenario: Scenario, answer: Answer) -> Reply | Callable[[Received], Reply]:
+    """The scripted reply; a callable one when it echoes the request's Origin
+    (`{request-origin}`) or stands behind a Fetch Metadata guard."""
+    body = b"" if answer.status in (204, 304) else b'{"ok": true}'
+    filled = [(name, place.fill(value, scenario)) for name, value in answer.headers]
+    if answer.guard is None and not any("{request-origin}" in v for _, v in filled):
+        return Reply(answer.status, filled, body=body)
+    guard = answer.guard
+
+    def respond(request: Received) -> Reply:
+        site, mode = request.header("Sec-Fetch-Site"), request.header("Sec-Fetch-Mode")
+        if guard is not None and refused_by(guard, site, mode):
+            return Reply(403, [("Content-Type", "text/plain")], body=b"refused")
+        origin = request.header("Origin") or ""
+        pairs = [(n, v.replace("{request-origin}", origin)) for n, v in filled]
+        return Reply(answer.status, pairs, body=body)
+
+    return respond
 
 
 def install(server: ScriptedServer, place: Place, scenario: Scenario) -> None:
     for relative, table in scenario.routes.items():
-        handlers = {
-            method: Reply(
-                answer.status,
-                [(name, place.fill(value, scenario)) for name, value in answer.headers],
-                body=b"" if answer.status in (204, 304) else b'{"ok": true}',
-            )
-            for method, answer in table.items()
-        }
+        handlers = {method: _reply(place, scenario, answer) for method, answer in table.items()}
         server.route(f"/s/{scenario.name}{relative}", **handlers)
 
 
 def _under(received: Iterable[Received], scenario: Scenario) -> list[Received]:
     prefix = f"/s/{scenario.name}"
     return [r for r in received if r.path == prefix or r.path.startswith(prefix + "/")]
-
-
-def _console_line(entries: list[ConsoleEntry]) -> str | None:
-    for entry in entries:
-        if entry.text.startswith("Access to fetch at "):
-            return entry.text
-    for entry in entries:
-        if entry.level == "error" and entry.text.startswith("Failed to load resource: net::"):
-            return entry.text
-    return None
 
 
 def _arrived(received: str | None, name: str, sent: str) -> bool:
@@ -160,16 +169,16 @@ def _arrived(received: str | None, name: str, sent: str) -> bool:
     return received == sent
 
 
-def chromium_fetch(
-    browser: Browser,
+def engine_fetch(
+    engine: Engine,
     url: str,
     method: str,
     headers: Iterable[tuple[str, str]],
     credentials: bool,
     body: str | None,
-) -> tuple[dict[str, Any], str | None]:
-    """Run one fetch() on the current page; (what the script saw, Chromium's console line)."""
-    mark = browser.console_mark()
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Run one fetch() on the current page; (what the script saw, every console line printed)."""
+    mark = engine.console_mark()
     expression = FETCH % {
         "method": json.dumps(method),
         "headers": json.dumps([list(pair) for pair in headers]),
@@ -177,25 +186,18 @@ def chromium_fetch(
         "body": json.dumps(body),
         "url": json.dumps(url),
     }
-    outcome: dict[str, Any] = browser.evaluate(expression)
-    console: str | None = None
+    outcome: dict[str, Any] = engine.evaluate(expression)
+    lines: tuple[str, ...] = ()
     if not outcome["resolved"]:
-        deadline = time.monotonic() + 2.0
-        while console is None and time.monotonic() < deadline:
-            console = _console_line(browser.console_since(mark))
-            if console is None:
-                time.sleep(0.01)
-        if console is not None and console.startswith("Failed to load resource"):
-            time.sleep(0.05)  # a CORS line may follow the network line
-            console = _console_line(browser.console_since(mark))
-    return outcome, console
+        lines = tuple(engine.settle(mark))
+    return outcome, lines
 
 
-def run_in_chromium(
-    browser: Browser, server: ScriptedServer, place: Place, scenario: Scenario
-) -> ChromiumResult:
-    outcome, console = chromium_fetch(
-        browser,
+def run_in_engine(
+    engine: Engine, server: ScriptedServer, place: Place, scenario: Scenario
+) -> EngineResult:
+    outcome, console = engine_fetch(
+        engine,
         place.url(scenario),
         scenario.method,
         scenario.headers,
@@ -209,7 +211,7 @@ def run_in_chromium(
         if first is not None
         else ()
     )
-    return ChromiumResult(
+    return EngineResult(
         resolved=bool(outcome["resolved"]),
         status=outcome["status"],
         readable=tuple(outcome["readable"]),
@@ -219,6 +221,7 @@ def run_in_chromium(
         actual_sent=any(r.header("Access-Control-Request-Method") is None for r in seen),
         received=tuple(f"{r.method} {r.path}" for r in seen),
         lost=lost,
+        requests=tuple(seen),
     )
 
 
@@ -229,9 +232,10 @@ def check_arguments(
     headers: Iterable[tuple[str, str]],
     credentials: bool,
     body: str | None,
+    browser: str = "chrome",
 ) -> list[str]:
-    """`cors-probe check` for the same fetch(), with consent, as JSON."""
-    args = ["check", url, "--origin", origin, "-X", method]
+    """`cors-probe check --browser X` for the same fetch(), with consent, as JSON."""
+    args = ["check", url, "--origin", origin, "-X", method, "--browser", OPTIONS[browser]]
     for name, value in headers:
         args += ["-H", f"{name}: {value}"]
     if credentials:
@@ -241,7 +245,7 @@ def check_arguments(
     return [*args, "--yes", "--format", "json", "--timeout", "10"]
 
 
-def probe_arguments(place: Place, scenario: Scenario) -> list[str]:
+def probe_arguments(place: Place, scenario: Scenario, browser: str) -> list[str]:
     return check_arguments(
         place.url(scenario),
         place.origin,
@@ -249,16 +253,19 @@ def probe_arguments(place: Place, scenario: Scenario) -> list[str]:
         scenario.headers,
         scenario.credentials,
         scenario.body,
+        browser,
     )
 
 
 def run_in_probe(
-    command: list[str], env: dict[str, str], place: Place, scenario: Scenario
+    command: list[str], env: dict[str, str], place: Place, scenario: Scenario, browser: str
 ) -> ProbeResult:
-    return run_check(command, env, probe_arguments(place, scenario))
+    return run_check(command, env, probe_arguments(place, scenario, browser), browser)
 
 
-def run_check(command: list[str], env: dict[str, str], arguments: list[str]) -> ProbeResult:
+def run_check(
+    command: list[str], env: dict[str, str], arguments: list[str], browser: str = "chrome"
+) -> ProbeResult:
     completed = subprocess.run(
         [*command, *arguments],
         capture_output=True,
@@ -280,7 +287,7 @@ def run_check(command: list[str], env: dict[str, str], arguments: list[str]) -> 
         exit_code=completed.returncode,
         verdict=document["verdict"],
         preflight_required=document["preflight"]["required"],
-        chrome=errors[0]["browser"]["chrome"] if errors else None,
+        console=tuple(errors[0]["console"][browser]) if errors else None,
         decisive=document["decisive"],
         readable=tuple(name.lower() for name in document["actual"]["readable_headers"]),
         codes=tuple(f["code"] for f in document["findings"]),
@@ -290,6 +297,7 @@ def run_check(command: list[str], env: dict[str, str], arguments: list[str]) -> 
             if f["code"] in ("forbidden-header", "user-agent-dropped")
         ),
         stderr=completed.stderr,
+        document=document,
     )
 
 
@@ -314,28 +322,31 @@ def servers() -> Iterator[tuple[ScriptedServer, ScriptedServer, Place]]:
 
 
 def referee(
-    browser: Browser,
+    engine: Engine,
     scenarios: Iterable[Scenario],
     command: list[str],
     env: dict[str, str],
     progress: Callable[[str], None] | None = None,
     jobs: int = 4,
 ) -> list[Comparison]:
-    """Chromium first, every scenario in turn on one page; then cors-probe, a few at a time."""
+    """The engine first, every scenario in turn on one page; then cors-probe with `--browser`
+    for that engine, a few at a time."""
     chosen = list(scenarios)
     with servers() as (page, api, place):
         for scenario in chosen:
             install(api, place, scenario)
-        browser.navigate(page.url("/"))
-        chromium: dict[str, ChromiumResult] = {}
+        engine.navigate(page.url("/"))
+        measured: dict[str, EngineResult] = {}
         for scenario in chosen:
-            chromium[scenario.name] = run_in_chromium(browser, api, place, scenario)
+            measured[scenario.name] = run_in_engine(engine, api, place, scenario)
             if progress is not None:
                 progress(scenario.name)
         api.clear()
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            probed = list(pool.map(lambda s: run_in_probe(command, env, place, s), chosen))
+            probed = list(
+                pool.map(lambda s: run_in_probe(command, env, place, s, engine.name), chosen)
+            )
     return [
-        Comparison(scenario, chromium[scenario.name], probe)
+        Comparison(scenario, measured[scenario.name], probe)
         for scenario, probe in zip(chosen, probed, strict=True)
     ]

@@ -24,6 +24,26 @@ Pairs = tuple[tuple[str, str], ...]
 class Answer:
     status: int = 200
     headers: Pairs = ()
+    guard: str | None = None
+    """A Fetch Metadata policy in front of the answer (`GUARDS`): a request it refuses gets 403
+    with no CORS header, whatever the CORS layer behind it would have said."""
+
+
+GUARDS = {
+    "resource-isolation": "refuse Sec-Fetch-Site: cross-site unless it is a navigation",
+    "no-cors-only": "refuse Sec-Fetch-Site: cross-site in no-cors mode; CORS requests pass",
+}
+"""Fetch Metadata policies (https://web.dev/articles/fetch-metadata), as servers deploy them."""
+
+
+def refused_by(guard: str, site: str | None, mode: str | None) -> bool:
+    """Whether `guard` refuses a request with these Sec-Fetch-Site and -Mode values (absent
+    headers: an older browser, let through)."""
+    if site is None or site in ("same-origin", "same-site", "none"):
+        return False
+    if guard == "resource-isolation":
+        return mode != "navigate"
+    return mode == "no-cors"
 
 
 @dataclass(frozen=True)
@@ -483,6 +503,179 @@ ERROR_FAMILY = [
     Scenario("error-204-with-cors", "error", routes={"": {"get": Answer(204, ECHO)}}),
 ]
 
+# --- 9. Where the engines split (each engine's referee measures its own outcome) ---------------
+NO_OPTIONS = {"options": Answer(405, ()), "any": Answer(200, ((ACAO, "*"),))}
+
+
+def _put_json(name: str, routes: dict[str, dict[str, Answer]]) -> Scenario:
+    """A preflighted PUT of JSON, the engines' family."""
+    return Scenario(name, "engines", method="PUT", headers=JSON_CT, body="{}", routes=routes)
+
+
+ENGINE_FAMILY = [
+    Scenario(
+        "engines-client-hint-dpr", "engines", headers=(("DPR", "2"),), routes={"": NO_OPTIONS}
+    ),
+    Scenario(
+        "engines-client-hint-save-data",
+        "engines",
+        headers=(("Save-Data", "on"),),
+        routes={"": NO_OPTIONS},
+    ),
+    Scenario(
+        "engines-client-hint-viewport-width",
+        "engines",
+        headers=(("Viewport-Width", "1280"),),
+        routes={"": NO_OPTIONS},
+    ),
+    Scenario(
+        "engines-client-hint-dpr-answered",
+        "engines",
+        headers=(("DPR", "2"),),
+        routes={
+            "": {
+                "options": Answer(204, ((ACAO, "{origin}"), (ACAH, "dpr"))),
+                "any": Answer(200, ECHO),
+            }
+        },
+    ),
+    Scenario(
+        "engines-user-agent", "engines", headers=(("User-Agent", "robot"),), routes={"": NO_OPTIONS}
+    ),
+    Scenario(
+        "engines-range-upper-unit",
+        "engines",
+        headers=(("Range", "BYTES=0-99"),),
+        routes={"": NO_OPTIONS},
+    ),
+    Scenario(
+        "engines-range-mixed-unit",
+        "engines",
+        headers=(("Range", "Bytes=5-"),),
+        routes={"": NO_OPTIONS},
+    ),
+    _put_json(
+        "engines-preflight-500-without-acao",
+        {"": {"options": Answer(500, ()), "any": Answer(200, ECHO)}},
+    ),
+    _put_json(
+        "engines-preflight-403-with-acao",
+        {
+            "": {
+                "options": Answer(403, ((ACAO, "{origin}"), (ACAM, "PUT"), (ACAH, "content-type"))),
+                "any": Answer(200, ECHO),
+            }
+        },
+    ),
+    _put_json(
+        "engines-preflight-302-without-acao",
+        {"": {"options": Answer(302, (("Location", "{base}/next"),))}},
+    ),
+    _put_json(
+        "engines-redirect-then-preflight-null",
+        {
+            "": {
+                "options": PERMISSIVE_PREFLIGHT,
+                "any": Answer(307, (*ECHO, ("Location", "{alt}/s/{name}/next"))),
+            },
+            "/next": {
+                "options": Answer(204, ((ACAO, "null"), (ACAM, "PUT"), (ACAH, "content-type"))),
+                "any": Answer(200, ((ACAO, "null"),)),
+            },
+        },
+    ),
+    _put_json(
+        "engines-redirect-then-preflight-echo",
+        {
+            "": {
+                "options": PERMISSIVE_PREFLIGHT,
+                "any": Answer(307, (*ECHO, ("Location", "{alt}/s/{name}/next"))),
+            },
+            "/next": {
+                "options": Answer(
+                    204, ((ACAO, "{request-origin}"), (ACAM, "PUT"), (ACAH, "content-type"))
+                ),
+                "any": Answer(200, ((ACAO, "{request-origin}"),)),
+            },
+        },
+    ),
+    Scenario(
+        "engines-redirect-then-simple-null",
+        "engines",
+        routes={
+            "": {"any": Answer(302, (*ECHO, ("Location", "{alt}/s/{name}/next")))},
+            "/next": {"any": Answer(200, ((ACAO, "null"),))},
+        },
+    ),
+    Scenario(
+        "engines-303-after-preflighted-post",
+        "engines",
+        method="POST",
+        headers=JSON_CT,
+        body="{}",
+        routes={
+            "": {
+                "options": PERMISSIVE_PREFLIGHT,
+                "any": Answer(303, (*ECHO, ("Location", "{base}/next"))),
+            },
+            "/next": {"options": Answer(405, ()), "any": Answer(200, ECHO)},
+        },
+    ),
+    Scenario(
+        "engines-303-after-preflighted-post-cross-origin",
+        "engines",
+        method="POST",
+        headers=JSON_CT,
+        body="{}",
+        routes={
+            "": {
+                "options": PERMISSIVE_PREFLIGHT,
+                "any": Answer(303, (*ECHO, ("Location", "{alt}/s/{name}/next"))),
+            },
+            "/next": {"options": Answer(405, ()), "any": Answer(200, ((ACAO, "*"),))},
+        },
+    ),
+    Scenario(
+        "engines-allow-headers-wildcard-authorization",
+        "engines",
+        headers=(("Authorization", "Bearer t"),),
+        routes={
+            "": {
+                "options": Answer(204, ((ACAO, "*"), (ACAH, "*"))),
+                "any": Answer(200, ((ACAO, "*"),)),
+            }
+        },
+    ),
+]
+
+
+# --- 10. Fetch Metadata policies in front of a correct CORS layer --------------------------------
+def _guarded(name: str, guard: str, method: str = "GET", credentials: bool = False) -> Scenario:
+    json = method == "PUT"
+    return Scenario(
+        name,
+        "fetch-metadata",
+        method=method,
+        headers=JSON_CT if json else (),
+        body="{}" if json else None,
+        credentials=credentials,
+        routes={
+            "": {
+                "options": Answer(204, (*CRED, (ACAM, "PUT"), (ACAH, "content-type")), guard),
+                "any": Answer(200, CRED, guard),
+            }
+        },
+    )
+
+
+FETCH_METADATA_FAMILY = [
+    _guarded("fetch-metadata-isolation-get", "resource-isolation"),
+    _guarded("fetch-metadata-isolation-put", "resource-isolation", "PUT"),
+    _guarded("fetch-metadata-isolation-credentials", "resource-isolation", credentials=True),
+    _guarded("fetch-metadata-no-cors-only-get", "no-cors-only"),
+    _guarded("fetch-metadata-no-cors-only-put", "no-cors-only", "PUT"),
+]
+
 SCENARIOS: tuple[Scenario, ...] = (
     *ACAO_FAMILY,
     *CREDENTIALS_FAMILY,
@@ -492,4 +685,6 @@ SCENARIOS: tuple[Scenario, ...] = (
     *REDIRECT_FAMILY,
     *EXPOSE_FAMILY,
     *ERROR_FAMILY,
+    *ENGINE_FAMILY,
+    *FETCH_METADATA_FAMILY,
 )

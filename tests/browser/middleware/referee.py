@@ -1,4 +1,4 @@
-"""Chromium and cors-probe on the same real middleware, shape by shape (see test_middleware.py)."""
+"""An engine and cors-probe on the same real middleware, shape by shape (see test_middleware.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from tests.browser.cdp import Browser
+from tests.browser.engines import Engine
 from tests.browser.middleware.apps import MiddlewareApp, running
 from tests.browser.proxy import RecordingProxy
-from tests.browser.referee import PAGE_HTML, check_arguments, chromium_fetch, run_check
+from tests.browser.referee import PAGE_HTML, check_arguments, engine_fetch, run_check
 from tests.conftest import _clean_env, cli_command
 from tests.servers import Reply, ScriptedServer
 
@@ -41,22 +41,24 @@ SHAPES = (
 @dataclass(frozen=True)
 class Result:
     shape: Shape
-    chromium_ok: bool
-    chromium_preflight: bool
-    chromium_actual: bool
-    console: str | None
+    engine_ok: bool
+    engine_preflight: bool
+    engine_actual: bool
+    console: tuple[str, ...]
+    """Every console line the engine printed."""
     verdict: str | None
     preflight_required: bool | None
-    chrome: str | None
+    predicted: tuple[str, ...] | None
+    """The engine's lines as cors-probe predicts them for its first error finding."""
     codes: tuple[str, ...]
     stderr: str
     app: str = ""
 
     @property
     def agrees(self) -> bool:
-        verdict = self.verdict == ("allowed" if self.chromium_ok else "blocked")
-        preflight = self.preflight_required == self.chromium_preflight
-        console = self.chromium_ok or self.chrome == self.console
+        verdict = self.verdict == ("allowed" if self.engine_ok else "blocked")
+        preflight = self.preflight_required == self.engine_preflight
+        console = self.engine_ok or self.predicted == self.console
         return verdict and preflight and console
 
 
@@ -71,43 +73,52 @@ def page_server() -> Iterator[ScriptedServer]:
         server.close()
 
 
-def judge(app: MiddlewareApp, chromium: Browser, page: ScriptedServer) -> list[Result]:
+def judge(app: MiddlewareApp, engine: Engine, page: ScriptedServer) -> list[Result]:
     origin = page.base_url
     with running(app, origin) as base:
         proxy = RecordingProxy(int(base.rsplit(":", 1)[1])).start()
         try:
-            chromium.navigate(page.url("/"))
+            engine.navigate(page.url("/"))
             observed = []
             for shape in SHAPES:
                 target = f"{shape.path}?shape={shape.name}"
                 url = f"http://localhost:{proxy.port}{target}"
-                outcome, console = chromium_fetch(
-                    chromium, url, shape.method, shape.headers, shape.credentials, shape.body
+                outcome, console = engine_fetch(
+                    engine, url, shape.method, shape.headers, shape.credentials, shape.body
                 )
                 seen = proxy.under(target)
                 observed.append((shape, url, outcome, console, seen))
             arguments = [
                 check_arguments(
-                    url, origin, shape.method, shape.headers, shape.credentials, shape.body
+                    url,
+                    origin,
+                    shape.method,
+                    shape.headers,
+                    shape.credentials,
+                    shape.body,
+                    engine.name,
                 )
                 for shape, url, *_ in observed
             ]
             with ThreadPoolExecutor(max_workers=4) as pool:
                 probed = list(
-                    pool.map(lambda a: run_check(cli_command(), _clean_env(), a), arguments)
+                    pool.map(
+                        lambda a: run_check(cli_command(), _clean_env(), a, engine.name),
+                        arguments,
+                    )
                 )
         finally:
             proxy.close()
     return [
         Result(
             shape=shape,
-            chromium_ok=bool(outcome["resolved"]),
-            chromium_preflight=any(s.preflight for s in seen),
-            chromium_actual=any(not s.preflight for s in seen),
+            engine_ok=bool(outcome["resolved"]),
+            engine_preflight=any(s.preflight for s in seen),
+            engine_actual=any(not s.preflight for s in seen),
             console=console,
             verdict=probe.verdict,
             preflight_required=probe.preflight_required,
-            chrome=probe.chrome,
+            predicted=probe.console,
             codes=probe.codes,
             stderr=probe.stderr,
         )
