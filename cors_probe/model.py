@@ -297,6 +297,10 @@ class Report:
     """The other engines' own reports of the same check (`--browser all`), in order."""
     contrasts: tuple[Contrast, ...] = ()
     """Engines not run that would decide differently, told from the same answers."""
+    agreeing: tuple[str, ...] = ()
+    """The other engines (report keys) that, on the same answers, block on the same decisive
+    finding (code, stage, URL, status): only their console lines, and this engine's, are told
+    for it; another engine's lines for a finding it would not reach would be wrong."""
 
     @property
     def engines(self) -> tuple[Report, ...]:

@@ -88,15 +88,25 @@ def check(
 
 
 def _tell_unreachable(report: Report) -> None:
-    """One line on stderr when a server could not be reached (by any engine run)."""
+    """One line on stderr when a server could not be reached, naming the engines that could not
+    when several ran (the first failure's words)."""
+    from cors_probe.explain.engines import label
     from cors_probe.render.scrub import clean_line, secrets_of
 
-    for engine in report.engines:
-        decisive = engine.outcome.decisive
-        if decisive is not None and decisive.code.value == "unreachable":
-            line = f"cors-probe: error: could not reach {decisive.url}: {decisive.detail['reason']}"
-            sys.stderr.write(clean_line(line, secrets_of(report.shape)) + "\n")
-            return
+    failed = [
+        (engine.browser, engine.outcome.decisive)
+        for engine in report.engines
+        if engine.outcome.decisive is not None
+        and engine.outcome.decisive.code.value == "unreachable"
+    ]
+    if not failed:
+        return
+    decisive = failed[0][1]
+    assert decisive is not None
+    line = f"cors-probe: error: could not reach {decisive.url}: {decisive.detail['reason']}"
+    if report.others:
+        line += f" ({', '.join(label(name) for name, _ in failed)})"
+    sys.stderr.write(clean_line(line, secrets_of(report.shape)) + "\n")
 
 
 def _report(

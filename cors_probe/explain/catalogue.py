@@ -634,6 +634,20 @@ def _error_status(f: Finding) -> Explanation:
     )
 
 
+def _isolation_refusal(f: Finding) -> Explanation:
+    mode = _detail(f, "mode", "cors")
+    return Explanation(
+        "Refused as a cross-site request (Fetch Metadata)",
+        f"The server answered 403 without CORS headers to a request that carried "
+        f"`Sec-Fetch-Site: cross-site` and `Sec-Fetch-Mode: {mode}`, as every browser sends it. "
+        "A Fetch Metadata resource-isolation policy (or a WAF rule) in front of the CORS layer "
+        "most likely refused it before CORS was considered.",
+        "Let the isolation policy pass CORS requests (`Sec-Fetch-Mode: cors`) from the origins "
+        "your CORS policy allows, or exempt this API's paths from it; the CORS headers alone "
+        "cannot help while the request is refused before them.",
+    )
+
+
 def _local_network(f: Finding) -> Explanation:
     space = _detail(f, "space", "private")
     secure = f.detail.get("secure") is True
@@ -684,6 +698,7 @@ BUILDERS: dict[C, Callable[[Finding], Explanation]] = {
     C.AUTHORIZATION_WILDCARD: _authorization_wildcard,
     C.REQUEST_REACHED_SERVER: _reached_server,
     C.ERROR_STATUS_WITHOUT_CORS: _error_status,
+    C.FETCH_METADATA_REFUSAL: _isolation_refusal,
     C.LOCAL_NETWORK_ACCESS: _local_network,
     C.SAME_ORIGIN: _info(
         "Same-origin request: CORS does not apply",

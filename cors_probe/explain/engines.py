@@ -16,8 +16,49 @@ def label(name: str) -> str:
 
 
 def verdict_line(report: Report) -> str:
-    """`Chrome: allowed · Firefox: blocked · Safari: blocked`, one entry per engine run."""
-    return " · ".join(f"{label(r.browser)}: {r.outcome.verdict.value}" for r in report.engines)
+    """`Chrome: allowed · Firefox: blocked · Safari: blocked`, one entry per engine run; in a dry
+    run, `not sent` unless the engine knows it blocks before sending anything."""
+
+    def told(r: Report) -> str:
+        if r.dry_run and r.outcome.verdict is not Verdict.BLOCKED:
+            return "not sent (dry run)"
+        return r.outcome.verdict.value
+
+    return " · ".join(f"{label(r.browser)}: {told(r)}" for r in report.engines)
+
+
+def _answered_differently(first: Report, other: Report) -> str | None:
+    """How the server answered the same request of two engines differently, if it did: the
+    first pair of exchanges (same kind, method and URL) whose status or CORS headers differ."""
+    theirs = {
+        (e.kind, e.request.method, e.request.url): e.response
+        for e in other.outcome.exchanges
+        if e.response is not None
+    }
+    for exchange in first.outcome.exchanges:
+        mine = exchange.response
+        answer = theirs.get((exchange.kind, exchange.request.method, exchange.request.url))
+        if mine is None or answer is None:
+            continue
+        cors = [
+            h
+            for h in ("Access-Control-Allow-Origin", "Access-Control-Allow-Credentials")
+            if mine.headers.get(h) != answer.headers.get(h)
+        ]
+        if mine.status != answer.status or cors:
+            what = (
+                f"status {mine.status} and {answer.status}" if mine.status != answer.status else ""
+            )
+            what = what or ", ".join(
+                f"{h}: {mine.headers.get(h) or '(none)'} and {answer.headers.get(h) or '(none)'}"
+                for h in cors
+            )
+            return (
+                f"the server answered {label(first.browser)}'s and {label(other.browser)}'s "
+                f"{exchange.kind.value} differently ({what}): it tells the engines apart, by "
+                "User-Agent or another header they send"
+            )
+    return None
 
 
 def _because(verdict: Verdict | None, decisive: Finding | None) -> str:
@@ -39,9 +80,17 @@ def split(first: Report, other: Report) -> str | None:
     a, b = first.outcome, other.outcome
     if a.verdict is b.verdict:
         return None
+    for engine in (first, other):
+        decisive = engine.outcome.decisive
+        if engine.outcome.verdict is Verdict.UNREACHABLE and decisive is not None:
+            reason = decisive.detail.get("reason", "")
+            return f"{label(engine.browser)} could not reach the server ({reason})"
     preflight = _preflight_split(first.browser, first.plan, other.browser, other.plan)
     if preflight:
         return preflight
+    server = _answered_differently(first, other)
+    if server is not None:
+        return server
     blocked = other if b.verdict is Verdict.BLOCKED else first
     decisive = blocked.outcome.decisive
     if decisive is None:

@@ -399,6 +399,7 @@ def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Ou
             written = _as_written(hop.headers, str(failure.detail.get("name", "")))
             failure = replace(failure, detail={**failure.detail, "written": written})
         fetch.findings.append(_failure_finding(where, failure, reply.status))
+        fetch.findings.extend(_isolation_refusal(where, plan.request, reply))
         return fetch.outcome()
     if result.wildcard_authorization:
         fetch.findings.append(
@@ -461,8 +462,33 @@ def _actual_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, WireRespon
     if hop.cors:
         blocked = _cors_check(fetch, hop, where, reply, request_origin)
         if blocked is not None:
-            return blocked
+            fetch.findings.extend(_isolation_refusal(where, request, reply))
+            return fetch.outcome()
     return reply
+
+
+def _isolation_refusal(where: Where, request: WireRequest, reply: WireResponse) -> list[Finding]:
+    """A 403 without CORS headers to a request that said `Sec-Fetch-Site: cross-site`: most
+    likely a Fetch Metadata resource-isolation policy in front of the CORS layer
+    (https://w3c.github.io/webappsec-fetch-metadata/, https://web.dev/articles/fetch-metadata)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if (
+        reply.status != 403
+        or site != "cross-site"
+        or "Access-Control-Allow-Origin" in reply.headers
+    ):
+        return []
+    mode = request.headers.get("Sec-Fetch-Mode") or ""
+    return [
+        where.finding(
+            FindingCode.FETCH_METADATA_REFUSAL,
+            Severity.WARNING,
+            status=reply.status,
+            header="Sec-Fetch-Site",
+            value=site,
+            detail={"mode": mode},
+        )
+    ]
 
 
 def _cors_check(

@@ -80,9 +80,13 @@ def _exchange(exchange: Exchange, show_secrets: bool) -> dict[str, Any]:
     }
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
+def finding_dict(finding: Finding, told: frozenset[str] | None = None) -> dict[str, Any]:
+    """A finding's entry; console lines only for the engines in `told` (all when None): those
+    that reach this same finding (`Report.agreeing` and the report's own engine)."""
     words = explain(finding)
-    lines = console_lines(finding, words)
+    lines = {
+        k: v if told is None or k in told else () for k, v in console_lines(finding, words).items()
+    }
     return {
         "code": finding.code.value,
         "severity": finding.severity.value,
@@ -145,7 +149,12 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
             "readable_headers": list(outcome.readable_headers),
         },
         "exchanges": [_exchange(e, show_secrets) for e in exchanges],
-        "findings": [finding_dict(masked_finding(f, show_secrets)) for f in outcome.findings],
+        "findings": [
+            finding_dict(
+                masked_finding(f, show_secrets), frozenset({report.browser, *report.agreeing})
+            )
+            for f in outcome.findings
+        ],
         "browser": report.browser,
         "verdicts": {r.browser: r.outcome.verdict.value for r in report.engines},
         "browsers": {r.browser: _engine_dict(r, show_secrets=show_secrets) for r in report.others},

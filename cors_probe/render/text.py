@@ -19,7 +19,7 @@ from cors_probe.explain.catalogue import explain
 from cors_probe.explain.console import console_lines
 from cors_probe.explain.engines import contrast, label, split, verdict_line
 from cors_probe.explain.triggers import describe_triggers
-from cors_probe.model import Exchange, ExchangeKind, Finding, Report, Severity, Verdict
+from cors_probe.model import Exchange, ExchangeKind, Finding, Report, Severity, Stage, Verdict
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
 from cors_probe.usecases.demo import Tour
 from cors_probe.usecases.results import Run
@@ -39,6 +39,11 @@ SEVERITY_STYLE = {
     Severity.INFO: ("info", "cyan"),
 }
 CORS_HEADER_PREFIXES = ("access-control-", "origin", "vary")
+STAGE_WORDS = {
+    Stage.REQUEST: "request",
+    Stage.PREFLIGHT: "preflight",
+    Stage.ACTUAL: "actual request",
+}
 
 
 def _headline(report: Report) -> Text:
@@ -53,7 +58,9 @@ def _headline(report: Report) -> Text:
     decisive = outcome.decisive
     if decisive is not None:
         line.append(
-            f" at the {decisive.stage.value}: " if outcome.verdict is Verdict.BLOCKED else ": "
+            f" at the {STAGE_WORDS[decisive.stage]}: "
+            if outcome.verdict is Verdict.BLOCKED
+            else ": "
         )
         line.append(explain(decisive).title)
     elif outcome.verdict is Verdict.ALLOWED and not report.dry_run:
@@ -113,7 +120,9 @@ def _exchange(exchange: Exchange, show_secrets: bool, verbose: bool) -> Renderab
     return Group(*parts)
 
 
-def _finding(finding: Finding, browser: str = "chrome") -> RenderableType:
+def _finding(
+    finding: Finding, browser: str = "chrome", agreeing: tuple[str, ...] = ()
+) -> RenderableType:
     words = explain(finding)
     severity, style = SEVERITY_STYLE[finding.severity]
     head = Text("  ")
@@ -124,8 +133,9 @@ def _finding(finding: Finding, browser: str = "chrome") -> RenderableType:
     body.append("\nFix: ", style="bold green")
     body.append(words.fix)
     lines = console_lines(finding, words)
+    told = {browser, *agreeing}  # engines that reach this finding on the same answers
     for name in sorted(lines, key=lambda n: n != browser):  # the engine run comes first
-        if lines[name] and finding.severity is not Severity.INFO:
+        if lines[name] and name in told and finding.severity is not Severity.INFO:
             body.append(f"\n{label(name)}: ", style="bold")
             body.append("\n".join(lines[name]), style="dim")
     return Group(head, Padding(body, (0, 0, 0, 11)))
@@ -193,7 +203,10 @@ def _engine(report: Report, *, show_secrets: bool = False, verbose: bool = False
     findings = sorted(report.outcome.findings, key=lambda f: list(Severity).index(f.severity))
     if findings:
         parts.append(Text("Findings", style="bold"))
-        parts.extend(_finding(masked_finding(f, show_secrets), report.browser) for f in findings)
+        parts.extend(
+            _finding(masked_finding(f, show_secrets), report.browser, report.agreeing)
+            for f in findings
+        )
     if report.contrasts:
         parts.append(Text("Other engines", style="bold"))
         parts.extend(Text(f"  {contrast(report, seen)}") for seen in report.contrasts)

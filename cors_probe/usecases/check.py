@@ -26,7 +26,7 @@ from cors_probe.model import (
 from cors_probe.policy.browsers import CHROMIUM, Browser
 from cors_probe.policy.conversation import DRY_RUN, Conversation, Reply, Send, converse
 from cors_probe.policy.url import UrlError, parse_url
-from cors_probe.usecases.engines import Shared, contrasts
+from cors_probe.usecases.engines import Shared, agreeing, contrasts
 
 SendFn = Callable[[WireRequest], WireResponse]
 
@@ -117,7 +117,7 @@ def run(
                     granted[origin] = consent(step.request)
                 if not granted[origin]:
                     return None
-            return shared(engine, step.request, transmit)
+            return shared(engine, step.request, transmit, step.needs_consent)
 
         return answer
 
@@ -127,7 +127,8 @@ def run(
 
 def _report(shape: RequestShape, ran: list[tuple[Browser, Outcome]], *, dry_run: bool) -> Report:
     reports = [
-        Report(shape=shape, plan=o.plan, outcome=o, dry_run=dry_run, browser=b.name) for b, o in ran
+        Report(shape=shape, plan=o.plan, outcome=o, dry_run=dry_run, browser=b.name, agreeing=a)
+        for (b, o), a in zip(ran, agreeing(shape, ran), strict=True)
     ]
     return replace(reports[0], others=tuple(reports[1:]), contrasts=contrasts(shape, ran, dry_run))
 

@@ -30,24 +30,52 @@ from cors_probe.policy.conversation import Conversation, Reply, Send, converse, 
 Key = tuple[str, str, tuple[tuple[str, str], ...], bytes | None]
 
 
-def key(request: WireRequest) -> Key:
-    """What makes two requests the same request: method, URL, header pairs in order, body."""
-    return request.method, request.url, request.headers.pairs, request.body
+IDENTITY_HEADERS = frozenset(
+    {
+        "user-agent",
+        "accept-language",
+        "accept-encoding",
+        "sec-ch-ua",
+        "sec-ch-ua-mobile",
+        "sec-ch-ua-platform",
+        "sec-fetch-storage-access",
+        "priority",
+    }
+)
+"""The headers that tell the engines apart without changing what the request asks for."""
+
+
+def key(request: WireRequest, *, side_effects: bool = False) -> Key:
+    """What makes two requests the same request: method, URL, header pairs in order, body. For a
+    request with side effects, the engines' identity headers and the order do not count: it is
+    sent once, as the first engine sends it, whatever the others' User-Agent."""
+    if not side_effects:
+        return request.method, request.url, request.headers.pairs, request.body
+    asked = tuple(
+        sorted((n.lower(), v) for n, v in request.headers if n.lower() not in IDENTITY_HEADERS)
+    )
+    return request.method, request.url, asked, request.body
 
 
 class Shared:
     """Answers already received, by request `key` and occurrence: the n-th request an engine
-    sends that another engine sent byte for byte alike as its n-th such request is not sent
-    again (a redirect loop repeats one request; each repetition is still sent once)."""
+    sends that another engine sent alike as its n-th such request is not sent again (a redirect
+    loop repeats one request; each repetition is still sent once). Alike is byte for byte, but
+    for a request with side effects, which goes out once whatever the engines' identity headers
+    (`key`): one POST, not one per engine."""
 
     def __init__(self) -> None:
         self._answers: dict[tuple[Key, int], Reply] = {}
         self._counts: dict[tuple[str, Key], int] = {}
 
     def __call__(
-        self, engine: str, request: WireRequest, send: Callable[[WireRequest], Reply]
+        self,
+        engine: str,
+        request: WireRequest,
+        send: Callable[[WireRequest], Reply],
+        side_effects: bool = False,
     ) -> Reply:
-        found = key(request)
+        found = key(request, side_effects=side_effects)
         occurrence = self._counts.get((engine, found), 0)
         self._counts[(engine, found)] = occurrence + 1
         if (found, occurrence) not in self._answers:
@@ -95,6 +123,29 @@ def replay(
         return outcome
     except _Unknown as unknown:
         return unknown.request
+
+
+def _same(a: Outcome, b: Outcome) -> bool:
+    x, y = a.decisive, b.decisive
+    if x is None or y is None:
+        return False
+    return (x.code, x.stage, x.url, x.status) == (y.code, y.stage, y.url, y.status)
+
+
+def agreeing(shape: RequestShape, ran: Sequence[tuple[Browser, Outcome]]) -> list[tuple[str, ...]]:
+    """For each engine run, the other engines that block on the same decisive finding: among
+    those run, by their own outcomes; the others by replaying the answers (`replay`)."""
+    outcomes = {browser.name: outcome for browser, outcome in ran}
+    first = ran[0][1] if ran else None
+    for browser in BROWSERS:
+        if browser.name not in outcomes and first is not None:
+            replayed = replay(shape, browser, first.exchanges)
+            if isinstance(replayed, Outcome):
+                outcomes[browser.name] = replayed
+    return [
+        tuple(n for n, o in outcomes.items() if n != browser.name and _same(outcome, o))
+        for browser, outcome in ran
+    ]
 
 
 def contrasts(

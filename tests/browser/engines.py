@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import time
 from collections.abc import Iterator
 from typing import Any, Protocol
 
 import pytest
 
-from tests.browser import cdp, firefox, webkit
+from tests.browser import cdp, console, firefox, webkit
 
 NAMES = ("chrome", "firefox", "safari")
 """The engines by their report keys (what `cors-probe check --format json` calls them)."""
@@ -62,17 +61,10 @@ class Chromium:
         return self.browser.console_mark()
 
     def settle(self, mark: int, quiet: float = 0.15, limit: float = 2.0) -> list[str]:
-        deadline = time.monotonic() + limit
-        seen = -1
-        quiet_since = time.monotonic()
-        while time.monotonic() < deadline:
-            lines = [e.text for e in self.browser.console_since(mark)]
-            if len(lines) != seen:
-                seen, quiet_since = len(lines), time.monotonic()
-            elif time.monotonic() - quiet_since >= quiet:
-                return lines
-            time.sleep(0.01)
-        return [e.text for e in self.browser.console_since(mark)]
+        return console.settle(self._since, mark, quiet, limit)
+
+    def _since(self, mark: int) -> list[str]:
+        return [entry.text for entry in self.browser.console_since(mark)]
 
 
 def find(name: str) -> str | None:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.browser import console
+
 with warnings.catch_warnings():
     # mozinfo calls the deprecated distro.linux_distribution() at import time
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -285,17 +287,7 @@ class Firefox:
 
     def settle(self, mark: int, quiet: float = 0.15, limit: float = 2.0) -> list[str]:
         """`console_since(mark)` once no new message has come for `quiet` s (at most `limit` s)."""
-        deadline = time.monotonic() + limit
-        lines = self.console_since(mark)
-        calm_since = time.monotonic()
-        while time.monotonic() < deadline:
-            time.sleep(0.03)
-            now = self.console_since(mark)
-            if now != lines:
-                lines, calm_since = now, time.monotonic()
-            elif time.monotonic() - calm_since >= quiet:
-                break
-        return lines
+        return console.settle(self.console_since, mark, quiet, limit)
 
     def close(self) -> None:
         """Quit Firefox (killed if it lingers) and remove its profile."""

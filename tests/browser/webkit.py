@@ -37,6 +37,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from tests.browser import console
+
 DEFAULT_INTERPRETER = "/usr/bin/python3"
 DRIVER = Path(__file__).with_name("webkit_driver.py")
 
@@ -282,17 +284,7 @@ class WebKit:
 
     def settle(self, mark: int, quiet: float = 0.15, limit: float = 2.0) -> list[str]:
         """`console_since(mark)` once no new message has come for `quiet` s (at most `limit` s)."""
-        deadline = time.monotonic() + limit
-        lines = self.console_since(mark)
-        calm_since = time.monotonic()
-        while time.monotonic() < deadline:
-            time.sleep(0.03)
-            now = self.console_since(mark)
-            if now != lines:
-                lines, calm_since = now, time.monotonic()
-            elif time.monotonic() - calm_since >= quiet:
-                break
-        return lines
+        return console.settle(self.console_since, mark, quiet, limit)
 
     def close(self) -> None:
         """Ask the driver to quit; after CLOSE_TIMEOUT s, kill it with everything it started."""

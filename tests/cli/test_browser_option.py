@@ -96,10 +96,15 @@ def test_a_fetch_metadata_policy_refuses_cors_probe_as_it_refuses_the_engine(
     url = f"http://localhost:{server.port}/isolated"
     result = run_cli("check", url, "-o", "http://127.0.0.1:3000", "-b", browser, "-f", "json")
     assert result.returncode == 1
-    assert result.json()["decisive"] == "acao-missing"
+    document = result.json()
+    assert document["decisive"] == "acao-missing"
+    refusal = next(f for f in document["findings"] if f["code"] == "fetch-metadata-refusal")
+    assert refusal["value"] == "cross-site"
+    assert "isolation policy" in refusal["fix"]
     assert server.received[0].header("Sec-Fetch-Site") == "cross-site"
     same_site = run_cli("check", url, "-o", "http://localhost:3000", "-b", browser, "-f", "json")
     assert same_site.returncode == 0, same_site.stdout
+    assert "fetch-metadata-refusal" not in same_site.stdout
     assert server.received[-1].header("Sec-Fetch-Site") == "same-site"
 
 

@@ -295,6 +295,15 @@ SCENARIOS = [
         present=[FindingCode.ERROR_STATUS_WITHOUT_CORS, FindingCode.MAX_AGE_MISSING],
     ),
     Scenario(
+        "fetch-metadata-refusal",
+        {"/p": {"get": Reply(403, [("Content-Type", "text/plain")])}},
+        [],
+        1,
+        FindingCode.ACAO_MISSING,
+        PREFIX + "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+        present=[FindingCode.FETCH_METADATA_REFUSAL, FindingCode.ERROR_STATUS_WITHOUT_CORS],
+    ),
+    Scenario(
         "warnings-vary-wildcard-acac-max-age-capped",
         {
             "/p": {

@@ -127,3 +127,41 @@ def test_a_dry_run_sends_nothing_in_any_engine(browser: object) -> None:
     assert all(e.withheld for r in report.engines for e in r.outcome.exchanges)
     assert report.contrasts == ()
     del browser
+
+
+def test_a_request_with_side_effects_goes_out_once_whatever_the_engines() -> None:
+    allow = Headers.of(
+        ("Access-Control-Allow-Origin", "https://app.example"),
+        ("Access-Control-Allow-Methods", "PUT"),
+        ("Access-Control-Allow-Headers", "content-type"),
+    )
+    server = Server(lambda _: WireResponse(204, allow))
+    shape = RequestShape(
+        URL, PAGE, "PUT", Headers.of(("Content-Type", "application/json")), body=b"{}"
+    )
+    asked: list[str] = []
+
+    def consent(request: WireRequest) -> bool:
+        asked.append(request.method)
+        return True
+
+    report = check.run(shape, server.send, browsers=BROWSERS, consent=consent)
+    assert [r.method for r in server.sent].count("PUT") == 1
+    assert [r.method for r in server.sent].count("OPTIONS") == 3  # safe: each engine's own
+    assert asked == ["PUT"]
+    assert all(r.outcome.exchanges[-1].response is not None for r in report.engines)
+
+
+def test_console_lines_are_told_only_for_engines_that_reach_the_same_finding() -> None:
+    """OPTIONS answered 500 without ACAO: Chromium and Firefox block on the missing ACAO,
+    WebKit on the status (it judges the status first)."""
+    server = Server(lambda _: WireResponse(500, Headers()))
+    shape = RequestShape(URL, PAGE, "PUT", Headers.of(("Content-Type", "application/json")))
+    alone = check.run(shape, server.send)
+    assert alone.agreeing == ("firefox",)
+    together = check.run(shape, server.send, browsers=BROWSERS)
+    assert {r.browser: r.agreeing for r in together.engines} == {
+        "chrome": ("firefox",),
+        "firefox": ("chrome",),
+        "safari": (),
+    }
