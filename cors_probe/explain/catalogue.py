@@ -113,6 +113,12 @@ def _which(finding: Finding) -> str:
     return f"the {kind}{status}{hop}"
 
 
+def _sentence(text: str) -> str:
+    """`text` with its first letter in upper case and nothing else touched (str.capitalize
+    lower-cases the rest, URLs included: `?X-Amz-Signature=` would become `?x-amz-signature=`)."""
+    return text[:1].upper() + text[1:]
+
+
 def _on(finding: Finding) -> str:
     return "the OPTIONS response" if finding.stage is Stage.PREFLIGHT else "the response"
 
@@ -142,7 +148,7 @@ def _acao_missing(f: Finding) -> Explanation:
     )
     return Explanation(
         "No Access-Control-Allow-Origin header",
-        f"{_which(f).capitalize()} has no Access-Control-Allow-Origin header, so the browser "
+        f"{_sentence(_which(f))} has no Access-Control-Allow-Origin header, so the browser "
         + (
             "never sends the actual request."
             if preflight
@@ -171,7 +177,7 @@ def _acao_mismatch(f: Finding) -> Explanation:
     value = f.value or ""
     return Explanation(
         "Access-Control-Allow-Origin does not match the origin",
-        f"{_which(f).capitalize()} sends Access-Control-Allow-Origin {_shown(value)}, but the "
+        f"{_sentence(_which(f))} sends Access-Control-Allow-Origin {_shown(value)}, but the "
         f"request's origin is '{_request_origin(f)}'. The browser compares the two strings byte "
         "for byte: no trailing slash, no path, lower case, no default port." + _tainted_note(f),
         (
@@ -209,7 +215,7 @@ def _acao_multiple(f: Finding) -> Explanation:
     )
     return Explanation(
         "Access-Control-Allow-Origin holds more than one origin",
-        f"{_which(f).capitalize()} sends {how}; a browser accepts exactly one origin (or `*`). "
+        f"{_sentence(_which(f))} sends {how}; a browser accepts exactly one origin (or `*`). "
         "Two lines usually mean two layers (a proxy and the app) both add the header.",
         "Send one Access-Control-Allow-Origin line with one origin: match the request's Origin "
         f"against your allow-list on the server and echo it (`{_request_origin(f)}`), with "
@@ -230,7 +236,7 @@ def _acao_invalid(f: Finding) -> Explanation:
     value = f.value or ""
     return Explanation(
         "Access-Control-Allow-Origin is not a valid origin",
-        f"{_which(f).capitalize()} sends Access-Control-Allow-Origin {_shown(value)}, which is "
+        f"{_sentence(_which(f))} sends Access-Control-Allow-Origin {_shown(value)}, which is "
         "not an origin at all (empty, quoted, or not plain ASCII).",
         f"Send a bare origin, `Access-Control-Allow-Origin: {_request_origin(f)}` (no quotes), "
         "or `*` for uncredentialed requests.",
@@ -248,7 +254,7 @@ def _acao_invalid(f: Finding) -> Explanation:
 def _wildcard_credentials(f: Finding) -> Explanation:
     return Explanation(
         "Wildcard origin on a credentialed request",
-        f"{_which(f).capitalize()} sends `Access-Control-Allow-Origin: *`, but the request uses "
+        f"{_sentence(_which(f))} sends `Access-Control-Allow-Origin: *`, but the request uses "
         "credentials: 'include'. With credentials the browser refuses the wildcard, even when "
         "Access-Control-Allow-Credentials is true.",
         f"Echo the specific origin, `Access-Control-Allow-Origin: {f.page_origin}`, with "
@@ -354,7 +360,8 @@ def _header_not_allowed(f: Finding) -> Explanation:
         f"Request header {name} is not allowed",
         f"The request sends {name}, which is not a CORS-safelisted header, and the preflight "
         f"response's Access-Control-Allow-Headers ({_shown(f.value)}) does not list it.",
-        f"Add {name} to Access-Control-Allow-Headers (or reflect Access-Control-Request-Headers); "
+        f"List {name} in Access-Control-Allow-Headers, naming the headers you accept (reflecting "
+        "Access-Control-Request-Headers would grant every header to every caller); "
         "`*` works only without credentials and, per the spec, never for Authorization.",
         chrome_cors_line(
             f,
@@ -539,7 +546,7 @@ def _client_hint(f: Finding) -> Explanation:
 def _vary(f: Finding) -> Explanation:
     return Explanation(
         "Vary: Origin is missing",
-        f"{_which(f).capitalize()} echoes the request's origin in Access-Control-Allow-Origin but "
+        f"{_sentence(_which(f))} echoes the request's origin in Access-Control-Allow-Origin but "
         + ("it sends no Vary header" if f.value is None else f"its Vary header is '{f.value}'")
         + ". A shared cache or CDN can hand this answer to "
         "another origin, which then fails intermittently.",
@@ -550,7 +557,7 @@ def _vary(f: Finding) -> Explanation:
 def _wildcard_acac(f: Finding) -> Explanation:
     return Explanation(
         "Wildcard origin together with Allow-Credentials",
-        f"{_which(f).capitalize()} sends `Access-Control-Allow-Origin: *` and "
+        f"{_sentence(_which(f))} sends `Access-Control-Allow-Origin: *` and "
         f"Access-Control-Allow-Credentials {_shown(f.value)}. That works only for requests "
         "without credentials; a credentialed call to this resource will be blocked.",
         "Echo the caller's origin (with Vary: Origin) when credentials are needed, or drop "
@@ -614,9 +621,10 @@ def _authorization_wildcard(f: Finding) -> Explanation:
 
 def _reached_server(f: Finding) -> Explanation:
     method = _detail(f, "method", "")
+    how = "after its preflight passed" if f.detail.get("preflighted") else "without a preflight"
     return Explanation(
         "The request ran on the server anyway",
-        f"The {method} was sent without a preflight and the server processed it (status "
+        f"The {method} was sent {how} and the server processed it (status "
         f"{_status(f)}); the browser only hid the response from the page. Any side effect "
         "already happened.",
         "Fix the CORS headers of the response; do not rely on CORS to stop requests reaching "

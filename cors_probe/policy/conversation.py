@@ -117,6 +117,12 @@ class _Fetch:
     preflighted: bool = False
     """Whether a preflight has been sent for this fetch (`Browser.redirect_repreflights`)."""
 
+    def add_advice(self, found: list[Finding]) -> None:
+        """Advice once per code and URL: the preflight's and the response's missing
+        `Vary: Origin` is one fact to fix, told where it was first seen."""
+        told = {(f.code, f.url) for f in self.findings}
+        self.findings.extend(f for f in found if (f.code, f.url) not in told)
+
     def where(self, stage: Stage, url: str) -> Where:
         return Where(stage, url, self.first_url, self.page)
 
@@ -411,7 +417,7 @@ def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Ou
             )
         )
     seen = Seen(where, reply, request_origin, fetch.shape.origin, fetch.browser)
-    fetch.findings.extend(advise(PREFLIGHT_ADVICE, seen))
+    fetch.add_advice(advise(PREFLIGHT_ADVICE, seen))
     return None
 
 
@@ -512,7 +518,7 @@ def _cors_check(
             FindingCode.REQUEST_REACHED_SERVER,
             Severity.WARNING if side_effects else Severity.INFO,
             status=reply.status,
-            detail={"method": hop.method},
+            detail={"method": hop.method, "preflighted": fetch.preflighted},
         )
     )
     if reply.status >= 400 and access.code is FindingCode.ACAO_MISSING:
@@ -595,5 +601,5 @@ def _cors_filtered_response(fetch: _Fetch, hop: _Hop, response: WireResponse) ->
             )
         )
     seen = Seen(where, response, hop.request_origin(fetch.page), fetch.shape.origin, fetch.browser)
-    fetch.findings.extend(advise(RESPONSE_ADVICE, seen))
+    fetch.add_advice(advise(RESPONSE_ADVICE, seen))
     return fetch.outcome(response.status, tuple(can_read))

@@ -444,3 +444,18 @@ def test_the_browser_sets_how_many_redirects_are_followed() -> None:
     assert len(run.sent) == 4
     assert run.outcome.decisive is not None
     assert run.outcome.decisive.code is C.TOO_MANY_REDIRECTS
+
+
+def test_advice_is_told_once_per_url_not_once_per_stage() -> None:
+    echo = ("Access-Control-Allow-Origin", "https://app.example")
+    pf = ok(echo, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "*"))
+    run = drive(shape("PUT", (("X-A", "1"),)), answers(pf, ok(echo)))
+    codes = [f.code for f in run.outcome.findings]
+    assert codes.count(C.VARY_ORIGIN_MISSING) == 1
+
+
+def test_a_blocked_request_that_passed_its_preflight_says_so() -> None:
+    pf = ok(ACAO, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "x-a"))
+    run = drive(shape("PUT", (("X-A", "1"),)), answers(pf, ok()))
+    reached = next(f for f in run.outcome.findings if f.code is C.REQUEST_REACHED_SERVER)
+    assert reached.detail["preflighted"] is True
