@@ -85,6 +85,9 @@ class FindingCode(StrEnum):
     """The blocked request was sent and processed; only the response was hidden. detail: method."""
     ERROR_STATUS_WITHOUT_CORS = "error-status-without-cors"
     """A 4xx/5xx without ACAO hides the real error behind a CORS message."""
+    ORIGIN_REFLECTED_WITH_CREDENTIALS = "origin-reflected-with-credentials"
+    """ACAO echoes an origin cors-probe chose (or `null`) with ACAC true: any site can read
+    credentialed responses. detail: origin."""
     FETCH_METADATA_REFUSAL = "fetch-metadata-refusal"
     """A 403 without CORS headers to a request marked `Sec-Fetch-Site: cross-site`: likely a
     Fetch Metadata isolation policy in front of the CORS layer. detail: mode."""

@@ -642,6 +642,24 @@ def _error_status(f: Finding) -> Explanation:
     )
 
 
+def _reflected(f: Finding) -> Explanation:
+    origin = _detail(f, "origin", "")
+    why = (
+        "`null`, which any site can send from a sandboxed iframe"
+        if origin == "null"
+        else "an unrelated site's, which cors-probe chose because no --origin was given"
+    )
+    return Explanation(
+        "Security: any origin may read credentialed responses",
+        f"The server echoed the origin {origin} ({why}) in Access-Control-Allow-Origin together "
+        "with `Access-Control-Allow-Credentials: true`, so a page on any site can call this API "
+        "with the user's cookies and read the answer.",
+        "Echo the Origin only when it is on an allow-list of exact origins (compare whole "
+        "origins, never a prefix, suffix or unanchored pattern; never allow `null`), and send "
+        "`Vary: Origin`.",
+    )
+
+
 def _isolation_refusal(f: Finding) -> Explanation:
     mode = _detail(f, "mode", "cors")
     return Explanation(
@@ -707,6 +725,7 @@ BUILDERS: dict[C, Callable[[Finding], Explanation]] = {
     C.REQUEST_REACHED_SERVER: _reached_server,
     C.ERROR_STATUS_WITHOUT_CORS: _error_status,
     C.FETCH_METADATA_REFUSAL: _isolation_refusal,
+    C.ORIGIN_REFLECTED_WITH_CREDENTIALS: _reflected,
     C.LOCAL_NETWORK_ACCESS: _local_network,
     C.SAME_ORIGIN: _info(
         "Same-origin request: CORS does not apply",

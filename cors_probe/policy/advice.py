@@ -61,6 +61,8 @@ class Seen:
     """The Origin the request carried (`null` after a tainting redirect)."""
     page: Origin
     browser: Browser
+    origin_given: bool = True
+    """False when cors-probe chose the page's origin (no --origin): an unrelated site."""
 
 
 Rule = Callable[[Seen], Finding | None]
@@ -94,6 +96,26 @@ def wildcard_with_acac(seen: Seen) -> Finding | None:
         return None
     return seen.where.finding(
         FindingCode.WILDCARD_WITH_ACAC, Severity.WARNING, header=ACAC, value=acac
+    )
+
+
+def reflected_with_credentials(seen: Seen) -> Finding | None:
+    """The server echoes an origin nobody would allow on purpose (one cors-probe chose, or
+    `null`, which any site can send from a sandboxed iframe) together with
+    `Access-Control-Allow-Credentials: true`: any site can read credentialed responses. The
+    textbook CORS vulnerability (https://portswigger.net/web-security/cors)."""
+    headers, request_origin = seen.response.headers, seen.request_origin
+    acao, acac = headers.get(ACAO), headers.get(ACAC)
+    if acao is None or acac is None or trim(acao) != request_origin or acac != "true":
+        return None
+    if seen.origin_given and request_origin != "null":
+        return None
+    return seen.where.finding(
+        FindingCode.ORIGIN_REFLECTED_WITH_CREDENTIALS,
+        Severity.WARNING,
+        header=ACAO,
+        value=acao,
+        detail={"origin": request_origin},
     )
 
 
@@ -209,7 +231,12 @@ def local_network(seen: Seen) -> Finding | None:
 
 PREFLIGHT_ADVICE: tuple[Rule, ...] = (max_age, vary_origin, wildcard_with_acac, local_network)
 """What a preflight response that authorised the request is advised on, in report order."""
-RESPONSE_ADVICE: tuple[Rule, ...] = (vary_origin, wildcard_with_acac, local_network)
+RESPONSE_ADVICE: tuple[Rule, ...] = (
+    reflected_with_credentials,
+    vary_origin,
+    wildcard_with_acac,
+    local_network,
+)
 """What the final CORS response (https://fetch.spec.whatwg.org/#concept-filtered-response-cors)
 is advised on, in report order."""
 

@@ -416,7 +416,9 @@ def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Ou
                 value=reply.headers.get(preflight.ACAH),
             )
         )
-    seen = Seen(where, reply, request_origin, fetch.shape.origin, fetch.browser)
+    seen = Seen(
+        where, reply, request_origin, fetch.shape.origin, fetch.browser, fetch.shape.origin_given
+    )
     fetch.add_advice(advise(PREFLIGHT_ADVICE, seen))
     return None
 
@@ -600,6 +602,13 @@ def _cors_filtered_response(fetch: _Fetch, hop: _Hop, response: WireResponse) ->
                 detail={"names": ", ".join(hidden)},
             )
         )
-    seen = Seen(where, response, hop.request_origin(fetch.page), fetch.shape.origin, fetch.browser)
+    seen = Seen(
+        where,
+        response,
+        hop.request_origin(fetch.page),
+        fetch.shape.origin,
+        fetch.browser,
+        fetch.shape.origin_given,
+    )
     fetch.add_advice(advise(RESPONSE_ADVICE, seen))
     return fetch.outcome(response.status, tuple(can_read))

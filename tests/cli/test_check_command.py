@@ -295,6 +295,24 @@ SCENARIOS = [
         present=[FindingCode.ERROR_STATUS_WITHOUT_CORS, FindingCode.MAX_AGE_MISSING],
     ),
     Scenario(
+        "null-origin-reflected-with-credentials",
+        {
+            "/p": {
+                "get": Reply(
+                    200,
+                    [
+                        ("Access-Control-Allow-Origin", "null"),
+                        ("Access-Control-Allow-Credentials", "true"),
+                    ],
+                )
+            }
+        },
+        ["--credentials"],
+        0,
+        present=[FindingCode.ORIGIN_REFLECTED_WITH_CREDENTIALS],
+        origin="null",
+    ),
+    Scenario(
         "fetch-metadata-refusal",
         {"/p": {"get": Reply(403, [("Content-Type", "text/plain")])}},
         [],

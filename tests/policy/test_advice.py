@@ -18,6 +18,7 @@ from cors_probe.policy.advice import (
     effective_max_age,
     local_network,
     max_age,
+    reflected_with_credentials,
     vary_origin,
     wildcard_with_acac,
 )
@@ -227,3 +228,28 @@ def test_the_browsers_max_age_cap_is_read(
 def test_without_local_network_access_no_warning() -> None:
     browser = replace(CHROMIUM, local_network_access=False)
     assert local_network(seen(server_ip="127.0.0.1", browser=browser)) is None
+
+
+@pytest.mark.parametrize(
+    ("origin_given", "request_origin", "acac", "told"),
+    [
+        (False, PAGE, "true", True),  # cors-probe chose the origin and the server echoed it
+        (True, "null", "true", True),  # null can be sent by any site
+        (True, PAGE, "true", False),  # the user's own origin, allowed on purpose
+        (False, PAGE, "false", False),
+        (False, PAGE, None, False),
+    ],
+)
+def test_a_reflected_origin_with_credentials_is_a_security_warning(
+    origin_given: bool, request_origin: str, acac: str | None, told: bool
+) -> None:
+    pairs = [(ACAO, request_origin)]
+    if acac is not None:
+        pairs.append(("Access-Control-Allow-Credentials", acac))
+    found = reflected_with_credentials(
+        replace(seen(tuple(pairs)), request_origin=request_origin, origin_given=origin_given)
+    )
+    assert (found is not None) is told
+    if found is not None:
+        assert found.code is C.ORIGIN_REFLECTED_WITH_CREDENTIALS
+        assert found.detail["origin"] == request_origin
