@@ -166,15 +166,6 @@ BrowserChoice = Annotated[
         case_sensitive=False,
     ),
 ]
-UserAgent = Annotated[
-    str | None,
-    typer.Option(
-        "--user-agent",
-        metavar="STRING",
-        help="Send this User-Agent instead of the engine's own.",
-        callback=lambda value: _user_agent(value),
-    ),
-]
 
 
 def _user_agent(value: str | None) -> str | None:
@@ -183,6 +174,17 @@ def _user_agent(value: str | None) -> str | None:
     ):
         raise UsageError("--user-agent: give a non-empty value without control characters")
     return value
+
+
+UserAgent = Annotated[
+    str | None,
+    typer.Option(
+        "--user-agent",
+        metavar="STRING",
+        help="Send this User-Agent instead of the engine's own.",
+        callback=_user_agent,
+    ),
+]
 
 
 Yes = Annotated[

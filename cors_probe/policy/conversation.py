@@ -23,7 +23,7 @@ Every browser-specific fact comes from the `Browser` handed in (browsers.py).
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
@@ -114,8 +114,11 @@ class _Fetch:
     exchanges: list[Exchange] = field(default_factory=list)
     url_list: list[Url] = field(default_factory=list)
     """Every URL the fetch has visited so far (Fetch's request URL list)."""
-    preflighted: bool = False
-    """Whether a preflight has been sent for this fetch (`Browser.redirect_repreflights`)."""
+
+    @property
+    def preflighted(self) -> bool:
+        """Whether this fetch has sent a preflight (`Browser.redirect_repreflights`)."""
+        return any(e.kind is ExchangeKind.PREFLIGHT for e in self.exchanges)
 
     def add_advice(self, found: list[Finding]) -> None:
         """Advice once per code and URL: the preflight's and the response's missing
@@ -306,6 +309,18 @@ def _unreachable(where: Where, failure: TransportFailure) -> Finding:
     )
 
 
+def drive(flow: Conversation, answer: Callable[[Send], Reply]) -> Outcome:
+    """Run the conversation to its end, answering each step with `answer(step)`; an exception
+    `answer` raises propagates."""
+    try:
+        step = next(flow)
+        while True:
+            step = flow.send(answer(step))
+    except StopIteration as stop:
+        outcome: Outcome = stop.value
+        return outcome
+
+
 def converse(shape: RequestShape, browser: Browser = CHROMIUM) -> Conversation:
     """The browser's whole fetch() of `shape`, as `browser` runs it: yields each `Send`, is sent
     each `Reply`, returns the `Outcome` (with the first preflight plan in `Outcome.plan`).
@@ -374,7 +389,6 @@ def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Ou
     if not (hop.cors and plan.required and plan.request is not None):
         return None
     where = fetch.where(Stage.PREFLIGHT, url)
-    fetch.preflighted = True
     reply = yield Send(ExchangeKind.PREFLIGHT, plan.request, hop.number)
     if reply is None or isinstance(reply, NotSent):
         fetch.exchanges.append(

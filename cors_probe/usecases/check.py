@@ -24,9 +24,9 @@ from cors_probe.model import (
     WireResponse,
 )
 from cors_probe.policy.browsers import CHROMIUM, Browser
-from cors_probe.policy.conversation import DRY_RUN, Conversation, Reply, Send, converse
+from cors_probe.policy.conversation import DRY_RUN, Reply, Send, converse, drive
 from cors_probe.policy.url import UrlError, parse_url
-from cors_probe.usecases.engines import Shared, agreeing, contrasts
+from cors_probe.usecases.engines import Shared, agreeing, contrasts, replays
 
 SendFn = Callable[[WireRequest], WireResponse]
 
@@ -57,17 +57,6 @@ Answer = Callable[[Send], Reply]
 
 def _never(_: WireRequest) -> bool:
     return False
-
-
-def drive(flow: Conversation, answer: Answer) -> Outcome:
-    """Run the conversation to its end, answering each step with `answer(step)`."""
-    try:
-        step = next(flow)
-        while True:
-            step = flow.send(answer(step))
-    except StopIteration as stop:
-        outcome: Outcome = stop.value
-        return outcome
 
 
 def run(
@@ -126,11 +115,14 @@ def run(
 
 
 def _report(shape: RequestShape, ran: list[tuple[Browser, Outcome]], *, dry_run: bool) -> Report:
+    replayed = replays(shape, ran)
     reports = [
         Report(shape=shape, plan=o.plan, outcome=o, dry_run=dry_run, browser=b.name, agreeing=a)
-        for (b, o), a in zip(ran, agreeing(shape, ran), strict=True)
+        for (b, o), a in zip(ran, agreeing(ran, replayed), strict=True)
     ]
-    return replace(reports[0], others=tuple(reports[1:]), contrasts=contrasts(shape, ran, dry_run))
+    return replace(
+        reports[0], others=tuple(reports[1:]), contrasts=contrasts(shape, ran, replayed, dry_run)
+    )
 
 
 def _origin(url: str) -> str:

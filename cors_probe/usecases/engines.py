@@ -13,7 +13,7 @@ with that request, so the user knows to run `--browser all`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from cors_probe.model import (
     Contrast,
@@ -24,8 +24,8 @@ from cors_probe.model import (
     WireRequest,
     WireResponse,
 )
-from cors_probe.policy.browsers import BROWSERS, Browser
-from cors_probe.policy.conversation import Conversation, Reply, Send, converse, prepare
+from cors_probe.policy.browsers import BROWSERS, Browser, named
+from cors_probe.policy.conversation import Reply, Send, converse, drive, prepare
 
 Key = tuple[str, str, tuple[tuple[str, str], ...], bytes | None]
 
@@ -106,7 +106,6 @@ def replay(
     (method, URL) got in `exchanges`; the first request it would send that has no such answer
     when there is one (its verdict then depends on an answer nobody asked for)."""
     answers = _answered(exchanges)
-    flow: Conversation = converse(shape, browser)
 
     def answer(step: Send) -> Reply:
         found = answers.get((step.kind, step.request.method, step.request.url))
@@ -115,14 +114,23 @@ def replay(
         return found
 
     try:
-        step = next(flow)
-        while True:
-            step = flow.send(answer(step))
-    except StopIteration as stop:
-        outcome: Outcome = stop.value
-        return outcome
+        return drive(converse(shape, browser), answer)
     except _Unknown as unknown:
         return unknown.request
+
+
+Replayed = Mapping[str, Outcome | WireRequest]
+"""Each engine not run, by report key: its `replay` on the first engine's answers."""
+
+
+def replays(shape: RequestShape, ran: Sequence[tuple[Browser, Outcome]]) -> Replayed:
+    """`replay` of every engine not in `ran`, on the first engine's answers, done once for both
+    `agreeing` and `contrasts`."""
+    if not ran:
+        return {}
+    done = {browser.name for browser, _ in ran}
+    first = ran[0][1]
+    return {b.name: replay(shape, b, first.exchanges) for b in BROWSERS if b.name not in done}
 
 
 def _same(a: Outcome, b: Outcome) -> bool:
@@ -132,16 +140,11 @@ def _same(a: Outcome, b: Outcome) -> bool:
     return (x.code, x.stage, x.url, x.status) == (y.code, y.stage, y.url, y.status)
 
 
-def agreeing(shape: RequestShape, ran: Sequence[tuple[Browser, Outcome]]) -> list[tuple[str, ...]]:
+def agreeing(ran: Sequence[tuple[Browser, Outcome]], replayed: Replayed) -> list[tuple[str, ...]]:
     """For each engine run, the other engines that block on the same decisive finding: among
-    those run, by their own outcomes; the others by replaying the answers (`replay`)."""
+    those run, by their own outcomes; the others by their replay."""
     outcomes = {browser.name: outcome for browser, outcome in ran}
-    first = ran[0][1] if ran else None
-    for browser in BROWSERS:
-        if browser.name not in outcomes and first is not None:
-            replayed = replay(shape, browser, first.exchanges)
-            if isinstance(replayed, Outcome):
-                outcomes[browser.name] = replayed
+    outcomes.update({n: o for n, o in replayed.items() if isinstance(o, Outcome)})
     return [
         tuple(n for n, o in outcomes.items() if n != browser.name and _same(outcome, o))
         for browser, outcome in ran
@@ -149,7 +152,10 @@ def agreeing(shape: RequestShape, ran: Sequence[tuple[Browser, Outcome]]) -> lis
 
 
 def contrasts(
-    shape: RequestShape, ran: Sequence[tuple[Browser, Outcome]], dry_run: bool = False
+    shape: RequestShape,
+    ran: Sequence[tuple[Browser, Outcome]],
+    replayed: Replayed,
+    dry_run: bool = False,
 ) -> tuple[Contrast, ...]:
     """The engines not in `ran` that would decide otherwise than the first engine run, or whose
     verdict the answers cannot tell because they would send a request the run did not.
@@ -158,15 +164,11 @@ def contrasts(
     if dry_run or not ran:
         return ()
     first = ran[0][1]
-    done = {browser.name for browser, _ in ran}
     found: list[Contrast] = []
-    for browser in BROWSERS:
-        if browser.name in done:
-            continue
-        result = replay(shape, browser, first.exchanges)
+    for name, result in replayed.items():
         if isinstance(result, WireRequest):
-            plan = prepare(shape, browser).plan
-            found.append(Contrast(browser.name, None, plan, unsent=result))
+            plan = prepare(shape, named(name)).plan
+            found.append(Contrast(name, None, plan, unsent=result))
         elif result.verdict is not first.verdict:
-            found.append(Contrast(browser.name, result.verdict, result.plan, result.decisive))
+            found.append(Contrast(name, result.verdict, result.plan, result.decisive))
     return tuple(found)

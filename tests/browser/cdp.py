@@ -16,7 +16,6 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -200,13 +199,8 @@ class Browser:
         shutil.rmtree(self._profile, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def browser(executable: str) -> Iterator[Browser]:
-    instance = Browser(executable)
-    try:
-        yield instance
-    finally:
-        instance.close()
+def browser(executable: str) -> contextlib.closing[Browser]:
+    return contextlib.closing(Browser(executable))
 
 
 def environment_note() -> str:

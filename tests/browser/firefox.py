@@ -16,7 +16,6 @@ import subprocess
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -306,10 +305,5 @@ class Firefox:
         shutil.rmtree(self._profile, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def firefox(executable: str) -> Iterator[Firefox]:
-    instance = Firefox(executable)
-    try:
-        yield instance
-    finally:
-        instance.close()
+def firefox(executable: str) -> contextlib.closing[Firefox]:
+    return contextlib.closing(Firefox(executable))

@@ -5,13 +5,13 @@ Run with -s to see every console line Firefox printed and the headers it sent.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.firefox import Firefox, FirefoxError, find_firefox, firefox
+from tests.browser.engines import require
+from tests.browser.firefox import Firefox, FirefoxError, firefox
 from tests.servers import Received, Reply, ScriptedServer
 
 pytestmark = pytest.mark.browser
@@ -23,23 +23,10 @@ BLOCKED = (
 )
 
 
-def require_firefox() -> str:
-    executable = find_firefox()
-    if executable is None:
-        reason = (
-            "firefox is not installed (apt-get install firefox-esr): the Firefox driver tests "
-            "did NOT run"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return executable
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Firefox]:
     started = time.monotonic()
-    with firefox(require_firefox()) as instance:
+    with firefox(require("firefox")) as instance:
         print(f"\n{instance.version}: started in {time.monotonic() - started:.2f} s")
         yield instance
 

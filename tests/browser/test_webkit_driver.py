@@ -8,7 +8,6 @@ character for character. Run with -s to see every line, the headers WebKit sent 
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,12 +15,12 @@ from typing import Any
 
 import pytest
 
+from tests.browser.engines import require
 from tests.browser.webkit import (
     CONSOLE_LINE,
     ConsoleEntry,
     WebKit,
     WebKitError,
-    find_webkit,
     webkit,
 )
 from tests.servers import Received, Reply, ScriptedServer
@@ -40,22 +39,9 @@ FETCH = """(async () => {
 })()"""
 
 
-def require_webkit() -> str:
-    interpreter = find_webkit()
-    if interpreter is None:
-        reason = (
-            "WebKitGTK is not installed (apt-get install python3-gi gir1.2-webkit2-4.1 xvfb): "
-            "the WebKit tests did NOT run"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return interpreter
-
-
 @pytest.fixture(scope="module")
 def safari() -> Iterator[WebKit]:
-    with webkit(require_webkit()) as instance:
+    with webkit(require("safari")) as instance:
         print(
             f"\n{instance.version} ({instance.user_agent}), started in "
             f"{instance.startup_seconds:.2f} s"

@@ -33,7 +33,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -312,13 +311,8 @@ class WebKit:
         shutil.rmtree(self._data, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def webkit(interpreter: str) -> Iterator[WebKit]:
-    instance = WebKit(interpreter)
-    try:
-        yield instance
-    finally:
-        instance.close()
+def webkit(interpreter: str) -> contextlib.closing[WebKit]:
+    return contextlib.closing(WebKit(interpreter))
 
 
 def environment_note() -> str:
