@@ -71,7 +71,8 @@ class ScriptedServer:
         return self.base_url + path
 
     def route(self, path: str, handler: Handler | None = None, **by_method: Handler) -> None:
-        """Script `path`: one handler for every method, or one per lower-case method (`any=`)."""
+        """Script `path`: one handler for every method, or one per lower-case method (`any=`).
+        A `path` ending in `/*` answers every path under it that has no route of its own."""
         table = dict(self._routes.get(path, {}))
         if handler is not None:
             table["any"] = handler
@@ -199,7 +200,17 @@ class ScriptedServer:
         return Received(method, target, headers, body)
 
     def _reply_for(self, request: Received) -> Reply:
-        table = self._routes.get(request.path.split("?", 1)[0])
+        path = request.path.split("?", 1)[0]
+        table = self._routes.get(path)
+        if table is None:  # `/prefix/*` answers every path under /prefix/, as sent (encoded)
+            table = next(
+                (
+                    t
+                    for p, t in self._routes.items()
+                    if p.endswith("/*") and path.startswith(p[:-1])
+                ),
+                None,
+            )
         if table is None:
             return Reply(404)
         handler = table.get(request.method.lower(), table.get("any"))

@@ -186,6 +186,16 @@ class Browser:
     list (WebKit) rather than over its own URL, as a new request (Chromium, Firefox; scenario
     engines-redirect-then-preflight-echo)."""
 
+    location_bytes_kept: bool = True
+    r"""Whether a redirect's Location reaches the URL parser as its bytes, each byte above
+    0x7F percent-encoded as itself (`caf\xc3\xa9` -> `caf%C3%A9`): Chromium and Firefox
+    (referee family location-bytes). WebKitGTK (False) first repairs the value as UTF-8, each
+    byte that does not begin a valid sequence replaced by U+FFFD (a truncated 3-byte sequence
+    gives two), then takes each byte of that as one character (isomorphic decode), so raw
+    UTF-8 `\xc3\xa9` is requested as `%C3%83%C2%A9` and a lone `\xe9` as `%C3%AF%C2%BF%C2%BD`;
+    measured on its libsoup network stack, not Apple's. The Fetch Standard parses the header
+    value (https://fetch.spec.whatwg.org/#concept-response-location-url)."""
+
 
 CHROMIUM = Browser(
     name="chrome",
@@ -414,6 +424,7 @@ WEBKIT = Browser(
     max_age_invalid=5,
     max_age_negative=0,
     max_redirects=20,
+    location_bytes_kept=False,
 )
 """WebKit (Safari), as WebKitGTK 2.50 runs it."""
 

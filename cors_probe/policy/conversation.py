@@ -360,7 +360,7 @@ def _http_fetch(fetch: _Fetch, hop: _Hop) -> Conversation:
     response = yield from _actual_fetch(fetch, hop)
     if isinstance(response, Outcome):
         return response
-    target = redirect.location_of(response, hop.url)
+    target = redirect.location_of(response, hop.url, fetch.browser)
     if isinstance(target, Url):
         return (yield from _http_redirect_fetch(fetch, hop, response, target))
     return _cors_filtered_response(fetch, hop, response)
@@ -523,7 +523,7 @@ def _cors_check(
     if access is None:
         return None
     facts = {"request_origin": request_origin, **access.detail}
-    target = redirect.location_of(reply, hop.url)
+    target = redirect.location_of(reply, hop.url, fetch.browser)
     if isinstance(target, Url):  # a redirect's CORS check: WebKit names where it was going
         facts["location"] = target.serialise()
     access = replace(access, detail=facts)

@@ -463,6 +463,49 @@ REDIRECT_FAMILY: list[Scenario] = [
         headers=JSON_CT,
     ),
 ]
+# --- 6b. A redirect's Location as raw bytes (written as Latin-1 text: one character per byte) ---
+LOCATION_BYTES: Sequence[tuple[str, str]] = (
+    ("utf8", "caf\u00c3\u00a9.pdf"),
+    ("cjk", "\u00e4\u00b8\u00ad\u00e6\u0096\u0087"),
+    ("emoji", "\u00f0\u009f\u0098\u0080"),
+    ("lone-latin1", "caf\u00e9.pdf"),
+    ("truncated", "a\u00e4\u00b8b"),
+    ("overlong", "a\u00c0\u00afb"),
+    ("space", "a b"),
+    ("encoded", "caf%C3%A9.pdf"),
+    ("mixed", "%C3%A9\u00c3\u00a9"),
+    ("query-utf8", "q?x=caf\u00c3\u00a9"),
+    ("query-latin1", "q?x=caf\u00e9"),
+    ("fragment", "f#caf\u00c3\u00a9"),
+)
+"""What follows `/next/` in the Location; the target answers every path under `/next/`."""
+LOCATION_FAMILY: list[Scenario] = [
+    *(
+        Scenario(
+            f"location-bytes-{label}",
+            "location-bytes",
+            routes={
+                "": {"any": Answer(302, (*ECHO, ("Location", "{base}/next/" + tail)))},
+                "/next/*": {"any": Answer(200, ECHO)},
+            },
+        )
+        for label, tail in LOCATION_BYTES
+    ),
+    *(  # to the other origin, which does not allow it: the console line names the URL
+        Scenario(
+            f"location-bytes-blocked-{label}",
+            "location-bytes",
+            routes={
+                "": {"any": Answer(302, (*ECHO, ("Location", "{alt}/s/{name}/next/" + tail)))},
+                "/next/*": {"any": Answer(200, ())},
+            },
+        )
+        for label, tail in LOCATION_BYTES
+        if label in ("utf8", "lone-latin1", "query-utf8")
+    ),
+]
+
+
 # --- 7. What script can read: Access-Control-Expose-Headers ------------------------------------
 EXPOSED_BASE = (
     ("X-Custom", "1"),
@@ -687,4 +730,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     *ERROR_FAMILY,
     *ENGINE_FAMILY,
     *FETCH_METADATA_FAMILY,
+    *LOCATION_FAMILY,
 )

@@ -141,3 +141,22 @@ def test_the_requests_are_the_engines_header_for_header(
         for header, value in ours:
             if header not in IDENTITY | script:  # script values may be masked as secrets
                 assert value == values[header], (probe["method"], header)
+
+
+LOCATION_BYTES = [s.name for s in SCENARIOS if s.family == "location-bytes"]
+
+
+@pytest.mark.parametrize("name", LOCATION_BYTES)
+@pytest.mark.parametrize("engine", NAMES)
+def test_a_location_s_bytes_are_requested_as_the_engine_requests_them(
+    engine: str, name: str, engines: Engines
+) -> None:
+    """A redirect's raw Location bytes (valid UTF-8, not UTF-8, in the path, in the query): every
+    URL cors-probe requested is, byte for byte, the one the engine requested."""
+    c = comparisons(engines, engine)[name]
+    document = c.probe.document
+    assert document is not None, c.probe.stderr
+    sent = [e["request"] for e in document["exchanges"] if e["sent"]]
+    assert [f"{r['method']} /s/{r['url'].split('/s/', 1)[1]}" for r in sent] == list(
+        c.engine.received
+    )
