@@ -241,6 +241,20 @@ class PreflightPlan:
     """The exact OPTIONS request, when required."""
 
 
+@dataclass(frozen=True, slots=True)
+class HopPreflight:
+    """The preflight question at one URL of the fetch (hop 0 the first URL, n the n-th
+    redirect target): whether the CORS flag was set there, and the plan for that request."""
+
+    hop: int
+    url: str
+    cors: bool
+    """Fetch's CORS flag at this URL: False while the fetch is same-origin to the page."""
+    plan: PreflightPlan
+    """Required only with the CORS flag set and a trigger (Firefox: also a re-preflight after a
+    redirect, `TriggerReason.REDIRECT`)."""
+
+
 class Verdict(StrEnum):
     ALLOWED = "allowed"
     BLOCKED = "blocked"
@@ -262,8 +276,12 @@ class Outcome:
     readable_headers: tuple[str, ...] = ()
     """Response header names script can read with response.headers.get(), when allowed."""
     plan: PreflightPlan = PreflightPlan(required=False)
-    """The preflight planned for the first URL (the report's `preflight`); not required when
-    fetch() refused the request before planning, or when the request is same-origin."""
+    """The fetch's preflight (the report's `preflight`): the plan of the first URL that needs
+    one, which may be a redirect target (the request became cross-origin, or Firefox
+    preflights again), else the first URL's; not required when fetch() refused the request
+    before planning, or when no URL of the fetch needs one."""
+    hops: tuple[HopPreflight, ...] = ()
+    """The preflight question at each URL the fetch reached, in order."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from cors_probe.model import (
     ExchangeKind,
     Finding,
     Headers,
+    HopPreflight,
     Outcome,
     PreflightPlan,
     RequestShape,
@@ -114,6 +115,8 @@ class _Fetch:
     exchanges: list[Exchange] = field(default_factory=list)
     url_list: list[Url] = field(default_factory=list)
     """Every URL the fetch has visited so far (Fetch's request URL list)."""
+    hops: list[HopPreflight] = field(default_factory=list)
+    """The preflight question at each URL visited so far."""
 
     @property
     def preflighted(self) -> bool:
@@ -138,7 +141,8 @@ class _Fetch:
             decisive,
             final_status,
             readable,
-            self.plan,
+            next((h.plan for h in self.hops if h.plan.required), self.plan),
+            tuple(self.hops),
         )
 
 
@@ -386,6 +390,11 @@ def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Ou
         fetch.browser,
         fetch.url_list,
     )
+    fetch.hops.append(
+        HopPreflight(
+            hop.number, url, hop.cors, plan if hop.cors else PreflightPlan(False, method=hop.method)
+        )
+    )
     if not (hop.cors and plan.required and plan.request is not None):
         return None
     where = fetch.where(Stage.PREFLIGHT, url)
@@ -595,6 +604,8 @@ def _http_redirect_fetch(
         tainted=step.tainted,
         number=hop.number + 1,
     )
+    if following.cors and not hop.cors:  # no longer same-origin: CORS applies from here on
+        fetch.findings[:] = [f for f in fetch.findings if f.code is not FindingCode.SAME_ORIGIN]
     return (yield from _http_fetch(fetch, following))
 
 

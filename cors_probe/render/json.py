@@ -19,7 +19,15 @@ from cors_probe.explain.catalogue import detail_text, explain
 from cors_probe.explain.console import console_lines
 from cors_probe.explain.engines import contrast, split
 from cors_probe.explain.triggers import describe_trigger
-from cors_probe.model import Contrast, Exchange, ExchangeKind, Finding, Report
+from cors_probe.model import (
+    Contrast,
+    Exchange,
+    ExchangeKind,
+    Finding,
+    HopPreflight,
+    Report,
+    Trigger,
+)
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
 from cors_probe.render.scrub import clean, secrets_of
 from cors_probe.usecases.baseline import RUN_SCHEMA
@@ -77,6 +85,34 @@ def _exchange(exchange: Exchange, show_secrets: bool) -> dict[str, Any]:
             "kind": exchange.failure.kind.value,
             "message": exchange.failure.message,
         },
+    }
+
+
+def _trigger_dict(trigger: Trigger) -> dict[str, Any]:
+    return {
+        "reason": trigger.reason.value,
+        "name": trigger.name,
+        "value": trigger.value,
+        "message": describe_trigger(trigger),
+    }
+
+
+def _hop_dict(
+    hop: HopPreflight, exchanges: tuple[Exchange, ...], show_secrets: bool
+) -> dict[str, Any]:
+    """The preflight question at one URL (`preflights[]`): `cors` is Fetch's CORS flag there,
+    `sent` whether a preflight to it went out."""
+    return {
+        "hop": hop.hop,
+        "url": hop.url,
+        "cors": hop.cors,
+        "required": hop.plan.required,
+        "triggers": [_trigger_dict(masked_trigger(t, show_secrets)) for t in hop.plan.triggers],
+        "request_headers": list(hop.plan.unsafe_names),
+        "sent": any(
+            e.kind is ExchangeKind.PREFLIGHT and e.hop == hop.hop and not e.withheld
+            for e in exchanges
+        ),
     }
 
 
@@ -141,7 +177,9 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
             "request_method": plan.method,
             "request_headers": list(plan.unsafe_names),
             "sent": any(not e.withheld for e in preflights),
+            "hop": next((h.hop for h in outcome.hops if h.plan.required), None),
         },
+        "preflights": [_hop_dict(h, exchanges, show_secrets) for h in outcome.hops],
         "actual": {
             "sent": any(not e.withheld for e in actuals),
             "redirects": max((e.hop for e in actuals), default=0),
@@ -172,6 +210,7 @@ ENGINE_KEYS = (
     "blocked_at",
     "decisive",
     "preflight",
+    "preflights",
     "actual",
     "exchanges",
     "findings",

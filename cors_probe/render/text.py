@@ -18,6 +18,7 @@ from rich.text import Text
 from cors_probe.explain.catalogue import explain
 from cors_probe.explain.console import console_lines
 from cors_probe.explain.engines import contrast, label, split, verdict_line
+from cors_probe.explain.hops import hop_lines, single_line, varies
 from cors_probe.explain.triggers import describe_triggers
 from cors_probe.model import Exchange, ExchangeKind, Finding, Report, Severity, Stage, Verdict
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
@@ -181,9 +182,16 @@ def build(report: Report, *, show_secrets: bool = False, verbose: bool = False) 
 def _engine(report: Report, *, show_secrets: bool = False, verbose: bool = False) -> Group:
     plan = report.plan
     parts: list[RenderableType] = [_headline(report), _request_line(report), Text()]
-    if plan.required:
+    hops = report.outcome.hops
+    if hops and varies(hops):  # the request became cross-origin, or is preflighted again
+        parts.append(Text("Preflight, for each URL of the fetch:", style="bold"))
+        masked = [[masked_trigger(t, show_secrets) for t in h.plan.triggers] for h in hops]
+        parts.extend(Text(f"  {line}.") for line in hop_lines(hops, masked))
+    elif plan.required:
         reasons = describe_triggers([masked_trigger(t, show_secrets) for t in plan.triggers])
         parts.append(Text(f"Preflight: required; {reasons}.", style="bold"))
+    elif hops and any(e.kind is ExchangeKind.ACTUAL for e in report.outcome.exchanges):
+        parts.append(Text(f"Preflight: {single_line(hops[0], ())}.", style="bold"))
     elif any(e.kind is ExchangeKind.ACTUAL for e in report.outcome.exchanges):
         parts.append(Text("Preflight: not needed (safelisted method and headers).", style="bold"))
     if plan.required and not (report.dry_run or report.simulated):

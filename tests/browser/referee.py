@@ -50,6 +50,10 @@ class Place:
     def url(self, scenario: Scenario) -> str:
         return f"{self.api}/s/{scenario.name}"
 
+    def start(self, scenario: Scenario) -> str:
+        """Where the fetch starts: the scenario's URL, or the page's own origin (`page_routes`)."""
+        return f"{self.origin}/s/{scenario.name}" if scenario.page_routes else self.url(scenario)
+
     def fill(self, text: str, scenario: Scenario) -> str:
         return (
             text.replace("{origin}", self.origin)
@@ -148,7 +152,14 @@ def _reply(place: Place, scenario: Scenario, answer: Answer) -> Reply | Callable
     return respond
 
 
-def install(server: ScriptedServer, place: Place, scenario: Scenario) -> None:
+def install(
+    server: ScriptedServer, place: Place, scenario: Scenario, page: ScriptedServer | None = None
+) -> None:
+    """The scenario's routes on the API server, and its `page_routes` on the `page` server."""
+    for relative, table in scenario.page_routes.items():
+        assert page is not None, f"{scenario.name} has routes on the page's origin"
+        handlers = {method: _reply(place, scenario, answer) for method, answer in table.items()}
+        page.route(f"/s/{scenario.name}{relative}", **handlers)
     for relative, table in scenario.routes.items():
         handlers = {method: _reply(place, scenario, answer) for method, answer in table.items()}
         server.route(f"/s/{scenario.name}{relative}", **handlers)
@@ -198,7 +209,7 @@ def run_in_engine(
 ) -> EngineResult:
     outcome, console = engine_fetch(
         engine,
-        place.url(scenario),
+        place.start(scenario),
         scenario.method,
         scenario.headers,
         scenario.credentials,
@@ -247,7 +258,7 @@ def check_arguments(
 
 def probe_arguments(place: Place, scenario: Scenario, browser: str) -> list[str]:
     return check_arguments(
-        place.url(scenario),
+        place.start(scenario),
         place.origin,
         scenario.method,
         scenario.headers,
@@ -334,7 +345,7 @@ def referee(
     chosen = list(scenarios)
     with servers() as (page, api, place):
         for scenario in chosen:
-            install(api, place, scenario)
+            install(api, place, scenario, page)
         engine.navigate(page.url("/"))
         measured: dict[str, EngineResult] = {}
         for scenario in chosen:

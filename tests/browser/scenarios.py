@@ -56,6 +56,9 @@ class Scenario:
     body: str | None = None
     routes: dict[str, dict[str, Answer]] = field(default_factory=dict)
     """Relative path ('' is the scenario's URL) -> lower-case method or 'any' -> answer."""
+    page_routes: dict[str, dict[str, Answer]] = field(default_factory=dict)
+    """Routes on the page's own origin, as `routes`; when given, the fetch starts there
+    (`{origin}/s/<name>`): a same-origin request, which a redirect may make cross-origin."""
 
 
 ACAO = "Access-Control-Allow-Origin"
@@ -506,6 +509,38 @@ LOCATION_FAMILY: list[Scenario] = [
 ]
 
 
+# --- 6c. Same-origin first, then redirected to the API: CORS (and a preflight) from there on ---
+def _same_then_cross(name: str, method: str, headers: Pairs, target: dict[str, Answer]) -> Scenario:
+    return Scenario(
+        name,
+        "same-then-cross",
+        method=method,
+        headers=headers,
+        body=None if method == "GET" else "x",
+        page_routes={"": {"any": Answer(307, (("Location", "{base}/next"),))}},
+        routes={"/next": target},
+    )
+
+
+OCTET = (("Content-Type", "application/octet-stream"),)
+PUT_ALLOWED = {
+    "options": Answer(204, ((ACAO, "{origin}"), (ACAM, "PUT"), (ACAH, "content-type"))),
+    "any": Answer(200, ECHO),
+}
+SAME_THEN_CROSS_FAMILY = [
+    _same_then_cross("same-then-cross-put-no-preflight-answer", "PUT", OCTET, {}),
+    _same_then_cross("same-then-cross-put-allowed", "PUT", OCTET, PUT_ALLOWED),
+    _same_then_cross(
+        "same-then-cross-put-preflight-no-acao",
+        "PUT",
+        OCTET,
+        {"options": Answer(204, ((ACAM, "PUT"), (ACAH, "content-type"))), "any": Answer(200, ECHO)},
+    ),
+    _same_then_cross("same-then-cross-get-allowed", "GET", (), {"any": Answer(200, ECHO)}),
+    _same_then_cross("same-then-cross-get-no-acao", "GET", (), {"any": Answer(200, ())}),
+]
+
+
 # --- 7. What script can read: Access-Control-Expose-Headers ------------------------------------
 EXPOSED_BASE = (
     ("X-Custom", "1"),
@@ -731,4 +766,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     *ENGINE_FAMILY,
     *FETCH_METADATA_FAMILY,
     *LOCATION_FAMILY,
+    *SAME_THEN_CROSS_FAMILY,
 )
