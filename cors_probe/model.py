@@ -129,6 +129,9 @@ class WireResponse:
     retried: bool = False
     """Sent a second time, on a new connection: the kept-alive one it first went out on was
     closed by the server before any byte of a response (browsers retry so, idempotent only)."""
+    assumed: tuple[str, ...] = ()
+    """Lower-cased names of the headers in `headers` that the server did not send: the user
+    asked to assume them (`check --assume-header`), replacing any it sent under that name."""
 
 
 class FailureKind(StrEnum):

@@ -78,6 +78,7 @@ def _exchange(exchange: Exchange, show_secrets: bool) -> dict[str, Any]:
             "body_truncated": response.body_truncated,
             "server_ip": response.server_ip,
             "retried": response.retried,
+            "assumed_headers": list(response.assumed),
         },
         "failure": None
         if exchange.failure is None

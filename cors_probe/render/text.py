@@ -83,7 +83,8 @@ def _request_line(report: Report) -> Text:
     return text
 
 
-def _headers(pairs: list[tuple[str, str]], arrow: str) -> Text:
+def _headers(pairs: list[tuple[str, str]], arrow: str, assumed: tuple[str, ...] = ()) -> Text:
+    """Header lines; those named in `assumed` (`--assume-header`) marked `(assumed)`."""
     text = Text()
     for name, value in pairs:
         style = "bold magenta" if name.lower().startswith(CORS_HEADER_PREFIXES) else ""
@@ -91,6 +92,8 @@ def _headers(pairs: list[tuple[str, str]], arrow: str) -> Text:
         text.append(name, style=style)
         text.append(": ")
         text.append(value, style=style)
+        if name.lower() in assumed:
+            text.append("  (assumed)", style="yellow")
         text.append("\n")
     return text
 
@@ -115,7 +118,8 @@ def _exchange(exchange: Exchange, show_secrets: bool, verbose: bool) -> Renderab
             f"    < {response.http_version} {response.status} {response.reason}", style="bold"
         )
         status.append(f"  {response.elapsed_ms:.1f} ms", style="dim")
-        parts.extend([status, _headers(masked_pairs(response.headers, show_secrets), "<")])
+        shown = masked_pairs(response.headers, show_secrets)
+        parts.extend([status, _headers(shown, "<", response.assumed)])
     elif exchange.failure is not None:
         parts.append(Text(f"    no response: {exchange.failure.message}", style="red"))
     return Group(*parts)

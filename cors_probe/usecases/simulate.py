@@ -130,11 +130,13 @@ def with_headers(headers: Headers, assumed: Sequence[tuple[str, str]]) -> Header
 
 
 def assuming(send: check.TimedSendFn, assumed: Sequence[tuple[str, str]]) -> check.TimedSendFn:
-    """Every live answer as it would be with the planned headers (preflight and actual alike);
-    each request's time-out is passed on to `send`."""
+    """Every live answer as it would be with the planned headers (preflight and actual alike),
+    their names in `WireResponse.assumed` so that reports mark them; each request's time-out is
+    passed on to `send`."""
 
     def send_assuming(request: WireRequest, timeout: float | None = None) -> WireResponse:
         response = send(request, timeout=timeout)
-        return replace(response, headers=with_headers(response.headers, assumed))
+        names = tuple(dict.fromkeys(name.lower() for name, _ in assumed))
+        return replace(response, headers=with_headers(response.headers, assumed), assumed=names)
 
     return send_assuming

@@ -36,6 +36,14 @@ def without_timings(stdout: str) -> str:
     return stdout
 
 
+ASSUMED = re.compile(r'"assumed_headers": \[[^\]]*\]')
+
+
+def unmarked(stdout: str) -> str:
+    """The JSON text with every response's `assumed_headers` emptied."""
+    return ASSUMED.sub('"assumed_headers": []', stdout)
+
+
 def judgement(document: dict[str, Any]) -> dict[str, Any]:
     """The JSON minus what only a network adds: timings, peer address, transport headers."""
     exchanges = []
@@ -308,7 +316,10 @@ def test_simulate_and_assume_header_match_check_against_the_lab(
                 "--format",
                 "json",
             )
-            assert without_timings(what_if.stdout) == without_timings(same.stdout)
+            # the one difference: the live check marks the headers it only assumed
+            marked = [e["response"]["assumed_headers"] for e in what_if.json()["exchanges"]]
+            assert all(m == [n.lower() for n, _ in preflight] for m in marked)
+            assert without_timings(unmarked(what_if.stdout)) == without_timings(same.stdout)
 
 
 CLIENT_HINT = [
@@ -413,3 +424,41 @@ def test_a_bad_engine_or_user_agent_is_a_usage_error(
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "assumed",
+    [
+        ["Access-Control-Allow-Headers: content-type"],  # a header the server lacks
+        ["Access-Control-Allow-Methods: PUT, POST"],  # replacing one the server sent
+        ["Access-Control-Allow-Headers: content-type", "X-Extra: 1"],
+    ],
+)
+def test_assumed_headers_are_marked_as_assumed(
+    server: ScriptedServer, run_cli: Callable[..., CliResult], assumed: list[str]
+) -> None:
+    """Headers `--assume-header` adds are never shown as if the server had sent them: JSON
+    names them in each response's `assumed_headers`, the text marks their lines."""
+    server.route(
+        "/p",
+        options=Reply(204, [ACAO, ("Access-Control-Allow-Methods", "PUT")]),
+        put=Reply(200, [ACAO, ("Vary", "Origin")]),
+    )
+    options = [a for value in assumed for a in ("--assume-header", value)]
+    names = [value.split(":")[0].lower() for value in assumed]
+    document = run_cli("check", server.url("/p"), *REQUEST, "--yes", "--format", "json", *options)
+    for exchange in document.json()["exchanges"]:
+        response = exchange["response"]
+        assert response["assumed_headers"] == names
+        shown = [n.lower() for n, _ in response["headers"]]
+        assert set(names) <= set(shown)
+    text = run_cli("check", server.url("/p"), *REQUEST, "--yes", *options)
+    header_lines = [line.strip() for line in text.stdout.splitlines() if line.strip()[:2] == "< "]
+    for value in assumed:
+        name = value.split(":")[0]
+        marked = [line for line in header_lines if line.lower().startswith(f"< {name.lower()}:")]
+        assert marked, text.stdout
+        assert all(line.endswith("(assumed)") for line in marked), marked
+    unmarked = [line for line in header_lines if "(assumed)" not in line and ":" in line]
+    assert all(line.split(":")[0][2:].lower() not in names for line in unmarked)
+    assert any(line.startswith("< Access-Control-Allow-Origin:") for line in unmarked)
