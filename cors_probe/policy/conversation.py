@@ -125,9 +125,13 @@ class _Fetch:
 
     def add_advice(self, found: list[Finding]) -> None:
         """Advice once per code and URL: the preflight's and the response's missing
-        `Vary: Origin` is one fact to fix, told where it was first seen."""
-        told = {(f.code, f.url) for f in self.findings}
-        self.findings.extend(f for f in found if (f.code, f.url) not in told)
+        `Vary: Origin` is one fact to fix, told where it was first seen; Local Network Access
+        once per server address, whichever URLs of the fetch it answered (`_told_as`)."""
+        told = {_told_as(f) for f in self.findings}
+        for finding in found:
+            if _told_as(finding) not in told:
+                told.add(_told_as(finding))
+                self.findings.append(finding)
 
     def where(self, stage: Stage, url: str) -> Where:
         return Where(stage, url, self.first_url, self.page)
@@ -144,6 +148,14 @@ class _Fetch:
             next((h.plan for h in self.hops if h.plan.required), self.plan),
             tuple(self.hops),
         )
+
+
+def _told_as(finding: Finding) -> tuple[FindingCode, str]:
+    """What makes advice one fact: its code and URL, or the server address for Local Network
+    Access (Chromium asks about the address, not about each resource)."""
+    if finding.code is FindingCode.LOCAL_NETWORK_ACCESS:
+        return finding.code, str(finding.detail.get("address", finding.url))
+    return finding.code, finding.url
 
 
 @dataclass(frozen=True, slots=True)
