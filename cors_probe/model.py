@@ -296,7 +296,8 @@ class Contrast:
     verdict: Verdict | None
     """Its verdict; None when it cannot be told: it would send a request that was not sent."""
     plan: PreflightPlan
-    """Its preflight plan for the first URL."""
+    """Its preflight plan: the fetch's (`Outcome.plan`) when it could be replayed, else the
+    first URL's."""
     decisive: Finding | None = None
     """The finding that decides its verdict."""
     unsent: WireRequest | None = None
