@@ -19,7 +19,18 @@ from cors_probe.explain.catalogue import explain
 from cors_probe.explain.console import console_lines
 from cors_probe.explain.engines import contrast, label, split, verdict_line
 from cors_probe.explain.triggers import describe_triggers
-from cors_probe.model import Exchange, ExchangeKind, Finding, Report, Severity, Stage, Verdict
+from cors_probe.model import (
+    Exchange,
+    ExchangeKind,
+    Finding,
+    RedirectMode,
+    Report,
+    RequestMode,
+    ResponseType,
+    Severity,
+    Stage,
+    Verdict,
+)
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
 from cors_probe.usecases.demo import Tour
 from cors_probe.usecases.results import Run
@@ -38,6 +49,7 @@ SEVERITY_STYLE = {
     Severity.WARNING: ("warning", "yellow"),
     Severity.INFO: ("info", "cyan"),
 }
+OPAQUE_TYPES = frozenset({ResponseType.OPAQUE, ResponseType.OPAQUE_REDIRECT})
 CORS_HEADER_PREFIXES = ("access-control-", "origin", "vary")
 STAGE_WORDS = {
     Stage.REQUEST: "request",
@@ -64,7 +76,13 @@ def _headline(report: Report) -> Text:
         )
         line.append(explain(decisive).title)
     elif outcome.verdict is Verdict.ALLOWED and not report.dry_run:
-        line.append(f": the page can read the response (status {outcome.final_status})")
+        if outcome.response_type in OPAQUE_TYPES:
+            line.append(
+                f": fetch() resolves, but with an {outcome.response_type} response "
+                "(status 0, no header, no body readable)"
+            )
+        else:
+            line.append(f": the page can read the response (status {outcome.final_status})")
     if report.simulated:
         line.append("  [simulated]", style="dim")
     return line
@@ -79,6 +97,8 @@ def _request_line(report: Report) -> Text:
     if not shape.origin_given:
         text.append(" (no --origin given: probing as an unrelated third-party site)", style="dim")
     text.append(f", credentials: {'include' if shape.credentials else 'same-origin'}")
+    if shape.mode is not RequestMode.CORS or shape.redirect is not RedirectMode.FOLLOW:
+        text.append(f", mode: {shape.mode}, redirect: {shape.redirect}")
     return text
 
 
