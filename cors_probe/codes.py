@@ -29,6 +29,8 @@ class FindingCode(StrEnum):
     """A client-hint header only Chromium safelists; Firefox/Safari preflight it. header."""
 
     # --- the CORS check (ACAO / ACAC), on a preflight or an actual response ------------------
+    # A redirect response's CORS failure carries detail location (where it pointed) and, under
+    # `--redirect error|manual` (not followed), redirect_mode.
     ACAO_MISSING = "acao-missing"
     ACAO_MISMATCH = "acao-mismatch"
     """value: the ACAO value; detail: request_origin (the origin it was compared with)."""

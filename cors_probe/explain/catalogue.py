@@ -695,8 +695,6 @@ def _no_cors_method(f: Finding) -> Explanation:
         "TypeError and sends nothing.",
         "Drop mode: 'no-cors' and let the server answer CORS (a preflight for "
         f"{method}), or use GET/POST.",
-        f"TypeError: Failed to execute 'fetch' on 'Window': '{method}' is unsupported in "
-        "no-cors mode.",
     )
 
 
@@ -717,8 +715,6 @@ def _no_cors_redirect_mode(f: Finding) -> Explanation:
         f"mode: 'no-cors' with redirect: '{_detail(f, 'redirect', '')}' is a network error: "
         "fetch() rejects with a TypeError before sending anything.",
         "Drop the redirect option (or mode: 'no-cors').",
-        f'Fetch API cannot load {f.url}. Request mode is "no-cors" but the redirect mode is '
-        'not "follow".',
     )
 
 
@@ -730,8 +726,6 @@ def _same_origin_mode(f: Finding) -> Explanation:
         f"not the page's ({f.page_origin}): fetch() rejects with a TypeError and sends nothing "
         "there.",
         "Use mode: 'cors' (the default) for a cross-origin API, or call your own origin.",
-        f'Fetch API cannot load {f.url}. Request mode is "same-origin" but the URL\'s origin is '
-        f"not same as the request origin {f.page_origin}.",
     )
 
 
@@ -750,7 +744,6 @@ def _opaque_response(f: Finding) -> Explanation:
 def _corp_blocked(f: Finding) -> Explanation:
     policy = _detail(f, "policy", "")
     relation = _detail(f, "relation", "cross-site")
-    chrome = "NotSameOrigin" if policy == "same-origin" else "NotSameSite"
     return Explanation(
         f"Cross-Origin-Resource-Policy: {policy} blocks this response",
         f"Not a CORS error: the response carries `Cross-Origin-Resource-Policy: {policy}` and "
@@ -758,7 +751,6 @@ def _corp_blocked(f: Finding) -> Explanation:
         f"{f.url}, so the browser discards the no-cors response and fetch() rejects.",
         "Send `Cross-Origin-Resource-Policy: cross-origin` (or same-site when page and API share "
         "a site), or fetch in cors mode with Access-Control-Allow-Origin.",
-        f"Failed to load resource: net::ERR_BLOCKED_BY_RESPONSE.{chrome}",
     )
 
 
@@ -768,7 +760,6 @@ def _redirect_mode_error(f: Finding) -> Explanation:
         f"The response is a {_status(f)} redirect to {_detail(f, 'location', '?')}; with "
         "redirect: 'error' that is a network error and fetch() rejects.",
         "Call the final URL directly, or use redirect: 'follow'.",
-        "Failed to load resource: net::ERR_FAILED",
     )
 
 

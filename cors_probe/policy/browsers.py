@@ -186,6 +186,13 @@ class Browser:
     list (WebKit) rather than over its own URL, as a new request (Chromium, Firefox; scenario
     engines-redirect-then-preflight-echo)."""
 
+    corp_tainted_origin_opaque: bool = False
+    """Whether the Cross-Origin-Resource-Policy check of a no-cors response after a cross-origin
+    redirect compares an opaque origin, so `same-site` blocks even a target on the page's own
+    site. Chromium: yes (cross_origin_resource_policy.cc); Firefox and WebKit compare the page's
+    origin, as https://fetch.spec.whatwg.org/#cross-origin-resource-policy-check does (scenario
+    modes-no-cors-corp-same-site-after-redirect)."""
+
 
 CHROMIUM = Browser(
     name="chrome",
@@ -267,6 +274,7 @@ CHROMIUM = Browser(
     max_age_invalid=5,
     max_age_negative=0,
     max_redirects=20,
+    corp_tainted_origin_opaque=True,
 )
 """Chromium 156 (Chrome, Edge, Opera, Brave)."""
 

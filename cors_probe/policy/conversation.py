@@ -528,7 +528,8 @@ def _actual_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, WireRespon
             fetch.findings.extend(_isolation_refusal(where, request, reply))
             return fetch.outcome()
     elif fetch.shape.mode is RequestMode.NO_CORS:
-        origin = None if hop.tainted else fetch.shape.origin
+        opaque_origin = hop.tainted and fetch.browser.corp_tainted_origin_opaque
+        origin = None if opaque_origin else fetch.shape.origin
         block = modes.corp_check(reply.headers, origin, hop.url)
         if block is not None:
             fetch.findings.append(
@@ -541,7 +542,7 @@ def _actual_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, WireRespon
                     detail={
                         "policy": block.policy,
                         "relation": block.relation,
-                        "request_origin": hop.request_origin(fetch.page),
+                        "request_origin": "null" if opaque_origin else fetch.page,
                     },
                 )
             )
@@ -586,6 +587,8 @@ def _cors_check(
     target = redirect.location_of(reply, hop.url)
     if isinstance(target, Url):  # a redirect's CORS check: WebKit names where it was going
         facts["location"] = target.serialise()
+        if fetch.shape.redirect is not RedirectMode.FOLLOW:  # not followed: Firefox's last word
+            facts["redirect_mode"] = fetch.shape.redirect.value
     access = replace(access, detail=facts)
     side_effects = has_side_effects(hop.method)
     fetch.findings.append(_failure_finding(where, access, reply.status))

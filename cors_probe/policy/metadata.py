@@ -140,7 +140,9 @@ def dress(
     metadata = True
     if not preflight and len(url_list) > 1:
         order = browser.redirected_order or order
-        if crossed and browser.cross_redirected_order is not None:
+        # WebKit leaves Fetch Metadata off a CORS request only (scenario
+        # modes-no-cors-corp-same-site-after-redirect keeps it in no-cors mode)
+        if crossed and browser.cross_redirected_order is not None and mode == SEC_FETCH_MODE:
             order, metadata = browser.cross_redirected_order, False
     if metadata and is_trustworthy(url):
         whole = not preflight or browser.preflight_site_whole_chain

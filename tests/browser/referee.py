@@ -218,9 +218,9 @@ def run_in_engine(
         scenario.redirect,
     )
     seen = _under(server.received, scenario)
-    if not outcome["resolved"] and not console and not seen:
-        # fetch() threw before sending anything (a no-cors PUT, a same-origin mode cross-origin
-        # URL): what the developer sees is the error itself, compared like a console line
+    if not outcome["resolved"] and not console:
+        # fetch() threw or rejected without a console line of its own (a no-cors PUT; Firefox's
+        # redirect: 'error'): the console shows the uncaught rejection, so its error is compared
         console = (str(outcome["error"]),)
     first = next((r for r in seen if r.header("Access-Control-Request-Method") is None), None)
     lost = (
