@@ -744,11 +744,15 @@ def _opaque_response(f: Finding) -> Explanation:
 def _corp_blocked(f: Finding) -> Explanation:
     policy = _detail(f, "policy", "")
     relation = _detail(f, "relation", "cross-site")
+    origin = _detail(f, "request_origin", f.page_origin)
+    who = f"the page's origin {origin}"
+    if origin == "null" and f.page_origin != "null":
+        who = "the request's origin, opaque (null) after a cross-origin redirect in Chrome,"
     return Explanation(
         f"Cross-Origin-Resource-Policy: {policy} blocks this response",
         f"Not a CORS error: the response carries `Cross-Origin-Resource-Policy: {policy}` and "
-        f"the page's origin {_detail(f, 'request_origin', f.page_origin)} is {relation} to "
-        f"{f.url}, so the browser discards the no-cors response and fetch() rejects.",
+        f"{who} is {relation} to {f.url}, so the browser discards the no-cors response and "
+        "fetch() rejects.",
         "Send `Cross-Origin-Resource-Policy: cross-origin` (or same-site when page and API share "
         "a site), or fetch in cors mode with Access-Control-Allow-Origin.",
     )

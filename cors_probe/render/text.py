@@ -204,6 +204,8 @@ def _engine(report: Report, *, show_secrets: bool = False, verbose: bool = False
     if plan.required:
         reasons = describe_triggers([masked_trigger(t, show_secrets) for t in plan.triggers])
         parts.append(Text(f"Preflight: required; {reasons}.", style="bold"))
+    elif report.shape.mode is RequestMode.NO_CORS and report.outcome.exchanges:
+        parts.append(Text("Preflight: none in no-cors mode (and no CORS check).", style="bold"))
     elif any(e.kind is ExchangeKind.ACTUAL for e in report.outcome.exchanges):
         parts.append(Text("Preflight: not needed (safelisted method and headers).", style="bold"))
     if plan.required and not (report.dry_run or report.simulated):
