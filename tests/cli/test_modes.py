@@ -4,6 +4,7 @@ loopback (the browser referee's `modes` scenarios hold the engines' side of the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -191,3 +192,26 @@ def test_simulate_takes_the_modes_too(run_cli: Run) -> None:
     document = result.json()
     assert document["decisive"] == "corp-blocked"
     assert document["request"]["mode"] == "no-cors"
+
+
+def test_a_policy_file_runs_checks_in_no_cors_mode(
+    server: ScriptedServer, run_cli: Run, tmp_path: Path
+) -> None:
+    server.route("/img", Reply(200, [JSON_CT]))
+    server.route("/private", Reply(200, [(CORP, "same-origin")]))
+    (tmp_path / "cors-probe.toml").write_text(
+        'base_url = "${BASE}"\n'
+        '[defaults]\norigin = "https://app.example"\nmode = "no-cors"\n'
+        '[[check]]\npath = "/img"\nexpect = "allowed"\nrequire = ["opaque-response"]\n'
+        '[[check]]\npath = "/private"\nexpect = "blocked"\nrequire = ["corp-blocked"]\n',
+        encoding="utf-8",
+    )
+    result = run_cli("run", "-f", "json", env={"BASE": server.base_url}, cwd=tmp_path)
+    result.assert_no_traceback()
+    assert result.returncode == 0, result.stdout + result.stderr
+    checks = result.json()["checks"]
+    assert [(c["got"], c["status"]) for c in checks] == [
+        ("allowed", "passed"),
+        ("blocked", "passed"),
+    ]
+    assert {r.header("Sec-Fetch-Mode") for r in server.received} == {"no-cors"}
