@@ -297,8 +297,9 @@ def actual_request(
     script's headers, Origin, cookies and the engine's default headers, in its order.
 
     `headers` are the script's headers after the header guard; `request_origin` the serialised
-    Origin (`null` when tainted); `cross_origin` whether the URL is another origin than the page's
-    (default: `cors`; a no-cors request has no CORS flag but is cross-origin all the same). Source: https://fetch.spec.whatwg.org/#http-network-or-cache-fetch
+    Origin (`null` when tainted); `cross_origin` whether the URL is another origin than the
+    page's (default: `cors`; a no-cors request has no CORS flag but is cross-origin all the
+    same). Source: https://fetch.spec.whatwg.org/#http-network-or-cache-fetch
     (`Accept: */*` default, the Origin header, cookies only for credentialed or same-origin
     requests), https://fetch.spec.whatwg.org/#origin-header, and metadata.dress.
     """
@@ -529,23 +530,9 @@ def _actual_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, WireRespon
             return fetch.outcome()
     elif fetch.shape.mode is RequestMode.NO_CORS:
         opaque_origin = hop.tainted and fetch.browser.corp_tainted_origin_opaque
-        origin = None if opaque_origin else fetch.shape.origin
-        block = modes.corp_check(reply.headers, origin, hop.url)
+        block = modes.corp_blocked(where, reply, fetch.shape.origin, hop.url, opaque_origin)
         if block is not None:
-            fetch.findings.append(
-                where.finding(
-                    FindingCode.CORP_BLOCKED,
-                    Severity.ERROR,
-                    status=reply.status,
-                    header=modes.CORP,
-                    value=reply.headers.get(modes.CORP),
-                    detail={
-                        "policy": block.policy,
-                        "relation": block.relation,
-                        "request_origin": "null" if opaque_origin else fetch.page,
-                    },
-                )
-            )
+            fetch.findings.append(block)
             return fetch.outcome()
     return reply
 

@@ -25,9 +25,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cors_probe.codes import FindingCode
-from cors_probe.model import DetailValue, Headers, Origin, RedirectMode, RequestMode
+from cors_probe.model import (
+    DetailValue,
+    Finding,
+    Headers,
+    Origin,
+    RedirectMode,
+    RequestMode,
+    Severity,
+    WireResponse,
+)
 from cors_probe.policy import metadata
 from cors_probe.policy.browsers import CHROMIUM, Browser
+from cors_probe.policy.findings import Where
 from cors_probe.policy.origin import same_origin
 from cors_probe.policy.safelist import SAFELISTED_METHODS, is_forbidden_header, safelist_problem
 from cors_probe.policy.url import Url
@@ -125,3 +135,26 @@ def corp_check(headers: Headers, origin: Origin | None, url: Url) -> CorpBlock |
     if origin.scheme != "https" and target.scheme == "https":
         return CorpBlock(policy, "cross-scheme")
     return None
+
+
+def corp_blocked(
+    where: Where, reply: WireResponse, page: Origin, url: Url, opaque_origin: bool
+) -> Finding | None:
+    """The `corp-blocked` finding for a no-cors `reply` from `url` that the page's origin `page`
+    (an opaque origin when `opaque_origin`: `Browser.corp_tainted_origin_opaque` after a
+    cross-origin redirect) may not read, or None (`corp_check`)."""
+    block = corp_check(reply.headers, None if opaque_origin else page, url)
+    if block is None:
+        return None
+    return where.finding(
+        FindingCode.CORP_BLOCKED,
+        Severity.ERROR,
+        status=reply.status,
+        header=CORP,
+        value=reply.headers.get(CORP),
+        detail={
+            "policy": block.policy,
+            "relation": block.relation,
+            "request_origin": "null" if opaque_origin else page.serialise(),
+        },
+    )
