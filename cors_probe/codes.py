@@ -29,6 +29,8 @@ class FindingCode(StrEnum):
     """A client-hint header only Chromium safelists; Firefox/Safari preflight it. header."""
 
     # --- the CORS check (ACAO / ACAC), on a preflight or an actual response ------------------
+    # A redirect response's CORS failure carries detail location (where it pointed) and, under
+    # `--redirect error|manual` (not followed), redirect_mode.
     ACAO_MISSING = "acao-missing"
     ACAO_MISMATCH = "acao-mismatch"
     """value: the ACAO value; detail: request_origin (the origin it was compared with)."""
@@ -103,6 +105,30 @@ class FindingCode(StrEnum):
     HEADERS_NOT_EXPOSED = "headers-not-exposed"
     """detail: names (comma-joined response header names script cannot read)."""
     THIRD_PARTY_COOKIES = "third-party-cookies"
+
+    # --- request modes, redirect modes, Cross-Origin-Resource-Policy ---------------------------
+    NO_CORS_METHOD = "no-cors-method"
+    """`mode: 'no-cors'` with a method other than GET, HEAD or POST: fetch() throws. detail:
+    method."""
+    NO_CORS_HEADER_DROPPED = "no-cors-header-dropped"
+    """`mode: 'no-cors'` silently drops a header that is not no-CORS-safelisted. header, value."""
+    NO_CORS_REDIRECT_MODE = "no-cors-redirect-mode"
+    """`mode: 'no-cors'` with `redirect` other than `follow`: a network error, nothing sent.
+    detail: redirect."""
+    SAME_ORIGIN_MODE = "same-origin-mode"
+    """`mode: 'same-origin'` and a cross-origin URL (first or redirected to): a network error.
+    detail: url_origin."""
+    OPAQUE_RESPONSE = "opaque-response"
+    """`mode: 'no-cors'` resolved with an opaque response: status 0, no header, no body for
+    script. detail: real_status (int: the status the server sent)."""
+    CORP_BLOCKED = "corp-blocked"
+    """Cross-Origin-Resource-Policy refused a no-cors response. value: the policy; detail:
+    policy, relation (cross-origin, cross-site, or cross-scheme), request_origin."""
+    REDIRECT_MODE_ERROR = "redirect-mode-error"
+    """`redirect: 'error'` and a redirect response: a network error. detail: location."""
+    OPAQUE_REDIRECT = "opaque-redirect"
+    """`redirect: 'manual'` resolved with an opaque-redirect response: status 0, no Location.
+    detail: location, real_status (int)."""
 
 
 class TriggerReason(StrEnum):

@@ -74,6 +74,35 @@ class Origin:
         return cls(scheme="", host="", port=None, opaque=True)
 
 
+class RequestMode(StrEnum):
+    """fetch()'s `mode` (https://fetch.spec.whatwg.org/#concept-request-mode)."""
+
+    CORS = "cors"
+    NO_CORS = "no-cors"
+    """No CORS flag, no preflight, an opaque response; safelisted methods and headers only."""
+    SAME_ORIGIN = "same-origin"
+    """A cross-origin URL (first or redirected to) is a network error."""
+
+
+class RedirectMode(StrEnum):
+    """fetch()'s `redirect` (https://fetch.spec.whatwg.org/#concept-request-redirect-mode)."""
+
+    FOLLOW = "follow"
+    ERROR = "error"
+    """A redirect response is a network error."""
+    MANUAL = "manual"
+    """A redirect response resolves as an opaque-redirect response (status 0)."""
+
+
+class ResponseType(StrEnum):
+    """`response.type` of a resolved fetch() (https://fetch.spec.whatwg.org/#concept-response-type)."""
+
+    BASIC = "basic"
+    CORS = "cors"
+    OPAQUE = "opaque"
+    OPAQUE_REDIRECT = "opaqueredirect"
+
+
 @dataclass(frozen=True, slots=True)
 class RequestShape:
     """What the page's script asks fetch() for."""
@@ -96,6 +125,10 @@ class RequestShape:
     """False when the user gave no origin and we probe as an unrelated third-party site."""
     user_agent: str | None = None
     """The User-Agent to send instead of the engine's own (`--user-agent`)."""
+    mode: RequestMode = RequestMode.CORS
+    """fetch()'s `mode` (`--mode`)."""
+    redirect: RedirectMode = RedirectMode.FOLLOW
+    """fetch()'s `redirect` (`--redirect`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +318,9 @@ class Outcome:
     before planning, or when no URL of the fetch needs one."""
     hops: tuple[HopPreflight, ...] = ()
     """The preflight question at each URL the fetch reached, in order."""
+    response_type: ResponseType | None = None
+    """`response.type` when the fetch resolves: an opaque one has status 0 and no readable
+    header (`final_status` is then 0)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,9 +22,11 @@ from cors_probe.cli.options import (
     Http2,
     Insecure,
     Method,
+    Mode,
     OutputFormat,
     PageOrigin,
     Proxy,
+    Redirect,
     RequestHeaders,
     ShowSecrets,
     Timeout,
@@ -35,6 +37,7 @@ from cors_probe.cli.options import (
     on_terminal,
     one_origin,
 )
+from cors_probe.model import RedirectMode, RequestMode
 from cors_probe.render import Format
 
 if TYPE_CHECKING:
@@ -52,6 +55,8 @@ def check(
     data: Data = None,
     browser: BrowserChoice = Engine.CHROMIUM,
     user_agent: UserAgent = None,
+    mode: Mode = RequestMode.CORS,
+    redirect: Redirect = RedirectMode.FOLLOW,
     output_format: OutputFormat = Format.TEXT,
     yes: Yes = False,
     dry_run: DryRun = False,
@@ -74,7 +79,7 @@ def check(
     from cors_probe.usecases.results import report_exit_code
 
     given = (url, one_origin(origin), method, header or (), credentials, data, cookie)
-    shape = build(RequestOptions(*given, user_agent=user_agent))
+    shape = build(RequestOptions(*given, user_agent=user_agent, mode=mode, redirect=redirect))
     assumed = [parse_header(h) for h in assume_header or []]
     options = ProbeOptions(
         timeout=timeout, verify=not insecure, cacert=cacert, http2=http2, proxy=proxy

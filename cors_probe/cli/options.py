@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from cors_probe.errors import UsageError
+from cors_probe.model import RedirectMode, RequestMode
 from cors_probe.render import Format
 from cors_probe.usecases.spec import Unreachable
 
@@ -183,6 +184,25 @@ UserAgent = Annotated[
         metavar="STRING",
         help="Send this User-Agent instead of the engine's own.",
         callback=_user_agent,
+    ),
+]
+
+Mode = Annotated[
+    RequestMode,
+    typer.Option(
+        "--mode",
+        help="fetch()'s mode: cors; no-cors (no CORS check, but an opaque response: status 0, "
+        "nothing readable; GET/HEAD/POST and safelisted headers only); same-origin.",
+        case_sensitive=False,
+    ),
+]
+Redirect = Annotated[
+    RedirectMode,
+    typer.Option(
+        "--redirect",
+        help="fetch()'s redirect: follow; error (a redirect fails the fetch); manual (an "
+        "opaque-redirect response, status 0).",
+        case_sensitive=False,
     ),
 ]
 

@@ -16,8 +16,10 @@ from cors_probe.cli.options import (
     Debug,
     Engine,
     Method,
+    Mode,
     OutputFormat,
     PageOrigin,
+    Redirect,
     RequestHeaders,
     ShowSecrets,
     UserAgent,
@@ -25,6 +27,7 @@ from cors_probe.cli.options import (
     one_origin,
 )
 from cors_probe.errors import UsageError
+from cors_probe.model import RedirectMode, RequestMode
 from cors_probe.render import Format
 
 if TYPE_CHECKING:
@@ -68,6 +71,8 @@ def simulate(
     data: Data = None,
     browser: BrowserChoice = Engine.CHROMIUM,
     user_agent: UserAgent = None,
+    mode: Mode = RequestMode.CORS,
+    redirect: Redirect = RedirectMode.FOLLOW,
     preflight_status: PreflightStatus = None,
     preflight_header: PreflightHeaders = None,
     response_status: ResponseStatus = None,
@@ -96,6 +101,8 @@ def simulate(
             data,
             cookie,
             user_agent=user_agent,
+            mode=mode,
+            redirect=redirect,
         )
     )
     given = _answers(answers, preflight_status, preflight_header, response_status, response_header)

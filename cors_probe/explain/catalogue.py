@@ -687,6 +687,96 @@ def _local_network(f: Finding) -> Explanation:
     )
 
 
+def _no_cors_method(f: Finding) -> Explanation:
+    method = _detail(f, "method", "")
+    return Explanation(
+        f"fetch() refuses {method} in no-cors mode",
+        f"mode: 'no-cors' allows only GET, HEAD and POST; with {method} fetch() throws a "
+        "TypeError and sends nothing.",
+        "Drop mode: 'no-cors' and let the server answer CORS (a preflight for "
+        f"{method}), or use GET/POST.",
+    )
+
+
+def _no_cors_header(f: Finding) -> Explanation:
+    return Explanation(
+        f"{f.header} is silently dropped in no-cors mode",
+        f"mode: 'no-cors' keeps only Accept, Accept-Language, Content-Language and a simple "
+        f"Content-Type; the browser drops {f.header}: {f.value} without an error, so the server "
+        "never sees it.",
+        "Use mode: 'cors' (the default) and allow the header with "
+        f"`Access-Control-Allow-Headers: {(f.header or '').lower()}`.",
+    )
+
+
+def _no_cors_redirect_mode(f: Finding) -> Explanation:
+    return Explanation(
+        "no-cors requires redirect: 'follow'",
+        f"mode: 'no-cors' with redirect: '{_detail(f, 'redirect', '')}' is a network error: "
+        "fetch() rejects with a TypeError before sending anything.",
+        "Drop the redirect option (or mode: 'no-cors').",
+    )
+
+
+def _same_origin_mode(f: Finding) -> Explanation:
+    redirected = f" (redirected from {f.url})" if "location" in f.detail else ""
+    return Explanation(
+        "same-origin mode refuses a cross-origin URL",
+        f"mode: 'same-origin' and the URL's origin {_detail(f, 'url_origin', '')}{redirected} is "
+        f"not the page's ({f.page_origin}): fetch() rejects with a TypeError and sends nothing "
+        "there.",
+        "Use mode: 'cors' (the default) for a cross-origin API, or call your own origin.",
+    )
+
+
+def _opaque_response(f: Finding) -> Explanation:
+    return Explanation(
+        "Opaque response: script sees status 0, no headers, no body",
+        f"mode: 'no-cors' skips the CORS check, so fetch() resolves, but with an opaque "
+        f"response: the server answered {_detail(f, 'real_status', '?')}, script sees status 0, "
+        "response.ok false, no header and an empty body. This is almost never what you want: "
+        "it only suits caching or fire-and-forget requests.",
+        "Drop mode: 'no-cors' and have the server send Access-Control-Allow-Origin for your "
+        "origin.",
+    )
+
+
+def _corp_blocked(f: Finding) -> Explanation:
+    policy = _detail(f, "policy", "")
+    relation = _detail(f, "relation", "cross-site")
+    origin = _detail(f, "request_origin", f.page_origin)
+    who = f"the page's origin {origin}"
+    if origin == "null" and f.page_origin != "null":
+        who = "the request's origin, opaque (null) after a cross-origin redirect in Chrome,"
+    return Explanation(
+        f"Cross-Origin-Resource-Policy: {policy} blocks this response",
+        f"Not a CORS error: the response carries `Cross-Origin-Resource-Policy: {policy}` and "
+        f"{who} is {relation} to {f.url}, so the browser discards the no-cors response and "
+        "fetch() rejects.",
+        "Send `Cross-Origin-Resource-Policy: cross-origin` (or same-site when page and API share "
+        "a site), or fetch in cors mode with Access-Control-Allow-Origin.",
+    )
+
+
+def _redirect_mode_error(f: Finding) -> Explanation:
+    return Explanation(
+        "redirect: 'error' and the server redirects",
+        f"The response is a {_status(f)} redirect to {_detail(f, 'location', '?')}; with "
+        "redirect: 'error' that is a network error and fetch() rejects.",
+        "Call the final URL directly, or use redirect: 'follow'.",
+    )
+
+
+def _opaque_redirect(f: Finding) -> Explanation:
+    return Explanation(
+        "Opaque redirect: script sees status 0 and no Location",
+        f"With redirect: 'manual' the {_status(f)} redirect to {_detail(f, 'location', '?')} is "
+        "not followed: fetch() resolves with type 'opaqueredirect', status 0, no headers, so "
+        "script cannot read where it points.",
+        "Use redirect: 'follow' to get the target, or have the API return the URL in a body.",
+    )
+
+
 def _info(title: str, message: str, fix: str) -> Callable[[Finding], Explanation]:
     return lambda f: Explanation(title, message.format(f=f), fix.format(f=f))
 
@@ -727,6 +817,14 @@ BUILDERS: dict[C, Callable[[Finding], Explanation]] = {
     C.FETCH_METADATA_REFUSAL: _isolation_refusal,
     C.ORIGIN_REFLECTED_WITH_CREDENTIALS: _reflected,
     C.LOCAL_NETWORK_ACCESS: _local_network,
+    C.NO_CORS_METHOD: _no_cors_method,
+    C.NO_CORS_HEADER_DROPPED: _no_cors_header,
+    C.NO_CORS_REDIRECT_MODE: _no_cors_redirect_mode,
+    C.SAME_ORIGIN_MODE: _same_origin_mode,
+    C.OPAQUE_RESPONSE: _opaque_response,
+    C.CORP_BLOCKED: _corp_blocked,
+    C.REDIRECT_MODE_ERROR: _redirect_mode_error,
+    C.OPAQUE_REDIRECT: _opaque_redirect,
     C.SAME_ORIGIN: _info(
         "Same-origin request: CORS does not apply",
         "The page's origin {f.page_origin} is the URL's origin, so the browser sends the request "

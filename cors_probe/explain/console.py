@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from cors_probe.codes import FindingCode as C
 from cors_probe.explain.catalogue import FIREFOX_BLOCKED, Explanation
+from cors_probe.explain.modes import mode_lines
 from cors_probe.model import Finding, Severity, Stage
 
 REDIRECT_REFUSALS = frozenset({C.REDIRECT_SCHEME, C.REDIRECT_USERINFO, C.TOO_MANY_REDIRECTS})
@@ -26,7 +27,8 @@ def _before_final(finding: Finding) -> bool:
     CORS check, or refusing a redirect."""
     if finding.stage is Stage.PREFLIGHT or finding.code in REDIRECT_REFUSALS:
         return True
-    return "location" in finding.detail  # the CORS check of a redirect
+    # the CORS check of a redirect, unless the redirect mode made it the final response
+    return "location" in finding.detail and "redirect_mode" not in finding.detail
 
 
 def _firefox(finding: Finding, first: str | None) -> tuple[str, ...]:
@@ -114,6 +116,9 @@ def _chrome(first: str | None) -> tuple[str, ...]:
 def console_lines(finding: Finding, words: Explanation) -> dict[str, tuple[str, ...]]:
     """{engine key: the lines it prints, in order} for `finding`; () where it prints nothing.
     Only a blocking finding (severity error) prints anything."""
+    own = mode_lines(finding)
+    if own is not None:
+        return own
     if finding.severity is not Severity.ERROR or finding.code is C.UNREACHABLE:
         return {
             "chrome": (words.chrome,) if words.chrome else (),

@@ -2,6 +2,7 @@
 
     base_url = "https://${API_HOST}/v1"        # ${NAME}: from the environment
     [defaults]                                  # timeout, headers, credentials, origin, method
+    mode = "no-cors"                            # fetch()'s mode and redirect, in [defaults] too
     [origins]                                   # name = "https://app.example.com"
     [[check]]                                   # path(s), origin(s), method(s): a matrix
     expect = "allowed"                          # or "blocked"; forbid = [...], require = [...]
@@ -24,19 +25,21 @@ from typing import Any
 from cors_probe.codes import FindingCode
 from cors_probe.errors import PolicyError, UsageError
 from cors_probe.inputs.request import check_length, check_timeout
-from cors_probe.model import Headers, Origin, RequestShape
+from cors_probe.model import Headers, Origin, RedirectMode, RequestMode, RequestShape
 from cors_probe.policy.browsers import BROWSERS, BY_OPTION
 from cors_probe.secrets import MIN_SECRET, is_secret
 from cors_probe.usecases.spec import CheckSpec, PolicyFile, engine_named
 
 DEFAULT_FILE = "cors-probe.toml"
 TOP_KEYS = frozenset({"base_url", "defaults", "origins", "check"})
-DEFAULT_KEYS = frozenset({"timeout", "headers", "credentials", "origin", "method", "browsers"})
+DEFAULT_KEYS = frozenset(
+    {"timeout", "headers", "credentials", "origin", "method", "browsers", "mode", "redirect"}
+)
 CHECK_KEYS = frozenset(
     {
         "name", "path", "paths", "origin", "origins", "method", "methods", "headers",
         "credentials", "body", "expect", "forbid", "require", "allow_side_effects", "timeout",
-        "browsers",
+        "browsers", "mode", "redirect",
     }
 )  # fmt: skip
 EXPECTATIONS = ("allowed", "blocked")
@@ -215,6 +218,33 @@ class _Reader:
         lowered = {n.lower() for n in names}
         return tuple(e for e in ENGINES if e in lowered or "all" in lowered)
 
+    def modes(
+        self, table: Mapping[str, Any], default: tuple[RequestMode, RedirectMode], start: int | None
+    ) -> tuple[RequestMode, RedirectMode]:
+        """`mode = "no-cors"` and `redirect = "manual"` (fetch()'s spellings); `default` for
+        each one absent. PolicyError, with the closest spelling, for an unknown value."""
+        mode = self._choice(table, "mode", RequestMode, start) or default[0]
+        redirect = self._choice(table, "redirect", RedirectMode, start) or default[1]
+        return RequestMode(mode), RedirectMode(redirect)
+
+    def _choice(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        choices: type[RequestMode] | type[RedirectMode],
+        start: int | None,
+    ) -> str | None:
+        line = self.lines.key(key, start) or start
+        value = self.string(table, key, line)
+        if value is None:
+            return None
+        known = [c.value for c in choices]
+        if value not in known:
+            close = difflib.get_close_matches(value.lower(), known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+            raise self.fail(line, f"{key}: unknown value {value!r} ({hint})")
+        return value
+
     def timeout(self, table: Mapping[str, Any], default: float, start: int | None) -> float:
         value = table.get("timeout", default)
         line = self.lines.key("timeout", start) or start
@@ -335,6 +365,7 @@ def load_policy(path: str | None, env: Mapping[str, str] | None = None) -> Polic
     default_origin = reader.string(defaults, "origin", lines.key("origin", start))
     default_method = reader.string(defaults, "method", lines.key("method", start)) or "GET"
     default_browsers = reader.browsers(defaults, DEFAULT_ENGINES, start)
+    default_modes = reader.modes(defaults, (RequestMode.CORS, RedirectMode.FOLLOW), start)
 
     origins_table = document.get("origins", {})
     start = lines.table("origins")
@@ -371,6 +402,7 @@ def load_policy(path: str | None, env: Mapping[str, str] | None = None) -> Polic
             default_origin,
             default_method,
             default_browsers,
+            default_modes,
         )
     return PolicyFile(named, tuple(checks), frozenset(reader.secrets))
 
@@ -387,6 +419,7 @@ def _expand(
     default_origin: str | None,
     default_method: str,
     default_browsers: tuple[str, ...],
+    default_modes: tuple[RequestMode, RedirectMode] = (RequestMode.CORS, RedirectMode.FOLLOW),
 ) -> list[CheckSpec]:
     """One [[check]] table: paths x origins x methods x engines checks, each engine's next to
     the others' (see `engine_named` for the names)."""
@@ -457,6 +490,7 @@ def _expand(
     )
     name = reader.string(table, "name", key_line("name")) or f"check #{index + 1}"
     engines = reader.browsers(table, default_browsers, start)
+    mode, redirect = reader.modes(table, default_modes, start)
 
     checks = []
     for path, (origin_name, origin), method, engine in product(paths, resolved, methods, engines):
@@ -472,6 +506,8 @@ def _expand(
                     headers=Headers(tuple(headers)),
                     credentials=credentials,
                     body=body,
+                    mode=mode,
+                    redirect=redirect,
                 ),
                 origin_name=origin_name,
                 expect=expect,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cors_probe.errors import UsageError
-from cors_probe.model import Headers, Origin, RequestShape
+from cors_probe.model import Headers, Origin, RedirectMode, RequestMode, RequestShape
 
 THIRD_PARTY_ORIGIN = "https://third-party.example"
 """The page origin used without --origin: an unrelated site that no allow-list should contain."""
@@ -108,6 +108,10 @@ class RequestOptions:
     """False where `@FILE` must stay literal text (the lab page must not read the lab's disk)."""
     user_agent: str | None = None
     """`--user-agent`: sent instead of the engine's own User-Agent."""
+    mode: RequestMode = RequestMode.CORS
+    """`--mode`: fetch()'s `mode`."""
+    redirect: RedirectMode = RedirectMode.FOLLOW
+    """`--redirect`: fetch()'s `redirect`."""
 
 
 def build(options: RequestOptions) -> RequestShape:
@@ -155,6 +159,8 @@ def build(options: RequestOptions) -> RequestShape:
         body=read_body(options.data) if options.read_files else _text(options.data),
         cookie=options.cookie,
         origin_given=origin_given,
+        mode=options.mode,
+        redirect=options.redirect,
     )
 
 

@@ -195,6 +195,12 @@ class Browser:
     UTF-8 `\xc3\xa9` is requested as `%C3%83%C2%A9` and a lone `\xe9` as `%C3%AF%C2%BF%C2%BD`;
     measured on its libsoup network stack, not Apple's. The Fetch Standard parses the header
     value (https://fetch.spec.whatwg.org/#concept-response-location-url)."""
+    corp_tainted_origin_opaque: bool = False
+    """Whether the Cross-Origin-Resource-Policy check of a no-cors response after a cross-origin
+    redirect compares an opaque origin, so `same-site` blocks even a target on the page's own
+    site. Chromium: yes (cross_origin_resource_policy.cc); Firefox and WebKit compare the page's
+    origin, as https://fetch.spec.whatwg.org/#cross-origin-resource-policy-check does (scenario
+    modes-no-cors-corp-same-site-after-redirect)."""
 
 
 CHROMIUM = Browser(
@@ -277,6 +283,7 @@ CHROMIUM = Browser(
     max_age_invalid=5,
     max_age_negative=0,
     max_redirects=20,
+    corp_tainted_origin_opaque=True,
 )
 """Chromium 156 (Chrome, Edge, Opera, Brave)."""
 

@@ -36,15 +36,19 @@ from cors_probe.model import (
     HopPreflight,
     Outcome,
     PreflightPlan,
+    RedirectMode,
+    RequestMode,
     RequestShape,
+    ResponseType,
     Severity,
     Stage,
     TransportFailure,
     Trigger,
+    Verdict,
     WireRequest,
     WireResponse,
 )
-from cors_probe.policy import metadata, preflight, redirect
+from cors_probe.policy import metadata, modes, preflight, redirect
 from cors_probe.policy.access import AccessFailure, cors_check, readable_headers
 from cors_probe.policy.advice import PREFLIGHT_ADVICE, RESPONSE_ADVICE, Seen, advise
 from cors_probe.policy.browsers import CHROMIUM, Browser
@@ -117,6 +121,8 @@ class _Fetch:
     """Every URL the fetch has visited so far (Fetch's request URL list)."""
     hops: list[HopPreflight] = field(default_factory=list)
     """The preflight question at each URL visited so far."""
+    opaque: bool = False
+    """Fetch's response tainting is `opaque`: no-cors mode met a cross-origin URL."""
 
     @property
     def preflighted(self) -> bool:
@@ -136,7 +142,12 @@ class _Fetch:
     def where(self, stage: Stage, url: str) -> Where:
         return Where(stage, url, self.first_url, self.page)
 
-    def outcome(self, final_status: int | None = None, readable: tuple[str, ...] = ()) -> Outcome:
+    def outcome(
+        self,
+        final_status: int | None = None,
+        readable: tuple[str, ...] = (),
+        response_type: ResponseType | None = None,
+    ) -> Outcome:
         verdict, decisive = decide(self.findings)
         return Outcome(
             verdict,
@@ -147,6 +158,7 @@ class _Fetch:
             readable,
             next((h.plan for h in self.hops if h.plan.required), self.plan),
             tuple(self.hops),
+            response_type if verdict is not Verdict.BLOCKED else None,
         )
 
 
@@ -213,12 +225,19 @@ def prepare(shape: RequestShape, browser: Browser = CHROMIUM) -> Prepared | Outc
     if url.has_credentials:
         notes.append(where.finding(FindingCode.URL_CREDENTIALS, Severity.ERROR))
         return _refused(notes)
+    refusal = modes.method_refusal(shape.mode, method)
+    if refusal is not None:
+        notes.append(where.finding(refusal.code, Severity.ERROR, detail=refusal.detail))
+        return _refused(notes)
     if shape.body is not None and method in ("GET", "HEAD"):
         notes.append(
             where.finding(FindingCode.BODY_NOT_ALLOWED, Severity.ERROR, detail={"method": method})
         )
         return _refused(notes)
-    prepared = browser_headers(shape.headers, shape.body, browser)
+    script_headers, guarded = shape.headers, tuple[tuple[str, str], ...]()
+    if shape.mode is RequestMode.NO_CORS:
+        script_headers, guarded = modes.no_cors_guard(shape.headers, browser)
+    prepared = browser_headers(script_headers, shape.body, browser)
     for name, value in prepared.dropped:
         notes.append(
             where.finding(FindingCode.FORBIDDEN_HEADER, Severity.WARNING, header=name, value=value)
@@ -229,16 +248,27 @@ def prepare(shape: RequestShape, browser: Browser = CHROMIUM) -> Prepared | Outc
                 FindingCode.USER_AGENT_DROPPED, Severity.WARNING, header=name, value=value
             )
         )
+    for name, value in guarded:
+        notes.append(
+            where.finding(
+                FindingCode.NO_CORS_HEADER_DROPPED, Severity.WARNING, header=name, value=value
+            )
+        )
     for name, value in engine_only_safelisted(prepared.sent, browser):
         notes.append(
             where.finding(
                 FindingCode.CHROMIUM_ONLY_SAFELISTED, Severity.INFO, header=name, value=value
             )
         )
-    cors = not same_origin(shape.origin, url.origin())
-    if not cors:
+    refusal = modes.main_fetch_refusal(shape.mode, shape.redirect, shape.origin, url.origin())
+    if refusal is not None:
+        notes.append(where.finding(refusal.code, Severity.ERROR, detail=refusal.detail))
+        return _refused(notes)
+    cross_origin = not same_origin(shape.origin, url.origin())
+    cors = cross_origin and shape.mode is RequestMode.CORS
+    if not cross_origin:
         notes.append(where.finding(FindingCode.SAME_ORIGIN, Severity.INFO))
-    if shape.credentials and cors:
+    if shape.credentials and cross_origin:
         notes.append(where.finding(FindingCode.THIRD_PARTY_COOKIES, Severity.INFO))
     triggers = preflight_triggers(method, prepared.sent, browser)
     plan = (
@@ -277,12 +307,15 @@ def actual_request(
     cors: bool,
     request_origin: str,
     browser: Browser = CHROMIUM,
+    cross_origin: bool | None = None,
 ) -> WireRequest:
     """The actual request as `browser` puts it on the wire, to the last URL of `url_list`: the
     script's headers, Origin, cookies and the engine's default headers, in its order.
 
     `headers` are the script's headers after the header guard; `request_origin` the serialised
-    Origin (`null` when tainted). Source: https://fetch.spec.whatwg.org/#http-network-or-cache-fetch
+    Origin (`null` when tainted); `cross_origin` whether the URL is another origin than the
+    page's (default: `cors`; a no-cors request has no CORS flag but is cross-origin all the
+    same). Source: https://fetch.spec.whatwg.org/#http-network-or-cache-fetch
     (`Accept: */*` default, the Origin header, cookies only for credentialed or same-origin
     requests), https://fetch.spec.whatwg.org/#origin-header, and metadata.dress.
     """
@@ -291,7 +324,8 @@ def actual_request(
         pairs.insert(0, ("Accept", "*/*"))
     if cors or method not in ("GET", "HEAD"):
         pairs.append(("Origin", request_origin))
-    if shape.cookie is not None and (shape.credentials or not cors):
+    other_origin = cors if cross_origin is None else cross_origin
+    if shape.cookie is not None and (shape.credentials or not other_origin):
         pairs.append(("Cookie", shape.cookie))
     sent = metadata.dress(
         browser,
@@ -302,6 +336,7 @@ def actual_request(
         preflight=False,
         user_agent=shape.user_agent,
         credentials=shape.credentials,
+        mode=shape.mode.value,
     )
     return WireRequest(method=method, url=url_list[-1].serialise(), headers=sent, body=body)
 
@@ -353,6 +388,8 @@ def converse(shape: RequestShape, browser: Browser = CHROMIUM) -> Conversation:
         prepared.url.serialise(),
         prepared.plan,
         list(prepared.notes),
+        opaque=shape.mode is RequestMode.NO_CORS
+        and not same_origin(shape.origin, prepared.url.origin()),
     )
     first = _Hop(
         prepared.url,
@@ -376,6 +413,10 @@ def _http_fetch(fetch: _Fetch, hop: _Hop) -> Conversation:
     response = yield from _actual_fetch(fetch, hop)
     if isinstance(response, Outcome):
         return response
+    if fetch.shape.redirect is not RedirectMode.FOLLOW and response.status in (
+        redirect.REDIRECT_STATUSES
+    ):
+        return _redirect_mode(fetch, hop, response)
     target = redirect.location_of(response, hop.url, fetch.browser)
     if isinstance(target, Url):
         return (yield from _http_redirect_fetch(fetch, hop, response, target))
@@ -479,6 +520,7 @@ def _actual_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, WireRespon
         cors=hop.cors,
         request_origin=request_origin,
         browser=fetch.browser,
+        cross_origin=not same_origin(fetch.shape.origin, hop.url.origin()),
     )
     where = fetch.where(Stage.ACTUAL, url)
     reply = yield Send(
@@ -506,6 +548,12 @@ def _actual_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, WireRespon
         blocked = _cors_check(fetch, hop, where, reply, request_origin)
         if blocked is not None:
             fetch.findings.extend(_isolation_refusal(where, request, reply))
+            return fetch.outcome()
+    elif fetch.shape.mode is RequestMode.NO_CORS:
+        opaque_origin = hop.tainted and fetch.browser.corp_tainted_origin_opaque
+        block = modes.corp_blocked(where, reply, fetch.shape.origin, hop.url, opaque_origin)
+        if block is not None:
+            fetch.findings.append(block)
             return fetch.outcome()
     return reply
 
@@ -547,6 +595,8 @@ def _cors_check(
     target = redirect.location_of(reply, hop.url, fetch.browser)
     if isinstance(target, Url):  # a redirect's CORS check: WebKit names where it was going
         facts["location"] = target.serialise()
+        if fetch.shape.redirect is not RedirectMode.FOLLOW:  # not followed: Firefox's last word
+            facts["redirect_mode"] = fetch.shape.redirect.value
     access = replace(access, detail=facts)
     side_effects = has_side_effects(hop.method)
     fetch.findings.append(_failure_finding(where, access, reply.status))
@@ -607,12 +657,24 @@ def _http_redirect_fetch(
                 detail={"from_url": url, "to_url": step.url},
             )
         )
+    cross_origin = not same_origin(fetch.shape.origin, target.origin())
+    if cross_origin and fetch.shape.mode is RequestMode.SAME_ORIGIN:
+        fetch.findings.append(
+            where.finding(
+                FindingCode.SAME_ORIGIN_MODE,
+                Severity.ERROR,
+                status=response.status,
+                detail={"url_origin": target.origin().serialise(), "location": step.url},
+            )
+        )
+        return fetch.outcome()
+    fetch.opaque = fetch.opaque or (cross_origin and fetch.shape.mode is RequestMode.NO_CORS)
     following = _Hop(
         target,
         step.method,
         step.headers,
         step.body,
-        cors=hop.cors or not same_origin(fetch.shape.origin, target.origin()),
+        cors=hop.cors or (cross_origin and fetch.shape.mode is RequestMode.CORS),
         tainted=step.tainted,
         number=hop.number + 1,
     )
@@ -626,9 +688,18 @@ def _cors_filtered_response(fetch: _Fetch, hop: _Hop, response: WireResponse) ->
     whose readable headers are the safelisted and exposed ones, advised on by `RESPONSE_ADVICE`;
     otherwise every header (https://fetch.spec.whatwg.org/#concept-filtered-response-cors,
     https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches)."""
+    if fetch.opaque:
+        fetch.findings.append(
+            fetch.where(Stage.ACTUAL, hop.url.serialise()).finding(
+                FindingCode.OPAQUE_RESPONSE,
+                Severity.WARNING,
+                detail={"real_status": response.status},
+            )
+        )
+        return fetch.outcome(0, (), ResponseType.OPAQUE)
     if not hop.cors:
         readable = tuple(dict.fromkeys(n.lower() for n in response.headers.names()))
-        return fetch.outcome(response.status, readable)
+        return fetch.outcome(response.status, readable, ResponseType.BASIC)
     where = fetch.where(Stage.ACTUAL, hop.url.serialise())
     can_read, hidden = readable_headers(response.headers, fetch.shape.credentials)
     if hidden:
@@ -648,4 +719,37 @@ def _cors_filtered_response(fetch: _Fetch, hop: _Hop, response: WireResponse) ->
         fetch.shape.origin_given,
     )
     fetch.add_advice(advise(RESPONSE_ADVICE, seen))
-    return fetch.outcome(response.status, tuple(can_read))
+    return fetch.outcome(response.status, tuple(can_read), ResponseType.CORS)
+
+
+def _redirect_mode(fetch: _Fetch, hop: _Hop, response: WireResponse) -> Outcome:
+    """A redirect response under `redirect: 'error'` (a network error) or `'manual'` (an
+    opaque-redirect response: status 0, nothing readable), once it passed the CORS check
+    (https://fetch.spec.whatwg.org/#http-fetch, measured: Chromium still preflights and
+    CORS-checks the redirect response in manual mode)."""
+    where = fetch.where(Stage.ACTUAL, hop.url.serialise())
+    target = redirect.location_of(response, hop.url, fetch.browser)
+    location = (
+        target.serialise() if isinstance(target, Url) else response.headers.get("Location") or ""
+    )
+    if fetch.shape.redirect is RedirectMode.ERROR:
+        fetch.findings.append(
+            where.finding(
+                FindingCode.REDIRECT_MODE_ERROR,
+                Severity.ERROR,
+                status=response.status,
+                header="Location",
+                value=response.headers.get("Location"),
+                detail={"location": location},
+            )
+        )
+        return fetch.outcome()
+    fetch.findings.append(
+        where.finding(
+            FindingCode.OPAQUE_REDIRECT,
+            Severity.INFO,
+            status=response.status,
+            detail={"location": location, "real_status": response.status},
+        )
+    )
+    return fetch.outcome(0, (), ResponseType.OPAQUE_REDIRECT)

@@ -121,13 +121,15 @@ def dress(
     preflight: bool,
     user_agent: str | None = None,
     credentials: bool = False,
+    mode: str = SEC_FETCH_MODE,
 ) -> Headers:
     """`given` (the request's own headers: the script's, Accept, Origin, Cookie; a preflight's
     Accept, Access-Control-Request-*, Origin) with the engine's default headers added and all
     in the engine's order. A default the request already has (a script-set Accept-Language) is not
     added again. `user_agent` overrides the engine's User-Agent (`--user-agent`). A preflight is
     a request of its own: its Sec-Fetch-Site looks at its URL only, and it carries no client
-    hints and no credentials (`credentials`: the actual request's mode is `include`)."""
+    hints and no credentials (`credentials`: the actual request's mode is `include`). `mode` is
+    the request's mode for `Sec-Fetch-Mode` (a preflight's is always `cors`)."""
     defaults: list[tuple[str, str]] = [
         ("User-Agent", user_agent if user_agent is not None else browser.user_agent),
         ("Accept-Language", browser.accept_language),
@@ -138,7 +140,9 @@ def dress(
     metadata = True
     if not preflight and len(url_list) > 1:
         order = browser.redirected_order or order
-        if crossed and browser.cross_redirected_order is not None:
+        # WebKit leaves Fetch Metadata off a CORS request only (scenario
+        # modes-no-cors-corp-same-site-after-redirect keeps it in no-cors mode)
+        if crossed and browser.cross_redirected_order is not None and mode == SEC_FETCH_MODE:
             order, metadata = browser.cross_redirected_order, False
     if metadata and is_trustworthy(url):
         whole = not preflight or browser.preflight_site_whole_chain
@@ -148,7 +152,7 @@ def dress(
         defaults.extend(
             [
                 ("Sec-Fetch-Site", site_),
-                ("Sec-Fetch-Mode", SEC_FETCH_MODE),
+                ("Sec-Fetch-Mode", SEC_FETCH_MODE if preflight else mode),
                 ("Sec-Fetch-Dest", SEC_FETCH_DEST),
             ]
         )

@@ -163,6 +163,8 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
             "headers": masked_pairs(shape.headers, show_secrets),
             "credentials": "include" if shape.credentials else "same-origin",
             "body_bytes": len(shape.body) if shape.body is not None else None,
+            "mode": shape.mode.value,
+            "redirect": shape.redirect.value,
         },
         "preflight": {
             "required": plan.required,
@@ -186,6 +188,7 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
             "redirects": max((e.hop for e in actuals), default=0),
             "status": outcome.final_status,
             "readable_headers": list(outcome.readable_headers),
+            "response_type": outcome.response_type.value if outcome.response_type else None,
         },
         "exchanges": [_exchange(e, show_secrets) for e in exchanges],
         "findings": [

@@ -20,7 +20,18 @@ from cors_probe.explain.console import console_lines
 from cors_probe.explain.engines import contrast, label, split, verdict_line
 from cors_probe.explain.hops import hop_lines, single_line, varies
 from cors_probe.explain.triggers import describe_triggers
-from cors_probe.model import Exchange, ExchangeKind, Finding, Report, Severity, Stage, Verdict
+from cors_probe.model import (
+    Exchange,
+    ExchangeKind,
+    Finding,
+    RedirectMode,
+    Report,
+    RequestMode,
+    ResponseType,
+    Severity,
+    Stage,
+    Verdict,
+)
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
 from cors_probe.usecases.demo import Tour
 from cors_probe.usecases.results import Run
@@ -39,6 +50,7 @@ SEVERITY_STYLE = {
     Severity.WARNING: ("warning", "yellow"),
     Severity.INFO: ("info", "cyan"),
 }
+OPAQUE_TYPES = frozenset({ResponseType.OPAQUE, ResponseType.OPAQUE_REDIRECT})
 CORS_HEADER_PREFIXES = ("access-control-", "origin", "vary")
 STAGE_WORDS = {
     Stage.REQUEST: "request",
@@ -65,7 +77,13 @@ def _headline(report: Report) -> Text:
         )
         line.append(explain(decisive).title)
     elif outcome.verdict is Verdict.ALLOWED and not report.dry_run:
-        line.append(f": the page can read the response (status {outcome.final_status})")
+        if outcome.response_type in OPAQUE_TYPES:
+            line.append(
+                f": fetch() resolves, but with an {outcome.response_type} response "
+                "(status 0, no header, no body readable)"
+            )
+        else:
+            line.append(f": the page can read the response (status {outcome.final_status})")
     if report.simulated:
         line.append("  [simulated]", style="dim")
     return line
@@ -80,6 +98,8 @@ def _request_line(report: Report) -> Text:
     if not shape.origin_given:
         text.append(" (no --origin given: probing as an unrelated third-party site)", style="dim")
     text.append(f", credentials: {'include' if shape.credentials else 'same-origin'}")
+    if shape.mode is not RequestMode.CORS or shape.redirect is not RedirectMode.FOLLOW:
+        text.append(f", mode: {shape.mode}, redirect: {shape.redirect}")
     return text
 
 
@@ -194,6 +214,8 @@ def _engine(report: Report, *, show_secrets: bool = False, verbose: bool = False
     elif plan.required:
         reasons = describe_triggers([masked_trigger(t, show_secrets) for t in plan.triggers])
         parts.append(Text(f"Preflight: required; {reasons}.", style="bold"))
+    elif report.shape.mode is RequestMode.NO_CORS and report.outcome.exchanges:
+        parts.append(Text("Preflight: none in no-cors mode (and no CORS check).", style="bold"))
     elif hops and any(e.kind is ExchangeKind.ACTUAL for e in report.outcome.exchanges):
         parts.append(Text(f"Preflight: {single_line(hops[0], ())}.", style="bold"))
     elif any(e.kind is ExchangeKind.ACTUAL for e in report.outcome.exchanges):

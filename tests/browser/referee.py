@@ -25,14 +25,16 @@ PAGE_HTML = b"<!doctype html><meta charset=utf-8><title>cors-probe referee</titl
 FETCH = """(async () => {
   const init = {method: %(method)s, headers: %(headers)s, credentials: %(credentials)s};
   if (%(body)s !== null) init.body = %(body)s;
+  Object.assign(init, %(modes)s);
   try {
     const response = await fetch(%(url)s, init);
     const names = [];
     response.headers.forEach((value, name) => names.push(name));
     await response.arrayBuffer();
-    return {resolved: true, status: response.status, readable: names, error: null};
+    return {resolved: true, status: response.status, readable: names, error: null,
+            type: response.type};
   } catch (error) {
-    return {resolved: false, status: null, readable: [], error: String(error)};
+    return {resolved: false, status: null, readable: [], error: String(error), type: null};
   }
 })()"""
 
@@ -81,6 +83,8 @@ class EngineResult:
     """Script-set headers that did not reach the server as written (lower-case names)."""
     requests: tuple[Received, ...] = ()
     """What reached the server, headers and all."""
+    type: str | None = None
+    """response.type when fetch() resolved: basic, cors, opaque or opaqueredirect."""
 
 
 @dataclass(frozen=True)
@@ -187,15 +191,22 @@ def engine_fetch(
     headers: Iterable[tuple[str, str]],
     credentials: bool,
     body: str | None,
+    mode: str = "cors",
+    redirect: str = "follow",
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """Run one fetch() on the current page; (what the script saw, every console line printed)."""
+    """Run one fetch() on the current page; (what the script saw, every console line printed).
+    `mode` and `redirect` go into the init only when not fetch()'s defaults."""
     mark = engine.console_mark()
+    modes = {"mode": mode} if mode != "cors" else {}
+    if redirect != "follow":
+        modes["redirect"] = redirect
     expression = FETCH % {
         "method": json.dumps(method),
         "headers": json.dumps([list(pair) for pair in headers]),
         "credentials": json.dumps("include" if credentials else "same-origin"),
         "body": json.dumps(body),
         "url": json.dumps(url),
+        "modes": json.dumps(modes),
     }
     outcome: dict[str, Any] = engine.evaluate(expression)
     lines: tuple[str, ...] = ()
@@ -214,8 +225,14 @@ def run_in_engine(
         scenario.headers,
         scenario.credentials,
         scenario.body,
+        scenario.mode,
+        scenario.redirect,
     )
     seen = _under(server.received, scenario)
+    if not outcome["resolved"] and not console:
+        # fetch() threw or rejected without a console line of its own (a no-cors PUT; Firefox's
+        # redirect: 'error'): the console shows the uncaught rejection, so its error is compared
+        console = (str(outcome["error"]),)
     first = next((r for r in seen if r.header("Access-Control-Request-Method") is None), None)
     lost = (
         tuple(n.lower() for n, v in scenario.headers if not _arrived(first.header(n), n, v))
@@ -233,6 +250,7 @@ def run_in_engine(
         received=tuple(f"{r.method} {r.path}" for r in seen),
         lost=lost,
         requests=tuple(seen),
+        type=outcome.get("type"),
     )
 
 
@@ -244,9 +262,15 @@ def check_arguments(
     credentials: bool,
     body: str | None,
     browser: str = "chrome",
+    mode: str = "cors",
+    redirect: str = "follow",
 ) -> list[str]:
     """`cors-probe check --browser X` for the same fetch(), with consent, as JSON."""
     args = ["check", url, "--origin", origin, "-X", method, "--browser", OPTIONS[browser]]
+    if mode != "cors":
+        args += ["--mode", mode]
+    if redirect != "follow":
+        args += ["--redirect", redirect]
     for name, value in headers:
         args += ["-H", f"{name}: {value}"]
     if credentials:
@@ -265,6 +289,8 @@ def probe_arguments(place: Place, scenario: Scenario, browser: str) -> list[str]
         scenario.credentials,
         scenario.body,
         browser,
+        scenario.mode,
+        scenario.redirect,
     )
 
 
@@ -305,7 +331,7 @@ def run_check(
         dropped=tuple(
             f["header"].lower()
             for f in document["findings"]
-            if f["code"] in ("forbidden-header", "user-agent-dropped")
+            if f["code"] in ("forbidden-header", "user-agent-dropped", "no-cors-header-dropped")
         ),
         stderr=completed.stderr,
         document=document,

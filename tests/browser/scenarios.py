@@ -59,6 +59,10 @@ class Scenario:
     page_routes: dict[str, dict[str, Answer]] = field(default_factory=dict)
     """Routes on the page's own origin, as `routes`; when given, the fetch starts there
     (`{origin}/s/<name>`): a same-origin request, which a redirect may make cross-origin."""
+    mode: str = "cors"
+    """fetch()'s `mode`: cors, no-cors or same-origin."""
+    redirect: str = "follow"
+    """fetch()'s `redirect`: follow, error or manual."""
 
 
 ACAO = "Access-Control-Allow-Origin"
@@ -754,6 +758,108 @@ FETCH_METADATA_FAMILY = [
     _guarded("fetch-metadata-no-cors-only-put", "no-cors-only", "PUT"),
 ]
 
+
+# --- 11. Request modes, redirect modes, Cross-Origin-Resource-Policy ------------------------------
+CORP = "Cross-Origin-Resource-Policy"
+
+
+def _mode(
+    name: str,
+    mode: str = "cors",
+    redirect: str = "follow",
+    *,
+    method: str = "GET",
+    headers: Pairs = (),
+    body: str | None = None,
+    answer: Pairs = (),
+    status: int = 200,
+    routes: dict[str, dict[str, Answer]] | None = None,
+) -> Scenario:
+    """One fetch() with `mode` and `redirect`; the server answers `status` with `answer` to
+    anything (a permissive preflight to OPTIONS) unless `routes` are given."""
+    return Scenario(
+        name,
+        "modes",
+        method=method,
+        headers=headers,
+        body=body,
+        mode=mode,
+        redirect=redirect,
+        routes=routes
+        or {"": {"options": PERMISSIVE_PREFLIGHT, "any": Answer(status, (*JSON_CT, *answer))}},
+    )
+
+
+def _redirecting(
+    name: str,
+    mode: str,
+    redirect: str,
+    status: int,
+    first: Pairs = ECHO,
+    *,
+    put: bool = False,
+    target: Pairs | None = None,
+) -> Scenario:
+    """A redirect from the scenario's URL to `{base}/next`, which answers with CORS headers; or,
+    with `target`, to `{alt}/s/<name>/target` (the page's own site), answering `target`."""
+    location = "{base}/next" if target is None else "{alt}/s/{name}/target"
+    routes = {
+        "": {
+            "options": PERMISSIVE_PREFLIGHT,
+            "any": Answer(status, (*first, ("Location", location))),
+        },
+        "/next": {"any": Answer(200, (*ECHO, *JSON_CT)), "options": PERMISSIVE_PREFLIGHT},
+    }
+    if target is not None:
+        routes["/target"] = {"any": Answer(200, (*JSON_CT, *target))}
+    return _mode(
+        name,
+        mode,
+        redirect,
+        method="PUT" if put else "GET",
+        headers=JSON_CT if put else (),
+        body="{}" if put else None,
+        routes=routes,
+    )
+
+
+MODES_FAMILY = [
+    _mode("modes-no-cors-get", "no-cors"),
+    _mode("modes-no-cors-get-with-acao", "no-cors", answer=ECHO),
+    _mode("modes-no-cors-404", "no-cors", status=404),
+    _mode("modes-no-cors-custom-header", "no-cors", headers=(("X-Custom", "1"),)),
+    _mode("modes-no-cors-accept-language", "no-cors", headers=(("Accept-Language", "de"),)),
+    _mode("modes-no-cors-post-json", "no-cors", method="POST", headers=JSON_CT, body="{}"),
+    _mode("modes-no-cors-post-text", "no-cors", method="POST", body="hi"),
+    _mode("modes-no-cors-put", "no-cors", method="PUT", body="{}"),
+    _mode("modes-no-cors-delete-lower", "no-cors", method="delete"),
+    _mode("modes-no-cors-corp-same-origin", "no-cors", answer=((CORP, "same-origin"),)),
+    _mode("modes-no-cors-corp-same-site", "no-cors", answer=((CORP, "same-site"),)),
+    _mode("modes-no-cors-corp-cross-origin", "no-cors", answer=((CORP, "cross-origin"),)),
+    _mode("modes-no-cors-corp-upper-case", "no-cors", answer=((CORP, "SAME-ORIGIN"),)),
+    _mode("modes-no-cors-corp-404", "no-cors", status=404, answer=((CORP, "same-origin"),)),
+    # 127.0.0.1 on the API's port is the page's site: Chromium still blocks after the redirect
+    _redirecting(
+        "modes-no-cors-corp-same-site-after-redirect",
+        "no-cors",
+        "follow",
+        302,
+        first=(),
+        target=((CORP, "same-site"),),
+    ),
+    _mode("modes-cors-corp-same-origin", answer=(*ECHO, (CORP, "same-origin"))),
+    _mode("modes-same-origin-cross-origin", "same-origin", answer=ECHO),
+    _redirecting("modes-redirect-error-302", "cors", "error", 302),
+    _redirecting("modes-redirect-error-307", "cors", "error", 307),
+    _redirecting("modes-redirect-error-no-acao", "cors", "error", 302, first=()),
+    _redirecting("modes-redirect-manual-302", "cors", "manual", 302),
+    _redirecting("modes-redirect-manual-307", "cors", "manual", 307),
+    _redirecting("modes-redirect-manual-no-acao", "cors", "manual", 302, first=()),
+    _redirecting("modes-redirect-manual-put", "cors", "manual", 307, put=True),
+    _redirecting("modes-no-cors-redirect-manual", "no-cors", "manual", 302, first=()),
+    _redirecting("modes-no-cors-redirect-error", "no-cors", "error", 302, first=()),
+]
+
 SCENARIOS: tuple[Scenario, ...] = (
     *ACAO_FAMILY,
     *CREDENTIALS_FAMILY,
@@ -767,4 +873,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     *FETCH_METADATA_FAMILY,
     *LOCATION_FAMILY,
     *SAME_THEN_CROSS_FAMILY,
+    *MODES_FAMILY,
 )

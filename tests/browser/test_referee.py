@@ -49,6 +49,7 @@ def test_the_table_covers_every_rule_family() -> None:
         "error",
         "engines",
         "fetch-metadata",
+        "modes",
     ):
         assert families[family] > 0, family
 
@@ -84,6 +85,18 @@ def test_headers_the_browser_drops_are_the_ones_reported(engine: str, engines: E
             checked += 1
             assert sorted(c.probe.dropped) == sorted(c.engine.lost), c.scenario.name
     assert checked > 100
+
+
+@pytest.mark.parametrize("engine", NAMES)
+def test_the_response_type_is_the_engines(engine: str, engines: Engines) -> None:
+    """`actual.response_type` is `response.type` as script saw it (basic, cors, opaque,
+    opaqueredirect) whenever both resolve."""
+    checked = 0
+    for c in comparisons(engines, engine).values():
+        if c.engine.resolved and c.probe.document is not None:
+            checked += 1
+            assert c.probe.document["actual"]["response_type"] == c.engine.type, c.scenario.name
+    assert checked > 50
 
 
 @pytest.mark.parametrize("engine", NAMES)
@@ -160,3 +173,28 @@ def test_a_location_s_bytes_are_requested_as_the_engine_requests_them(
     assert [f"{r['method']} /s/{r['url'].split('/s/', 1)[1]}" for r in sent] == list(
         c.engine.received
     )
+
+
+@pytest.mark.parametrize("engine", NAMES)
+def test_the_modes_requests_carry_the_engines_headers_and_values(
+    engine: str, engines: Engines
+) -> None:
+    """Every request of the `modes` family as the engine sent it, header names and values
+    (`Sec-Fetch-Mode: no-cors`, `Origin` on a no-cors POST only); the order is not compared:
+    the engines order a no-cors request's headers their own way, not modelled."""
+    checked = 0
+    for c in comparisons(engines, engine).values():
+        if c.scenario.family != "modes" or c.probe.document is None:
+            continue
+        sent = [e["request"] for e in c.probe.document["exchanges"] if e["sent"]]
+        assert len(sent) == len(c.engine.requests), c.scenario.name
+        script = {n.lower() for n, _ in c.scenario.headers}
+        for probe, measured in zip(sent, c.engine.requests, strict=True):
+            ours, theirs = _pairs(probe["headers"]), _pairs(measured.headers)
+            assert sorted(n for n, _ in ours) == sorted(n for n, _ in theirs), c.scenario.name
+            values = dict(theirs)
+            for header, value in ours:
+                if header not in IDENTITY | script:
+                    assert value == values[header], (c.scenario.name, header)
+            checked += 1
+    assert checked >= 20

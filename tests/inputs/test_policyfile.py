@@ -47,14 +47,34 @@ CORPUS: list[tuple[str, str, str]] = [
         "unknown-check-key",
         HEAD + CHECK + 'expected = "allowed"\n',
         "cors-probe.toml:9: unknown key 'expected' in check #1 (known: allow_side_effects, "
-        "body, browsers, credentials, expect, forbid, headers, method, methods, name, origin, "
-        "origins, path, paths, require, timeout)",
+        "body, browsers, credentials, expect, forbid, headers, method, methods, mode, name, "
+        "origin, origins, path, paths, redirect, require, timeout)",
     ),
     (
         "unknown-defaults-key",
         HEAD + "[defaults]\nretries = 3\n" + CHECK,
         "cors-probe.toml:6: unknown key 'retries' in [defaults] "
-        "(known: browsers, credentials, headers, method, origin, timeout)",
+        "(known: browsers, credentials, headers, method, mode, origin, redirect, timeout)",
+    ),
+    (
+        "unknown-mode",
+        HEAD + CHECK + 'mode = "nocors"\n',
+        "cors-probe.toml:9: mode: unknown value 'nocors' (did you mean 'no-cors'?)",
+    ),
+    (
+        "unknown-redirect-in-defaults",
+        HEAD + '[defaults]\nredirect = "folow"\n' + CHECK,
+        "cors-probe.toml:6: redirect: unknown value 'folow' (did you mean 'follow'?)",
+    ),
+    (
+        "mode-not-a-string",
+        HEAD + CHECK + "mode = 1\n",
+        "cors-probe.toml:9: mode must be a string",
+    ),
+    (
+        "unknown-redirect-far-off",
+        HEAD + CHECK + 'redirect = "x"\n',
+        "cors-probe.toml:9: redirect: unknown value 'x' (known: follow, error, manual)",
     ),
     (
         "unknown-table",
@@ -351,3 +371,23 @@ def test_each_check_runs_once_per_engine_named_after_it(
     assert len(set(idents)) == len(idents)
     if expected == [("api", "chrome")]:  # a baseline taken before engines existed still matches
         assert idents[0] == "api | app | GET http://127.0.0.1:9/api"
+
+
+CM = ("cors", "manual")
+MODES = [
+    ("the-defaults", None, None, ("cors", "follow")),
+    ("from-the-defaults", 'mode = "no-cors"', None, ("no-cors", "follow")),
+    ("the-check-overrides", 'mode = "no-cors"', 'mode = "cors"\nredirect = "manual"', CM),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("defaults", "check", "expected"), [c[1:] for c in MODES], ids=[c[0] for c in MODES]
+)
+def test_mode_and_redirect_are_read_like_fetch_spells_them(
+    tmp_path: Path, defaults: str | None, check: str | None, expected: tuple[str, str]
+) -> None:
+    text = HEAD + (f"[defaults]\n{defaults}\n" if defaults else "") + CHECK + (check or "")
+    (tmp_path / "cors-probe.toml").write_text(text + "\n", encoding="utf-8")
+    policy = load_policy(str(tmp_path / "cors-probe.toml"), env={"BASE": "http://127.0.0.1:9"})
+    assert [(c.shape.mode.value, c.shape.redirect.value) for c in policy.checks] == [expected]
