@@ -104,6 +104,25 @@ class FindingCode(StrEnum):
     """detail: names (comma-joined response header names script cannot read)."""
     THIRD_PARTY_COOKIES = "third-party-cookies"
 
+    # --- cookies a response sets (policy/cookies.py) -------------------------------------------
+    # Each carries header `Set-Cookie` (never its value) and detail: name (the cookie's name),
+    # reason, engines (the report keys, comma-joined, of every engine with the same fate).
+    COOKIE_REJECTED = "cookie-rejected"
+    """The engine refuses to store the cookie. reason: secure-insecure-url, prefix,
+    invalid-domain, partitioned-insecure, samesite-none-insecure."""
+    COOKIE_NOT_SENT_CROSS_SITE = "cookie-not-sent-cross-site"
+    """SameSite Lax/Strict (stated, or by default in Chromium) on a cross-site fetch: refused on
+    this response and never sent cross-site. reason: lax, strict, default."""
+    THIRD_PARTY_COOKIES_BLOCKED = "third-party-cookies-blocked"
+    """The engine's default third-party cookie policy blocks the cookie (Safari's ITP). reason:
+    empty."""
+    COOKIE_PARTITIONED = "cookie-partitioned"
+    """Stored in the page's top-level site's partition: sent back only from this site. reason:
+    attribute (Partitioned was set) or foreign (Firefox's Total Cookie Protection)."""
+    COOKIE_IGNORED_WITHOUT_CREDENTIALS = "cookie-ignored-without-credentials"
+    """A cross-origin response to a fetch without `credentials: 'include'` sets a cookie: no
+    engine stores it. reason: empty."""
+
 
 class TriggerReason(StrEnum):
     """Why one part of the request makes the browser send a preflight."""

@@ -43,7 +43,7 @@ from cors_probe.model import (
     WireRequest,
     WireResponse,
 )
-from cors_probe.policy import metadata, preflight, redirect
+from cors_probe.policy import cookies, metadata, preflight, redirect
 from cors_probe.policy.access import AccessFailure, cors_check, readable_headers
 from cors_probe.policy.advice import PREFLIGHT_ADVICE, RESPONSE_ADVICE, Seen, advise
 from cors_probe.policy.browsers import CHROMIUM, Browser
@@ -481,6 +481,14 @@ def _actual_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, WireRespon
         fetch.findings.append(_unreachable(where, reply))
         return fetch.outcome()
     fetch.exchanges.append(Exchange(ExchangeKind.ACTUAL, request, response=reply, hop=hop.number))
+    fetch.findings.extend(  # stored before the CORS check, so a blocked response's too
+        cookies.cookie_findings(
+            where,
+            reply,
+            cookies.Context(hop.url, fetch.shape.origin, fetch.shape.credentials),
+            fetch.browser,
+        )
+    )
     if hop.cors:
         blocked = _cors_check(fetch, hop, where, reply, request_origin)
         if blocked is not None:
