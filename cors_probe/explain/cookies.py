@@ -87,8 +87,9 @@ def cookie_rejected(f: Finding) -> Explanation:
     why, fix, firefox = _REJECTED.get(_reason(f), ("it is invalid", "Fix the cookie.", None))
     return Explanation(
         f"Cookie `{_name(f)}` is rejected",
-        f"{_engines(f)} {_verb(f, 'refuses', 'refuse')} to store the cookie `{_name(f)}` set by {f.url}: {why}. The "
-        "fetch itself may pass CORS, but the next credentialed request will not carry it.",
+        f"{_engines(f)} {_verb(f, 'refuses', 'refuse')} to store the cookie `{_name(f)}` set "
+        f"by {f.url}: {why}. The fetch itself may pass CORS, but the next credentialed "
+        "request will not carry it.",
         fix,
         firefox=firefox.format(name=_name(f)) if firefox else None,
     )
@@ -123,9 +124,10 @@ def third_party_cookies_blocked(f: Finding) -> Explanation:
     return Explanation(
         f"Cookie `{_name(f)}` is blocked as a third-party cookie",
         f"{_engines(f)} {_verb(f, 'blocks', 'block')} cookies of a site other than the page's "
-        "by default (Safari: Intelligent Tracking Prevention), so the cookie `{_name(f)}` set by {f.url} is "
-        f"neither stored nor sent from {f.page_origin}, whatever its attributes. Chrome blocks "
-        "them too in Incognito or when the user turned third-party cookies off.",
+        f"by default (Safari: Intelligent Tracking Prevention), so the cookie `{_name(f)}` set "
+        f"by {f.url} is neither stored nor sent from {f.page_origin}, whatever its "
+        "attributes. Chrome blocks them too in Incognito or when the user turned third-party "
+        "cookies off.",
         "Serve the API from the page's site (api.example.com for www.example.com), or send a "
         "token in Authorization instead of a cookie.",
     )
@@ -140,9 +142,9 @@ def cookie_partitioned(f: Finding) -> Explanation:
     )
     return Explanation(
         f"Cookie `{_name(f)}` is partitioned",
-        f"The cookie `{_name(f)}` {how}: {_engines(f)} {_verb(f, 'stores', 'store')} it for pages of "
-        f"{f.page_origin}'s site only. Fetches from this site carry it; the API's own site and "
-        "any other site do not see it.",
+        f"The cookie `{_name(f)}` {how}: {_engines(f)} {_verb(f, 'stores', 'store')} it for "
+        f"pages of {f.page_origin}'s site only. Fetches from this site carry it; the API's own "
+        "site and any other site do not see it.",
         "Nothing to fix for a cookie used from this site only; a cookie shared across sites "
         "needs the same site for page and API."
         if attribute
