@@ -122,6 +122,9 @@ class FindingCode(StrEnum):
     COOKIE_IGNORED_WITHOUT_CREDENTIALS = "cookie-ignored-without-credentials"
     """A cross-origin response to a fetch without `credentials: 'include'` sets a cookie: no
     engine stores it. reason: empty."""
+    COOKIE_SAMESITE_INVALID = "cookie-samesite-invalid"
+    """SameSite is none of Strict, Lax, None: the engine reads it as if absent. reason: what
+    the engine takes it for, lax (Chromium) or none (Firefox, Safari)."""
 
 
 class TriggerReason(StrEnum):

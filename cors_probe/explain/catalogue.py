@@ -776,6 +776,7 @@ BUILDERS.update(
         C.THIRD_PARTY_COOKIES_BLOCKED: _cookie(_cookies.third_party_cookies_blocked),
         C.COOKIE_PARTITIONED: _cookie(_cookies.cookie_partitioned),
         C.COOKIE_IGNORED_WITHOUT_CREDENTIALS: _cookie(_cookies.cookie_ignored),
+        C.COOKIE_SAMESITE_INVALID: _cookie(_cookies.cookie_samesite_invalid),
     }
 )
 

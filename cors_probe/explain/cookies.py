@@ -166,3 +166,16 @@ def cookie_ignored(f: Finding) -> Explanation:
         f"`Access-Control-Allow-Origin: {f.page_origin}` and "
         "`Access-Control-Allow-Credentials: true`.",
     )
+
+
+def cookie_samesite_invalid(f: Finding) -> Explanation:
+    taken = "Lax" if _reason(f) == "lax" else "None"
+    return Explanation(
+        f"Cookie `{_name(f)}` has an invalid SameSite value",
+        f"The SameSite attribute of the cookie `{_name(f)}` is none of Strict, Lax, None, so "
+        f"browsers read it as if absent: Chrome as `SameSite=Lax`, Firefox and Safari as "
+        f"`SameSite=None`; this engine takes it for `{taken}`.",
+        "Write `SameSite=None; Secure`, `SameSite=Lax` or `SameSite=Strict`.",
+        firefox=f"Invalid “SameSite“ value for cookie “{_name(f)}”. The supported values are: "
+        "“Lax“, “Strict“, “None“.",
+    )

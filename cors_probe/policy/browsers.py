@@ -204,9 +204,11 @@ class Browser:
     # --- cookies (policy/cookies.py; tests/browser/test_cookies.py measures them) -----------
     third_party_cookies: ThirdPartyCookies = "allowed"
     """The default policy for cookies of a cross-site response and on cross-site fetches.
-    Chrome: `allowed` (a default desktop profile, `cookie_controls_mode` 1: blocked in Incognito
-    only; a user who blocks third-party cookies, and the unbranded headless Chromium the referee
-    runs on a fresh profile, reject them with the reason `UserPreferences`). Firefox:
+    Chrome: `allowed` (a default desktop profile: `profile.cookie_controls_mode` 2,
+    kIncognitoOnly, blocked in Incognito only; a user who blocks third-party cookies, and the
+    Chromium build the referee runs, whose fresh profile defaults to 1, kBlockThirdParty, reject
+    them with the reason `UserPreferences`; components/content_settings/core/browser/
+    cookie_settings.cc). Firefox:
     `partitioned` (Total Cookie Protection, `network.cookie.cookieBehavior` 5: stored in the
     top-level site's jar and sent back from it). Safari: `blocked` (ITP's full third-party cookie
     blocking; WebKitGTK's default accept policy, no-third-party, stores none either)."""

@@ -64,6 +64,9 @@ class SetCookie:
     domain: str | None
     """The Domain attribute, lower-cased and without a leading dot; None when absent or empty."""
     path: str | None
+    same_site_invalid: bool = False
+    """A SameSite attribute whose value is none of Strict, Lax, None (then `same_site` is None:
+    Chromium treats it as absent, Lax by default; Firefox as None, and warns)."""
 
 
 def parse_set_cookie(line: str) -> SetCookie | None:
@@ -77,7 +80,7 @@ def parse_set_cookie(line: str) -> SetCookie | None:
     if not name and not value:
         return None
     same_site: str | None = None
-    secure = partitioned = False
+    secure = partitioned = invalid = False
     domain: str | None = None
     path: str | None = None
     for attribute in rest.split(";"):
@@ -85,6 +88,7 @@ def parse_set_cookie(line: str) -> SetCookie | None:
         key, raw = key.strip(" \t").lower(), raw.strip(" \t")
         if key == "samesite":
             same_site = raw.lower() if raw.lower() in ("strict", "lax", "none") else None
+            invalid = same_site is None
         elif key == "secure":
             secure = True
         elif key == "partitioned":
@@ -93,7 +97,7 @@ def parse_set_cookie(line: str) -> SetCookie | None:
             domain = raw.lstrip(".").lower() or None
         elif key == "path":
             path = raw if raw.startswith("/") else None
-    return SetCookie(name, same_site, secure, partitioned, domain, path)
+    return SetCookie(name, same_site, secure, partitioned, domain, path, invalid)
 
 
 class Fate(StrEnum):
@@ -221,12 +225,27 @@ def cookie_findings(
     engines: Sequence[Browser] = BROWSERS,
 ) -> list[Finding]:
     """A finding for each cookie `response` sets that `browser` does not simply store and send
-    (the fates in `_FINDINGS`), in header order. detail: name, reason (as `Judgement.reason`,
+    (the fates in `_FINDINGS`), in header order, after a `cookie-samesite-invalid` for a cookie
+    whose SameSite value no engine knows. detail: name, reason (as `Judgement.reason`,
     may be empty), engines (the report keys, comma-joined, of every engine in `engines` with the
     same fate and reason: the user learns which engines share the problem). Never the value."""
     found: list[Finding] = []
     for cookie in set_cookies(response):
         judgement = judge(cookie, context, browser)
+        if cookie.same_site_invalid and judgement.fate is not Fate.IGNORED:
+            found.append(
+                where.finding(
+                    FindingCode.COOKIE_SAMESITE_INVALID,
+                    Severity.WARNING,
+                    status=response.status,
+                    header=SET_COOKIE,
+                    detail={
+                        "name": cookie.name,
+                        "reason": "lax" if browser.same_site_lax_by_default else "none",
+                        "engines": ", ".join(b.name for b in engines),
+                    },
+                )
+            )
         if judgement.fate not in _FINDINGS:
             continue
         code, severity = _FINDINGS[judgement.fate]

@@ -203,11 +203,15 @@ class Firefox:
 
     name = "firefox"
 
-    def __init__(self, executable: str) -> None:
+    def __init__(
+        self, executable: str, preferences: dict[str, bool | int | str] | None = None
+    ) -> None:
+        """`preferences` override `PREFERENCES` (the cookie referee restores Firefox's default
+        cookieBehavior, 5)."""
         self._profile = tempfile.mkdtemp(prefix="cors-probe-firefox-")
         port = _free_port()
         Path(self._profile, "user.js").write_text(
-            _user_js({"marionette.port": port, **PREFERENCES})
+            _user_js({"marionette.port": port, **PREFERENCES, **(preferences or {})})
         )
         self._output = Path(self._profile, "firefox.log")
         with self._output.open("wb") as output:
@@ -305,5 +309,7 @@ class Firefox:
         shutil.rmtree(self._profile, ignore_errors=True)
 
 
-def firefox(executable: str) -> contextlib.closing[Firefox]:
-    return contextlib.closing(Firefox(executable))
+def firefox(
+    executable: str, preferences: dict[str, bool | int | str] | None = None
+) -> contextlib.closing[Firefox]:
+    return contextlib.closing(Firefox(executable, preferences))

@@ -45,7 +45,8 @@ def cookie(line: str) -> SetCookie:
             SetCookie("sid", "none", True, True, None, "/"),
         ),
         ("sid=abc; samesite=STRICT", SetCookie("sid", "strict", False, False, None, None)),
-        ("sid=abc; SameSite=bogus", SetCookie("sid", None, False, False, None, None)),
+        ("sid=abc; SameSite=bogus", SetCookie("sid", None, False, False, None, None, True)),
+        ("sid=abc; SameSite=x; SameSite=Lax", SetCookie("sid", "lax", False, False, None, None)),
         (
             "sid=abc; SameSite=Lax; SameSite=None",
             SetCookie("sid", "none", False, False, None, None),
@@ -314,3 +315,21 @@ def test_a_fetch_without_credentials_says_its_cookies_are_ignored() -> None:
     codes = [f.code for f in outcome.findings]
     assert C.COOKIE_IGNORED_WITHOUT_CREDENTIALS in codes
     assert outcome.verdict.value == "allowed"
+
+
+@pytest.mark.parametrize(("browser", "taken"), [(CHROMIUM, "lax"), (FIREFOX, "none")])
+def test_an_unknown_samesite_value_is_told_before_the_cookie_s_fate(
+    browser: Browser, taken: str
+) -> None:
+    found = cookie_findings(
+        WHERE,
+        response("s=1; SameSite=Sometimes; Secure"),
+        Context(url(CROSS_SITE_API), PAGE, True),
+        browser,
+    )
+    assert found[0].code is C.COOKIE_SAMESITE_INVALID
+    assert found[0].detail["reason"] == taken
+    assert found[0].detail["engines"] == "chrome, firefox, safari"
+    assert [f.code for f in found[1:]] == [
+        C.COOKIE_NOT_SENT_CROSS_SITE if browser is CHROMIUM else C.COOKIE_PARTITIONED
+    ]
