@@ -103,6 +103,7 @@ class FindingCode(StrEnum):
     HEADERS_NOT_EXPOSED = "headers-not-exposed"
     """detail: names (comma-joined response header names script cannot read)."""
     THIRD_PARTY_COOKIES = "third-party-cookies"
+    """A credentialed request to another site (not merely another origin of the same site)."""
 
     # --- cookies a response sets (policy/cookies.py) -------------------------------------------
     # Each carries header `Set-Cookie` (never its value) and detail: name (the cookie's name),

@@ -758,7 +758,8 @@ BUILDERS: dict[C, Callable[[Finding], Explanation]] = {
         "Third-party cookies may not be sent",
         "The request includes credentials. Even with perfect CORS headers, Safari (ITP) and "
         "Firefox (Total Cookie Protection) block or partition third-party cookies; Chrome still "
-        "sends them. That changes what the server sees, not the CORS verdict.",
+        "sends them, except in Incognito or when the user blocks them. That changes what the "
+        "server sees, not the CORS verdict; the cookie-* findings tell each cookie's fate.",
         "Prefer a same-site API host, or tokens in Authorization over cookies.",
     ),
 }

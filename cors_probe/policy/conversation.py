@@ -222,7 +222,8 @@ def prepare(shape: RequestShape, browser: Browser = CHROMIUM) -> Prepared | Outc
     cors = not same_origin(shape.origin, url.origin())
     if not cors:
         notes.append(where.finding(FindingCode.SAME_ORIGIN, Severity.INFO))
-    if shape.credentials and cors:
+    if shape.credentials and cors and metadata.fetch_site(shape.origin, [url]) == "cross-site":
+        # same-site (api.example.com from www.example.com): its cookies are first-party
         notes.append(where.finding(FindingCode.THIRD_PARTY_COOKIES, Severity.INFO))
     triggers = preflight_triggers(method, prepared.sent, browser)
     plan = (

@@ -85,6 +85,9 @@ class CookieRun:
     codes: dict[str, str]
     """name -> the cookie finding's code (`sent` when none)."""
     verdict: str | None
+    first_party_sent: frozenset[str] = frozenset()
+    """Names (as in `COOKIES`) sent on a credentialed cross-site fetch after the same cookies
+    were set first-party, by visiting the API's URL (a login page, say)."""
 
 
 NOT_SENT = frozenset(
@@ -95,6 +98,14 @@ NOT_SENT = frozenset(
         "cookie-ignored-without-credentials",
     }
 )
+
+
+def first_party_name(name: str) -> str:
+    """The name of the copy set first-party: `fp_` after any prefix (`__Host-fp_ok`)."""
+    for prefix in ("__Host-", "__Secure-"):
+        if name.startswith(prefix):
+            return prefix + "fp_" + name[len(prefix) :]
+    return "fp_" + name
 
 
 def _names(header: str | None) -> frozenset[str]:
@@ -127,6 +138,20 @@ def measure(engine: Engine, command: list[str], env: dict[str, str]) -> CookieRu
         assert second["resolved"], second
         reads = api.requests_to("/c/read")
         sent = _names(reads[-1].header("Cookie")) if reads else frozenset()
+        first_party = [
+            ("Set-Cookie", f"{first_party_name(name)}=v; {attributes}")
+            for name, attributes in COOKIES
+        ]
+        html = [("Content-Type", "text/html")]
+        api.route("/fp/login", get=Reply(200, html + first_party, body=b"<p>login</p>"))
+        engine.navigate(f"{place.api}/fp/login")
+        engine.navigate(page_url)
+        api.route("/fp/read", get=Reply(200, credentialed, body=b"{}"))
+        third, _ = engine_fetch(engine, f"{place.api}/fp/read", "GET", [], True, None)
+        assert third["resolved"], third
+        reads = api.requests_to("/fp/read")
+        arrived = _names(reads[-1].header("Cookie")) if reads else frozenset()
+        first_party_sent = frozenset(n for n, _ in COOKIES if first_party_name(n) in arrived)
         arguments = check_arguments(
             f"{place.api}/c/set", place.origin, "GET", [], True, None, engine.name
         )
@@ -146,4 +171,5 @@ def measure(engine: Engine, command: list[str], env: dict[str, str]) -> CookieRu
         lines_predicted,
         {n: codes.get(n, "sent") for n in names},
         probe.verdict,
+        first_party_sent,
     )

@@ -49,3 +49,34 @@ def test_the_engine_prints_the_console_lines_cors_probe_predicts(
 ) -> None:
     run = run_for(runs, engine)
     assert run.console == run.predicted_console
+
+
+@pytest.mark.parametrize("cookie", [name for name, _ in COOKIES])
+@pytest.mark.parametrize("engine", NAMES)
+def test_a_cookie_set_first_party_comes_back_cross_site_only_when_cors_probe_says_sent(
+    engine: str, cookie: str, runs: dict[str, CookieRun]
+) -> None:
+    """The findings' claim: a cookie `cookie-not-sent-cross-site` is never sent cross-site even
+    when set by visiting the API's site; a partitioned one is not sent from the page's site when
+    the API's site set it; only a cookie with no finding comes back."""
+    run = run_for(runs, engine)
+    said = dict(COOKIES)[cookie]
+    context = (
+        f"{run.version}: `{cookie}=v; {said}` set first-party -> cors-probe {run.codes[cookie]}"
+    )
+    expected = run.codes[cookie] == "sent"
+    if engine == "safari":
+        expected = webkitgtk_sends_first_party(said)
+    assert (cookie in run.first_party_sent) == expected, context
+
+
+def webkitgtk_sends_first_party(attributes: str) -> bool:
+    """Where WebKitGTK departs from the Safari cors-probe models. Safari's ITP blocks third-party
+    cookies both ways; WebKitGTK's default policy (no-third-party, libsoup's
+    SOUP_COOKIE_JAR_ACCEPT_NO_THIRD_PARTY) only stops a third party from setting them, so a
+    cookie set by visiting the API's site is sent on the page's cross-site fetch unless it is
+    SameSite Lax/Strict, or Secure (libsoup keeps no Secure cookie from http://localhost). It
+    does not check the `__Secure-` prefix either. Measured; not modelled: cors-probe's `safari`
+    is Safari."""
+    parts = {part.strip().lower() for part in attributes.split(";")}
+    return "secure" not in parts and not parts & {"samesite=lax", "samesite=strict"}

@@ -333,3 +333,15 @@ def test_an_unknown_samesite_value_is_told_before_the_cookie_s_fate(
     assert [f.code for f in found[1:]] == [
         C.COOKIE_NOT_SENT_CROSS_SITE if browser is CHROMIUM else C.COOKIE_PARTITIONED
     ]
+
+
+@pytest.mark.parametrize(
+    ("target", "told"),
+    [(CROSS_SITE_API, True), (SAME_SITE_API, False), ("https://app.example.com/me", False)],
+)
+def test_third_party_cookies_is_told_for_another_site_only(target: str, told: bool) -> None:
+    """api.example.com from app.example.com is cross-origin but same-site: first-party cookies."""
+    request = RequestShape(url=target, origin=PAGE, credentials=True)
+    reply = WireResponse(200, Headers(CRED))
+    outcome = drive(converse(request, CHROMIUM), lambda _: reply)
+    assert (C.THIRD_PARTY_COOKIES in [f.code for f in outcome.findings]) is told
