@@ -162,7 +162,7 @@ def cookie_ignored(f: Finding) -> Explanation:
         f"Cookie `{_name(f)}` is ignored: the fetch has no credentials",
         f"{f.url} sets the cookie `{_name(f)}`, but a cross-origin fetch() without "
         "`credentials: 'include'` ignores Set-Cookie: no browser stores it.",
-        "Call fetch(url, {credentials: 'include'}) and answer with "
+        "Pass `credentials: 'include'` to fetch() and answer with "
         f"`Access-Control-Allow-Origin: {f.page_origin}` and "
         "`Access-Control-Allow-Credentials: true`.",
     )
