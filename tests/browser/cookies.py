@@ -22,6 +22,7 @@ import contextlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from tests.browser import cdp, firefox, webkit
 from tests.browser.engines import Chromium, Engine
@@ -50,15 +51,20 @@ COOKIES: tuple[tuple[str, str], ...] = (
 """(name, attributes): every fate and every rejection cors-probe models that loopback can show
 (a Secure cookie from a URL that is not trustworthy cannot: both hosts are loopback)."""
 
-CHROME_DEFAULT = {"profile": {"cookie_controls_mode": 2}}
+CHROME_DEFAULT: dict[str, Any] = {"profile": {"cookie_controls_mode": 2}}
 FIREFOX_DEFAULT: dict[str, bool | int | str] = {"network.cookie.cookieBehavior": 5}
+CHROME_BLOCKING: dict[str, Any] = {"profile": {"cookie_controls_mode": 1}}
+"""Chrome for a user who blocks third-party cookies (kBlockThirdParty; Incognito's rule too)."""
 
 
 @contextlib.contextmanager
-def default_engine(name: str, executable: str) -> Iterator[Engine]:
-    """The engine with its default cookie policy (see the module's docstring)."""
+def default_engine(
+    name: str, executable: str, chrome: dict[str, Any] = CHROME_DEFAULT
+) -> Iterator[Engine]:
+    """The engine with its default cookie policy (see the module's docstring); `chrome`:
+    Chromium's profile preferences."""
     if name == "chrome":
-        with cdp.browser(executable, CHROME_DEFAULT) as browser:
+        with cdp.browser(executable, chrome) as browser:
             yield Chromium(browser)
     elif name == "firefox":
         with firefox.firefox(executable, FIREFOX_DEFAULT) as instance:

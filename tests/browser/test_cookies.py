@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.cookies import COOKIES, CookieRun, default_engine, measure
+from tests.browser.cookies import CHROME_BLOCKING, COOKIES, CookieRun, default_engine, measure
 from tests.browser.engines import NAMES, require
 from tests.conftest import _clean_env, cli_command
 
@@ -80,3 +80,14 @@ def webkitgtk_sends_first_party(attributes: str) -> bool:
     is Safari."""
     parts = {part.strip().lower() for part in attributes.split(";")}
     return "secure" not in parts and not parts & {"samesite=lax", "samesite=strict"}
+
+
+def test_chrome_blocking_third_party_cookies_keeps_only_the_partitioned_ones() -> None:
+    """What the words of `third-party-cookies` and `third-party-cookies-blocked` say of Chrome:
+    in Incognito, or for a user who blocks third-party cookies, no cookie of a cross-site
+    response is kept except a Partitioned one (reason `UserPreferences` in DevTools)."""
+    with default_engine("chrome", require("chrome"), CHROME_BLOCKING) as engine:
+        run = measure(engine, cli_command(), _clean_env())
+    partitioned = {name for name, code in run.codes.items() if code == "cookie-partitioned"}
+    assert partitioned
+    assert run.sent == partitioned
