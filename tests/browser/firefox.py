@@ -118,7 +118,8 @@ PREFERENCES: dict[str, bool | int | str] = {
     # response is kept in the page's partition and sent back, with a warning ("… will soon be
     # rejected because it is foreign and does not have the “Partitioned“ attribute."). With 0,
     # both are sent and that warning is gone, as in Chromium. SameSite=None without Secure is
-    # rejected either way (plain http).
+    # rejected either way (plain http). The cookie referee (tests/browser/cookies.py) runs a
+    # Firefox of its own with the default, 5.
     "network.cookie.cookieBehavior": 0,
     "network.http.max-persistent-connections-per-server": 6,  # the default, stated
 }
