@@ -105,6 +105,29 @@ class FindingCode(StrEnum):
     HEADERS_NOT_EXPOSED = "headers-not-exposed"
     """detail: names (comma-joined response header names script cannot read)."""
     THIRD_PARTY_COOKIES = "third-party-cookies"
+    """A credentialed request to another site (not merely another origin of the same site)."""
+
+    # --- cookies a response sets (policy/cookies.py) -------------------------------------------
+    # Each carries header `Set-Cookie` (never its value) and detail: name (the cookie's name),
+    # reason, engines (the report keys, comma-joined, of every engine with the same fate).
+    COOKIE_REJECTED = "cookie-rejected"
+    """The engine refuses to store the cookie. reason: secure-insecure-url, prefix,
+    invalid-domain, partitioned-insecure, samesite-none-insecure."""
+    COOKIE_NOT_SENT_CROSS_SITE = "cookie-not-sent-cross-site"
+    """SameSite Lax/Strict (stated, or by default in Chromium) on a cross-site fetch: refused on
+    this response and never sent cross-site. reason: lax, strict, default."""
+    THIRD_PARTY_COOKIES_BLOCKED = "third-party-cookies-blocked"
+    """The engine's default third-party cookie policy blocks the cookie (Safari's ITP). reason:
+    empty."""
+    COOKIE_PARTITIONED = "cookie-partitioned"
+    """Stored in the page's top-level site's partition: sent back only from this site. reason:
+    attribute (Partitioned was set) or foreign (Firefox's Total Cookie Protection)."""
+    COOKIE_IGNORED_WITHOUT_CREDENTIALS = "cookie-ignored-without-credentials"
+    """A cross-origin response to a fetch without `credentials: 'include'` sets a cookie: no
+    engine stores it. reason: empty."""
+    COOKIE_SAMESITE_INVALID = "cookie-samesite-invalid"
+    """SameSite is none of Strict, Lax, None: the engine reads it as if absent. reason: what
+    the engine takes it for, lax (Chromium) or none (Firefox, Safari)."""
 
     # --- request modes, redirect modes, Cross-Origin-Resource-Policy ---------------------------
     NO_CORS_METHOD = "no-cors-method"

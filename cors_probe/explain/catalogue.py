@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from cors_probe.codes import FindingCode as C
+from cors_probe.explain import cookies as _cookies
 from cors_probe.model import DetailValue, Finding, Severity, Stage
 
 
@@ -855,10 +856,28 @@ BUILDERS: dict[C, Callable[[Finding], Explanation]] = {
         "Third-party cookies may not be sent",
         "The request includes credentials. Even with perfect CORS headers, Safari (ITP) and "
         "Firefox (Total Cookie Protection) block or partition third-party cookies; Chrome still "
-        "sends them. That changes what the server sees, not the CORS verdict.",
+        "sends them, except in Incognito or when the user blocks them. That changes what the "
+        "server sees, not the CORS verdict; the cookie-* findings tell each cookie's fate.",
         "Prefer a same-site API host, or tokens in Authorization over cookies.",
     ),
 }
+
+
+def _cookie(words: Callable[[Finding], _cookies.Explanation]) -> Callable[[Finding], Explanation]:
+    """A cookie finding's words (explain/cookies.py); only Firefox prints a console line."""
+    return lambda f: Explanation(*words(f)[:3], firefox=words(f).firefox)
+
+
+BUILDERS.update(
+    {
+        C.COOKIE_REJECTED: _cookie(_cookies.cookie_rejected),
+        C.COOKIE_NOT_SENT_CROSS_SITE: _cookie(_cookies.cookie_not_sent_cross_site),
+        C.THIRD_PARTY_COOKIES_BLOCKED: _cookie(_cookies.third_party_cookies_blocked),
+        C.COOKIE_PARTITIONED: _cookie(_cookies.cookie_partitioned),
+        C.COOKIE_IGNORED_WITHOUT_CREDENTIALS: _cookie(_cookies.cookie_ignored),
+        C.COOKIE_SAMESITE_INVALID: _cookie(_cookies.cookie_samesite_invalid),
+    }
+)
 
 
 def explain(finding: Finding) -> Explanation:

@@ -24,9 +24,24 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Literal
 
 _DECIMAL = re.compile(r"\d+(\.\d+)?")
 _INTEGER = re.compile(r"\d+")
+
+CookieCheck = Literal[
+    "secure-insecure-url",
+    "prefix",
+    "invalid-domain",
+    "partitioned-insecure",
+    "samesite-none-insecure",
+]
+"""Why an engine rejects a cookie as set (policy/cookies.py): Secure from a URL that is not
+potentially trustworthy, a `__Secure-`/`__Host-` prefix whose conditions fail, a Domain that does
+not domain-match the host, `Partitioned` without Secure, `SameSite=None` without Secure."""
+
+ThirdPartyCookies = Literal["allowed", "partitioned", "blocked"]
+"""An engine's default policy for cookies in a cross-site context."""
 
 SCRIPT = "*script*"
 """Marks where, among a request's default headers, the script's own headers go."""
@@ -201,6 +216,37 @@ class Browser:
     site. Chromium: yes (cross_origin_resource_policy.cc); Firefox and WebKit compare the page's
     origin, as https://fetch.spec.whatwg.org/#cross-origin-resource-policy-check does (scenario
     modes-no-cors-corp-same-site-after-redirect)."""
+    # --- cookies (policy/cookies.py; tests/browser/test_cookies.py measures them) -----------
+    third_party_cookies: ThirdPartyCookies = "allowed"
+    """The default policy for cookies of a cross-site response and on cross-site fetches.
+    Chrome: `allowed` (a default desktop profile: `profile.cookie_controls_mode` 2,
+    kIncognitoOnly, blocked in Incognito only; a user who blocks third-party cookies, and the
+    Chromium build the referee runs, whose fresh profile defaults to 1, kBlockThirdParty, reject
+    them with the reason `UserPreferences`; components/content_settings/core/browser/
+    cookie_settings.cc). Firefox:
+    `partitioned` (Total Cookie Protection, `network.cookie.cookieBehavior` 5: stored in the
+    top-level site's jar and sent back from it). Safari: `blocked` (ITP's full third-party cookie
+    blocking; WebKitGTK's default accept policy, no-third-party, stores none either)."""
+
+    same_site_lax_by_default: bool = False
+    """Whether a cookie without SameSite is treated as `Lax` (Chromium, against the cross-site
+    fetch: `ExcludeSameSiteUnspecifiedTreatedAsLax`). Firefox (network.cookie.sameSite.laxByDefault
+    false) and WebKit treat it as `None`."""
+
+    same_site_none_requires_secure: bool = False
+    """Whether `SameSite=None` without Secure is rejected (Chromium `SameSiteNoneInsecure`,
+    Firefox "rejected because it has the “SameSite=None” attribute but is missing the “secure”
+    attribute."); WebKit does not check it."""
+
+    partitioned_cookies: bool = False
+    """Whether the `Partitioned` attribute (CHIPS) is honoured: the cookie is kept in the page's
+    top-level site's partition, and rejected without Secure (Chromium, Firefox). WebKit ignores
+    the attribute, so the cookie stays a blocked third-party one."""
+
+    cookie_checks: tuple[CookieCheck, ...] = ()
+    """The order in which the engine checks a cookie as set; the first that fails is the reason
+    it names. Firefox checks SameSite=None without Secure before a prefix (a `__Secure-` cookie
+    with SameSite=None and no Secure is reported for SameSite); Chromium the prefix first."""
 
 
 CHROMIUM = Browser(
@@ -284,6 +330,17 @@ CHROMIUM = Browser(
     max_age_negative=0,
     max_redirects=20,
     corp_tainted_origin_opaque=True,
+    third_party_cookies="allowed",
+    same_site_lax_by_default=True,
+    same_site_none_requires_secure=True,
+    partitioned_cookies=True,
+    cookie_checks=(
+        "secure-insecure-url",
+        "prefix",
+        "invalid-domain",
+        "partitioned-insecure",
+        "samesite-none-insecure",
+    ),
 )
 """Chromium 156 (Chrome, Edge, Opera, Brave)."""
 
@@ -359,6 +416,17 @@ FIREFOX = Browser(
     max_age_invalid=5,
     max_age_negative=0,
     max_redirects=20,
+    third_party_cookies="partitioned",
+    same_site_lax_by_default=False,
+    same_site_none_requires_secure=True,
+    partitioned_cookies=True,
+    cookie_checks=(
+        "samesite-none-insecure",
+        "partitioned-insecure",
+        "invalid-domain",
+        "secure-insecure-url",
+        "prefix",
+    ),
 )
 """Firefox 153 ESR."""
 
@@ -432,6 +500,11 @@ WEBKIT = Browser(
     max_age_negative=0,
     max_redirects=20,
     location_bytes_kept=False,
+    third_party_cookies="blocked",
+    same_site_lax_by_default=False,
+    same_site_none_requires_secure=False,
+    partitioned_cookies=False,
+    cookie_checks=("secure-insecure-url", "prefix", "invalid-domain"),
 )
 """WebKit (Safari), as WebKitGTK 2.50 runs it."""
 

@@ -48,7 +48,7 @@ from cors_probe.model import (
     WireRequest,
     WireResponse,
 )
-from cors_probe.policy import metadata, modes, preflight, redirect
+from cors_probe.policy import cookies, metadata, modes, preflight, redirect
 from cors_probe.policy.access import AccessFailure, cors_check, readable_headers
 from cors_probe.policy.advice import PREFLIGHT_ADVICE, RESPONSE_ADVICE, Seen, advise
 from cors_probe.policy.browsers import CHROMIUM, Browser
@@ -268,7 +268,11 @@ def prepare(shape: RequestShape, browser: Browser = CHROMIUM) -> Prepared | Outc
     cors = cross_origin and shape.mode is RequestMode.CORS
     if not cross_origin:
         notes.append(where.finding(FindingCode.SAME_ORIGIN, Severity.INFO))
-    if shape.credentials and cross_origin:
+    if (
+        shape.credentials
+        and cross_origin
+        and metadata.fetch_site(shape.origin, [url]) == "cross-site"
+    ):  # same-site (api.example.com from www.example.com): its cookies are first-party
         notes.append(where.finding(FindingCode.THIRD_PARTY_COOKIES, Severity.INFO))
     triggers = preflight_triggers(method, prepared.sent, browser)
     plan = (
@@ -544,6 +548,14 @@ def _actual_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, WireRespon
         fetch.findings.append(_unreachable(where, reply))
         return fetch.outcome()
     fetch.exchanges.append(Exchange(ExchangeKind.ACTUAL, request, response=reply, hop=hop.number))
+    fetch.findings.extend(  # stored before the CORS check, so a blocked response's too
+        cookies.cookie_findings(
+            where,
+            reply,
+            cookies.Context(hop.url, fetch.shape.origin, fetch.shape.credentials),
+            fetch.browser,
+        )
+    )
     if hop.cors:
         blocked = _cors_check(fetch, hop, where, reply, request_origin)
         if blocked is not None:

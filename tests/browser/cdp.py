@@ -61,8 +61,11 @@ class CdpError(RuntimeError):
 class Browser:
     """One headless Chromium with one page; commands are synchronous, events are collected."""
 
-    def __init__(self, executable: str) -> None:
+    def __init__(self, executable: str, preferences: dict[str, Any] | None = None) -> None:
         self._profile = tempfile.mkdtemp(prefix="cors-probe-chromium-")
+        if preferences is not None:  # the profile's Preferences, read at start-up
+            Path(self._profile, "Default").mkdir()
+            Path(self._profile, "Default", "Preferences").write_text(json.dumps(preferences))
         self._process = subprocess.Popen(
             [executable, *CHROMIUM_FLAGS, f"--user-data-dir={self._profile}", "about:blank"],
             stdin=subprocess.DEVNULL,
@@ -199,8 +202,10 @@ class Browser:
         shutil.rmtree(self._profile, ignore_errors=True)
 
 
-def browser(executable: str) -> contextlib.closing[Browser]:
-    return contextlib.closing(Browser(executable))
+def browser(
+    executable: str, preferences: dict[str, Any] | None = None
+) -> contextlib.closing[Browser]:
+    return contextlib.closing(Browser(executable, preferences))
 
 
 def environment_note() -> str:

@@ -118,7 +118,8 @@ PREFERENCES: dict[str, bool | int | str] = {
     # response is kept in the page's partition and sent back, with a warning ("… will soon be
     # rejected because it is foreign and does not have the “Partitioned“ attribute."). With 0,
     # both are sent and that warning is gone, as in Chromium. SameSite=None without Secure is
-    # rejected either way (plain http).
+    # rejected either way (plain http). The cookie referee (tests/browser/cookies.py) runs a
+    # Firefox of its own with the default, 5.
     "network.cookie.cookieBehavior": 0,
     "network.http.max-persistent-connections-per-server": 6,  # the default, stated
 }
@@ -203,11 +204,15 @@ class Firefox:
 
     name = "firefox"
 
-    def __init__(self, executable: str) -> None:
+    def __init__(
+        self, executable: str, preferences: dict[str, bool | int | str] | None = None
+    ) -> None:
+        """`preferences` override `PREFERENCES` (the cookie referee restores Firefox's default
+        cookieBehavior, 5)."""
         self._profile = tempfile.mkdtemp(prefix="cors-probe-firefox-")
         port = _free_port()
         Path(self._profile, "user.js").write_text(
-            _user_js({"marionette.port": port, **PREFERENCES})
+            _user_js({"marionette.port": port, **PREFERENCES, **(preferences or {})})
         )
         self._output = Path(self._profile, "firefox.log")
         with self._output.open("wb") as output:
@@ -305,5 +310,7 @@ class Firefox:
         shutil.rmtree(self._profile, ignore_errors=True)
 
 
-def firefox(executable: str) -> contextlib.closing[Firefox]:
-    return contextlib.closing(Firefox(executable))
+def firefox(
+    executable: str, preferences: dict[str, bool | int | str] | None = None
+) -> contextlib.closing[Firefox]:
+    return contextlib.closing(Firefox(executable, preferences))

@@ -490,6 +490,41 @@ SCENARIOS = [
         PREFIX + "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
         second={"/q": {"get": Reply(200, [("Access-Control-Allow-Origin", "*")])}},
     ),
+    # --- cookies a response sets (policy/cookies.py; tests/cli/test_cookies.py has the rest) ---
+    *(
+        Scenario(
+            f"cookie-{code.value}",
+            {
+                "/p": {
+                    "get": Reply(
+                        200,
+                        [
+                            ACAO_OK,
+                            ("Access-Control-Allow-Credentials", "true"),
+                            ("Set-Cookie", line),
+                        ],
+                    )
+                }
+            },
+            ["--credentials", *browser],
+            0,
+            present=[code],
+        )
+        for code, line, browser in (
+            (FindingCode.COOKIE_REJECTED, "s=1; SameSite=None", ()),
+            (FindingCode.COOKIE_NOT_SENT_CROSS_SITE, "s=1; SameSite=Strict", ()),
+            (FindingCode.COOKIE_PARTITIONED, "s=1; SameSite=None; Secure; Partitioned", ()),
+            (FindingCode.COOKIE_SAMESITE_INVALID, "s=1; SameSite=yes", ()),
+            (FindingCode.THIRD_PARTY_COOKIES_BLOCKED, "s=1", ("--browser", "safari")),
+        )
+    ),
+    Scenario(
+        "cookie-ignored-without-credentials",
+        {"/p": {"get": Reply(200, [("Access-Control-Allow-Origin", "*"), ("Set-Cookie", "s=1")])}},
+        [],
+        0,
+        present=[FindingCode.COOKIE_IGNORED_WITHOUT_CREDENTIALS],
+    ),
 ]
 
 
