@@ -49,6 +49,8 @@ def test_the_table_covers_every_rule_family() -> None:
         "error",
         "engines",
         "fetch-metadata",
+        "location-bytes",
+        "same-then-cross",
     ):
         assert families[family] > 0, family
 
