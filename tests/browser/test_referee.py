@@ -50,6 +50,8 @@ def test_the_table_covers_every_rule_family() -> None:
         "engines",
         "fetch-metadata",
         "modes",
+        "location-bytes",
+        "same-then-cross",
     ):
         assert families[family] > 0, family
 
