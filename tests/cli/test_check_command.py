@@ -525,6 +525,70 @@ SCENARIOS = [
         0,
         present=[FindingCode.COOKIE_IGNORED_WITHOUT_CREDENTIALS],
     ),
+    # --- request modes, redirect modes, Cross-Origin-Resource-Policy --------------------------
+    Scenario(
+        "no-cors-opaque-and-a-dropped-header",
+        {"/p": {"get": Reply(200, [])}},
+        ["--mode", "no-cors", "-H", "X-Api-Key: k"],
+        0,
+        present=[FindingCode.OPAQUE_RESPONSE, FindingCode.NO_CORS_HEADER_DROPPED],
+        methods_received=["GET"],
+    ),
+    Scenario(
+        "no-cors-put",
+        {"/p": {"put": Reply(200, [])}},
+        ["--mode", "no-cors", "-X", "PUT", "--yes"],
+        1,
+        FindingCode.NO_CORS_METHOD,
+        "TypeError: Failed to execute 'fetch' on 'Window': 'PUT' is unsupported in no-cors mode.",
+        methods_received=[],
+    ),
+    Scenario(
+        "no-cors-redirect-error",
+        {"/p": {"get": Reply(200, [])}},
+        ["--mode", "no-cors", "--redirect", "error"],
+        1,
+        FindingCode.NO_CORS_REDIRECT_MODE,
+        'Fetch API cannot load {url}. Request mode is "no-cors" but the redirect mode is not '
+        '"follow".',
+        methods_received=[],
+    ),
+    Scenario(
+        "same-origin-mode",
+        {"/p": {"get": Reply(200, [ACAO_OK])}},
+        ["--mode", "same-origin"],
+        1,
+        FindingCode.SAME_ORIGIN_MODE,
+        'Fetch API cannot load {url}. Request mode is "same-origin" but the URL\'s origin is not '
+        f"same as the request origin {PAGE}.",
+        methods_received=[],
+    ),
+    Scenario(
+        "corp-blocked",
+        {"/p": {"get": Reply(200, [("Cross-Origin-Resource-Policy", "same-origin")])}},
+        ["--mode", "no-cors"],
+        1,
+        FindingCode.CORP_BLOCKED,
+        "Failed to load resource: net::ERR_BLOCKED_BY_RESPONSE.NotSameOrigin",
+        absent=[FindingCode.OPAQUE_RESPONSE],
+    ),
+    Scenario(
+        "redirect-mode-error",
+        {"/p": {"get": Reply(302, [ACAO_OK, ("Location", "/q")])}},
+        ["--redirect", "error"],
+        1,
+        FindingCode.REDIRECT_MODE_ERROR,
+        "Failed to load resource: net::ERR_FAILED",
+        methods_received=["GET"],
+    ),
+    Scenario(
+        "opaque-redirect",
+        {"/p": {"get": Reply(307, [ACAO_OK, ("Location", "/q")])}},
+        ["--redirect", "manual"],
+        0,
+        present=[FindingCode.OPAQUE_REDIRECT],
+        methods_received=["GET"],
+    ),
 ]
 
 
