@@ -129,6 +129,13 @@ class WireResponse:
     retried: bool = False
     """Sent a second time, on a new connection: the kept-alive one it first went out on was
     closed by the server before any byte of a response (browsers retry so, idempotent only)."""
+    body: bytes = b""
+    """The first bytes of the body as received (at most `BODY_KEPT`, before any decoding of a
+    Content-Encoding): where frameworks say why they refused a request."""
+
+
+BODY_KEPT = 4096
+"""How many body bytes a WireResponse keeps (`WireResponse.body`)."""
 
 
 class FailureKind(StrEnum):
