@@ -408,7 +408,9 @@ def _list_unparsable(f: Finding, header: str) -> Explanation:
         f"{header} cannot be parsed",
         f"The preflight response sends {header} {_shown(f.value)}; '{item}' is not a bare token, "
         "so the browser rejects the whole list.",
-        f"Make it a comma-separated list of bare names: `{header}: {example}`.",
+        "Make it a comma-separated list of bare names: "
+        + (header_fix.as_text(header_fix.header_fixes(f)) or f"`{header}: {example}`")
+        + " on the OPTIONS response.",
         chrome_cors_line(f, f"Cannot parse {header} response header field in preflight response."),
         f"{FIREFOX_BLOCKED}{f.url}. (Reason: invalid token ‘{item}’ in CORS header ‘{header}’).",
         f"Header {header} has an invalid value: {f.value or ''}",
@@ -634,7 +636,8 @@ def _vary(f: Finding) -> Explanation:
         + ("it sends no Vary header" if f.value is None else f"its Vary header is '{f.value}'")
         + ". A shared cache or CDN can hand this answer to "
         "another origin, which then fails intermittently.",
-        "Add `Vary: Origin` to every response of this resource, with or without CORS headers.",
+        f"Send {header_fix.as_text(header_fix.header_fixes(f))} on every response of this "
+        "resource, with or without CORS headers.",
     )
 
 
@@ -722,7 +725,7 @@ def _error_status(f: Finding) -> Explanation:
         f"The server answered {_status(f)} without Access-Control-Allow-Origin, so the page sees a "
         f"CORS error instead of the {_status(f)}. The real problem is the server error." + _said(f),
         "Add the CORS headers on error responses too (most frameworks skip them when a handler "
-        "crashes), then fix the error itself.",
+        f"crashes): {_send_origin(f)}; then fix the error itself.",
     )
 
 
