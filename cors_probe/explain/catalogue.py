@@ -146,7 +146,7 @@ def _send_origin(f: Finding) -> str:
     reason = header_fix.no_fix_reason(f)
     if reason is not None:
         return reason
-    fixes = header_fix.FIXERS[C.ACAO_MISSING](f)
+    fixes = header_fix.origin_headers(f)
     tainted = (
         " (after the cross-origin redirect the request's origin is `null`: the page's origin "
         "cannot match)"
@@ -178,10 +178,15 @@ def _layer_fix(f: Finding) -> str | None:
     diagnosis = f.detail.get("diagnosis")
     origin = _request_origin(f)
     if diagnosis == "cors-layer-refused":
+        exactly = (
+            " (origins compare byte for byte: a configured origin with a trailing slash, a path, "
+            "another scheme or port never matches)"
+            if "origin" in str(f.detail.get("refused", ""))
+            else ""
+        )
         return (
             f"The CORS middleware answered the preflight itself and refused {_refused(f)}: add "
-            "exactly that to its allow-list (origins compare byte for byte: no trailing slash, "
-            "no path, the page's scheme and port)."
+            f"exactly that to its allow-list{exactly}."
         )
     if diagnosis == "origin-not-allowed":
         return (

@@ -87,12 +87,23 @@ def _fix(f: Finding, *pairs: tuple[str, str]) -> tuple[HeaderFix, ...]:
     return tuple(HeaderFix(stage, f.url, name, value) for name, value in pairs)
 
 
-def _origin_fix(f: Finding) -> tuple[HeaderFix, ...]:
+def origin_headers(f: Finding) -> tuple[HeaderFix, ...]:
+    """Access-Control-Allow-Origin (and -Credentials: true for a credentialed request) as this
+    request needs them, whatever else fails; () when no safe value exists (`no_fix_reason`)."""
     origin = allowed_origin(f)
     if origin is None:
         return ()
     credentials = ((ACAC, "true"),) if _credentialed(f) else ()
     return _fix(f, (ACAO, origin), *credentials)
+
+
+def _origin_fix(f: Finding) -> tuple[HeaderFix, ...]:
+    """`origin_headers`, unless the preflight's status is not ok: no header makes a 4xx/5xx
+    preflight pass (https://fetch.spec.whatwg.org/#cors-preflight-fetch step 7), so its fix is
+    the layer that answered (policy.diagnosis), not a header."""
+    if f.stage is Stage.PREFLIGHT and f.status is not None and not 200 <= f.status <= 299:
+        return ()
+    return origin_headers(f)
 
 
 def _methods(f: Finding) -> tuple[HeaderFix, ...]:
