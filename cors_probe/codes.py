@@ -12,7 +12,8 @@ CORS-check and preflight failure; `request_method`, `request_headers` (comma-joi
 every preflight failure; and, where the server's answer tells which layer refused
 (policy.diagnosis): `diagnosis`, `refused`, `body` (the body's first characters) on
 acao-missing and preflight-not-ok at the preflight, and on acao-missing and
-error-status-without-cors for a 4xx/5xx actual response.
+error-status-without-cors for a 4xx/5xx actual response; `refused_before_cors` (bool) on those
+two when a Fetch Metadata policy refused the request (fetch-metadata-refusal).
 """
 
 from enum import StrEnum

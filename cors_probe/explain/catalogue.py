@@ -228,7 +228,14 @@ def _acao_missing(f: Finding) -> Explanation:
     fix = (
         _layer_fix(f) or f"Answer OPTIONS with a 2xx status and {_send_origin(f)[len('Send ') :]}."
         if preflight
-        else f"{_send_origin(f)}, error responses included."
+        else (
+            "A Fetch Metadata policy (or WAF rule) in front of the CORS layer refused the "
+            "request (see fetch-metadata-refusal): let CORS requests from your allowed origins "
+            f"through it; the CORS layer behind it must then {_send_origin(f)[:1].lower()}"
+            f"{_send_origin(f)[1:]}."
+            if f.detail.get("refused_before_cors") is True
+            else f"{_send_origin(f)}, error responses included."
+        )
     )
     return Explanation(
         "No Access-Control-Allow-Origin header",

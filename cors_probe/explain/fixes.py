@@ -100,8 +100,11 @@ def origin_headers(f: Finding) -> tuple[HeaderFix, ...]:
 def _origin_fix(f: Finding) -> tuple[HeaderFix, ...]:
     """`origin_headers`, unless the preflight's status is not ok: no header makes a 4xx/5xx
     preflight pass (https://fetch.spec.whatwg.org/#cors-preflight-fetch step 7), so its fix is
-    the layer that answered (policy.diagnosis), not a header."""
+    the layer that answered (policy.diagnosis), not a header; nor when a layer in front of CORS
+    refused the request (`refused_before_cors`: the CORS layer's headers never reach it)."""
     if f.stage is Stage.PREFLIGHT and f.status is not None and not 200 <= f.status <= 299:
+        return ()
+    if f.detail.get("refused_before_cors") is True:  # a Fetch Metadata policy's 403
         return ()
     return origin_headers(f)
 

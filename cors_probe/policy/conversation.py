@@ -512,9 +512,21 @@ def _actual_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, WireRespon
     if hop.cors:
         blocked = _cors_check(fetch, hop, where, reply, request_origin)
         if blocked is not None:
-            fetch.findings.extend(_isolation_refusal(where, request, reply))
+            refusal = _isolation_refusal(where, request, reply)
+            if refusal:  # the CORS layer never saw it: no header it sends can help
+                fetch.findings[:] = [_refused_before_cors(f, where) for f in fetch.findings]
+            fetch.findings.extend(refusal)
             return fetch.outcome()
     return reply
+
+
+def _refused_before_cors(finding: Finding, where: Where) -> Finding:
+    """`finding` marked `refused_before_cors` when it is the missing ACAO (or the error status)
+    of the response at `where` that a Fetch Metadata policy refused (explain.fixes)."""
+    codes = (FindingCode.ACAO_MISSING, FindingCode.ERROR_STATUS_WITHOUT_CORS)
+    if finding.code not in codes or finding.url != where.url or finding.stage is not where.stage:
+        return finding
+    return replace(finding, detail={**finding.detail, "refused_before_cors": True})
 
 
 def _isolation_refusal(where: Where, request: WireRequest, reply: WireResponse) -> list[Finding]:

@@ -100,3 +100,21 @@ def test_routing_is_told_from_the_answer(
     finding = next(f for f in result.json()["findings"] if f["stage"] == "preflight")
     assert finding["detail"]["diagnosis"] == diagnosis
     assert says in finding["fix"]
+
+
+def test_a_refusal_in_front_of_cors_gets_no_header_fix(
+    server: ScriptedServer, run_cli: Run
+) -> None:
+    """A 403 to a `Sec-Fetch-Site: cross-site` request (a Fetch Metadata policy): the CORS layer
+    never saw it, so no header it could send is offered as the fix (measured in Chromium by
+    tests/browser/test_fixes_referee.py: the guard's 403 stays)."""
+    server.route("/r", get=Reply(403, [("Content-Type", "text/plain")], body=b"refused"))
+    result = run_cli("check", server.url("/r"), "-o", PAGE, "-f", "json")
+    result.assert_no_traceback()
+    findings = {f["code"]: f for f in result.json()["findings"]}
+    assert "fetch-metadata-refusal" in findings
+    missing = findings["acao-missing"]
+    assert missing["detail"]["refused_before_cors"] == "True"
+    assert missing["header_fixes"] == []
+    assert findings["error-status-without-cors"]["header_fixes"] == []
+    assert "Fetch Metadata policy" in missing["fix"]
