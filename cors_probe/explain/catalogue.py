@@ -140,20 +140,30 @@ def _tainted_note(finding: Finding) -> str:
     return ""
 
 
-def _send_origin(f: Finding) -> str:
-    """`Send `Access-Control-Allow-Origin: v` [and `...Credentials: true`] on <response>.`, or
-    why no header can fix it (a tainted credentialed request)."""
-    reason = header_fix.no_fix_reason(f)
-    if reason is not None:
-        return reason
-    fixes = header_fix.origin_headers(f)
+def _origin_clause(f: Finding) -> str | None:
+    """ "`Access-Control-Allow-Origin: v` [and `...Credentials: true`] on <response>", or None
+    when no header can fix it (a tainted credentialed request: `fixes.no_fix_reason`)."""
+    if header_fix.no_fix_reason(f) is not None:
+        return None
     tainted = (
         " (after the cross-origin redirect the request's origin is `null`: the page's origin "
         "cannot match)"
         if header_fix.tainted(f)
         else ""
     )
-    return f"Send {header_fix.as_text(fixes)} on {_on(f)}{tainted}"
+    return f"{header_fix.as_text(header_fix.origin_headers(f))} on {_on(f)}{tainted}"
+
+
+def _send_origin(f: Finding) -> str:
+    """ "Send <the origin clause>", or why no header can fix it."""
+    clause = _origin_clause(f)
+    return f"Send {clause}" if clause is not None else str(header_fix.no_fix_reason(f)).rstrip(".")
+
+
+def _or_reason(f: Finding, template: str) -> str:
+    """`template` with the origin clause in its `{}`, or why no header can fix it."""
+    clause = _origin_clause(f)
+    return template.format(clause) if clause is not None else str(header_fix.no_fix_reason(f))
 
 
 def _said(f: Finding) -> str:
@@ -226,15 +236,20 @@ def _layer_fix(f: Finding) -> str | None:
 def _acao_missing(f: Finding) -> Explanation:
     preflight = f.stage is Stage.PREFLIGHT
     fix = (
-        _layer_fix(f) or f"Answer OPTIONS with a 2xx status and {_send_origin(f)[len('Send ') :]}."
+        _layer_fix(f)
+        or (
+            f"Answer OPTIONS with a 2xx status and {_origin_clause(f)}."
+            if _origin_clause(f) is not None
+            else _send_origin(f)
+        )
         if preflight
         else (
             "A Fetch Metadata policy (or WAF rule) in front of the CORS layer refused the "
             "request (see fetch-metadata-refusal): let CORS requests from your allowed origins "
-            f"through it; the CORS layer behind it must then {_send_origin(f)[:1].lower()}"
-            f"{_send_origin(f)[1:]}."
+            f"through it. {_send_origin(f)}."
             if f.detail.get("refused_before_cors") is True
-            else f"{_send_origin(f)}, error responses included."
+            else f"{_send_origin(f)}"
+            + (", error responses included." if _origin_clause(f) is not None else ".")
         )
     )
     return Explanation(
@@ -309,9 +324,12 @@ def _acao_multiple(f: Finding) -> Explanation:
         "Access-Control-Allow-Origin holds more than one origin",
         f"{_sentence(_which(f))} sends {how}; a browser accepts exactly one origin (or `*`). "
         "Two lines usually mean two layers (a proxy and the app) both add the header.",
-        "Send one Access-Control-Allow-Origin line with one origin: match the request's Origin "
-        "against your allow-list on the server and echo it, with `Vary: Origin`; remove the "
-        f"duplicate layer. {_send_origin(f)}.",
+        _or_reason(
+            f,
+            "Send one Access-Control-Allow-Origin line with one origin: match the request's "
+            "Origin against your allow-list on the server and echo it, with `Vary: Origin`; "
+            "remove the duplicate layer. Send {}.",
+        ),
         chrome_cors_line(
             f,
             f"The 'Access-Control-Allow-Origin' header contains multiple values "
@@ -330,7 +348,7 @@ def _acao_invalid(f: Finding) -> Explanation:
         "Access-Control-Allow-Origin is not a valid origin",
         f"{_sentence(_which(f))} sends Access-Control-Allow-Origin {_shown(value)}, which is "
         "not an origin at all (empty, quoted, or not plain ASCII).",
-        f"Send a bare origin (no quotes): {_send_origin(f)}.",
+        _or_reason(f, "Send a bare origin (no quotes): {}."),
         chrome_cors_line(
             f,
             f"The 'Access-Control-Allow-Origin' header contains the invalid value "
@@ -349,7 +367,7 @@ def _wildcard_credentials(f: Finding) -> Explanation:
         "credentials: 'include'. With credentials the browser refuses the wildcard, even when "
         "Access-Control-Allow-Credentials is true.",
         header_fix.no_fix_reason(f)
-        or f"Echo the specific origin: {_send_origin(f)[len('Send ') :]}, with `Vary: Origin`; "
+        or f"Echo the specific origin: {_origin_clause(f)}, with `Vary: Origin`; "
         "or drop credentials: 'include' if the call needs no cookies.",
         chrome_cors_line(
             f,
@@ -736,8 +754,11 @@ def _error_status(f: Finding) -> Explanation:
         "An error status without CORS headers hides the real error",
         f"The server answered {_status(f)} without Access-Control-Allow-Origin, so the page sees a "
         f"CORS error instead of the {_status(f)}. The real problem is the server error." + _said(f),
-        "Add the CORS headers on error responses too (most frameworks skip them when a handler "
-        f"crashes): {_send_origin(f)}; then fix the error itself.",
+        _or_reason(
+            f,
+            "Add the CORS headers on error responses too (most frameworks skip them when a "
+            "handler crashes): {}; then fix the error itself.",
+        ),
     )
 
 
