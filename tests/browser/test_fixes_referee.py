@@ -117,4 +117,6 @@ def test_every_header_fix_passes_the_step_in_the_engine(engine: str, engines: En
                 f"{comparison.engine_verdict} {comparison.engine.console}, cors-probe "
                 f"{comparison.probe.verdict} {comparison.probe.decisive}"
             )
+    codes = sorted({before["code"] for _, before in cases})
+    print(f"\n{engine}: {len(cases) - len(failures)}/{len(cases)} fixed scenarios pass; {codes}")
     assert not failures, "\n".join(failures)
