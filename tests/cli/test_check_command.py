@@ -490,6 +490,15 @@ SCENARIOS = [
         PREFIX + "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
         second={"/q": {"get": Reply(200, [("Access-Control-Allow-Origin", "*")])}},
     ),
+    Scenario(
+        "redirect-changed-method",
+        {"/p": {"post": Reply(301, [ACAO_OK, ("Location", "{url2}")])}},
+        ["-X", "POST", "--data", "a=1", "--yes"],
+        0,
+        present=[FindingCode.REDIRECT_CHANGED_METHOD],
+        methods_received=["POST"],
+        second={"/q": {"get": Reply(200, [("Access-Control-Allow-Origin", "*")])}},
+    ),
 ]
 
 
