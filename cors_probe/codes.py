@@ -6,6 +6,14 @@ reused for another meaning; a new one is an "Added" entry in the changelog.
 For each finding code the comment names the `Finding.detail` keys it carries (besides the common
 fields `url`, `first_url`, `page_origin`, `status`, `header`, `value`). Detail values are strings
 unless marked: (int), (float) or (bool); the JSON output writes every one as a string.
+
+Failure findings also carry what their fix needs (explain.fixes): `credentials` (bool) on every
+CORS-check and preflight failure; `request_method`, `request_headers` (comma-joined names) on
+every preflight failure; and, where the server's answer tells which layer refused
+(policy.diagnosis): `diagnosis`, `refused`, `body` (the body's first characters) on
+acao-missing and preflight-not-ok at the preflight, and on acao-missing and
+error-status-without-cors for a 4xx/5xx actual response; `refused_before_cors` (bool) on those
+two when a Fetch Metadata policy refused the request (fetch-metadata-refusal).
 """
 
 from enum import StrEnum
@@ -63,6 +71,10 @@ class FindingCode(StrEnum):
     TOO_MANY_REDIRECTS = "too-many-redirects"
     REDIRECT_TAINTED_ORIGIN = "redirect-tainted-origin"
     """A cross-origin redirect made the request's origin `null`. detail: from_url, to_url."""
+    REDIRECT_CHANGED_METHOD = "redirect-changed-method"
+    """A 301/302 turned POST (a 303 anything but GET/HEAD) into a body-less GET. status,
+    value: the Location; detail: from_method, to_method, location, body_dropped (bool). A warning
+    when the request had a body."""
 
     # --- the network and consent ---------------------------------------------------------------
     UNREACHABLE = "unreachable"

@@ -165,6 +165,13 @@ class WireResponse:
     assumed: tuple[str, ...] = ()
     """Lower-cased names of the headers in `headers` that the server did not send: the user
     asked to assume them (`check --assume-header`), replacing any it sent under that name."""
+    body: bytes = b""
+    """The first bytes of the body as received (at most `BODY_KEPT`, before any decoding of a
+    Content-Encoding): where frameworks say why they refused a request."""
+
+
+BODY_KEPT = 4096
+"""How many body bytes a WireResponse keeps (`WireResponse.body`)."""
 
 
 class FailureKind(StrEnum):

@@ -43,6 +43,7 @@ from cors_probe.render import Format
 if TYPE_CHECKING:
     from cors_probe.model import Report, RequestShape, WireRequest
     from cors_probe.probe.client import ProbeOptions
+    from cors_probe.usecases.assume import Assumed
 
 
 def check(
@@ -73,14 +74,15 @@ def check(
 ) -> None:
     """Send the preflight and the actual request a browser would send, and explain the verdict."""
     del debug  # read in main() before parsing; declared here so it shows in --help
-    from cors_probe.inputs.request import RequestOptions, build, parse_header
+    from cors_probe.inputs.assume import parse_assumption
+    from cors_probe.inputs.request import RequestOptions, build
     from cors_probe.probe.client import ProbeOptions
     from cors_probe.render import RenderOptions, write
     from cors_probe.usecases.results import report_exit_code
 
     given = (url, one_origin(origin), method, header or (), credentials, data, cookie)
     shape = build(RequestOptions(*given, user_agent=user_agent, mode=mode, redirect=redirect))
-    assumed = [parse_header(h) for h in assume_header or []]
+    assumed = [parse_assumption(h) for h in assume_header or []]
     options = ProbeOptions(
         timeout=timeout, verify=not insecure, cacert=cacert, http2=http2, proxy=proxy
     )
@@ -117,7 +119,7 @@ def _tell_unreachable(report: Report) -> None:
 def _report(
     shape: RequestShape,
     options: ProbeOptions,
-    assumed: list[tuple[str, str]],
+    assumed: list[Assumed],
     engines: tuple[str, ...],
     *,
     yes: bool,

@@ -225,7 +225,8 @@ AssumeHeader = Annotated[
     typer.Option(
         "--assume-header",
         help="What if the server also sent this header? 'Name: value', set on every "
-        "response (preflight and actual) before judging; repeatable.",
+        "response (preflight and actual) before judging; '[preflight] Name: value', "
+        "'[actual URL] Name: value' set it only on those responses; repeatable.",
     ),
 ]
 Timeout = Annotated[

@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 
 from cors_probe.codes import FindingCode as C
 from cors_probe.explain import cookies as _cookies
+from cors_probe.explain import fixes as header_fix
+from cors_probe.explain.fixes import HeaderFix
 from cors_probe.model import DetailValue, Finding, Severity, Stage
 
 
@@ -26,6 +28,8 @@ class Explanation:
     chrome: str | None = None
     firefox: str | None = None
     safari: str | None = None
+    header_fixes: tuple[HeaderFix, ...] = ()
+    """The fix as headers to send, where it is one (explain.fixes); filled by `explain`."""
 
 
 CHROME_SCHEMES = (
@@ -137,15 +141,117 @@ def _tainted_note(finding: Finding) -> str:
     return ""
 
 
+def _origin_clause(f: Finding) -> str | None:
+    """ "`Access-Control-Allow-Origin: v` [and `...Credentials: true`] on <response>", or None
+    when no header can fix it (a tainted credentialed request: `fixes.no_fix_reason`)."""
+    if header_fix.no_fix_reason(f) is not None:
+        return None
+    tainted = (
+        " (after the cross-origin redirect the request's origin is `null`: the page's origin "
+        "cannot match)"
+        if header_fix.tainted(f)
+        else ""
+    )
+    return f"{header_fix.as_text(header_fix.origin_headers(f))} on {_on(f)}{tainted}"
+
+
+def _send_origin(f: Finding) -> str:
+    """ "Send <the origin clause>", or why no header can fix it."""
+    clause = _origin_clause(f)
+    return f"Send {clause}" if clause is not None else str(header_fix.no_fix_reason(f)).rstrip(".")
+
+
+def _or_reason(f: Finding, template: str) -> str:
+    """`template` with the origin clause in its `{}`, or why no header can fix it."""
+    clause = _origin_clause(f)
+    return template.format(clause) if clause is not None else str(header_fix.no_fix_reason(f))
+
+
+def _said(f: Finding) -> str:
+    """` The server's answer says: '<body>'.` when the finding quotes the body."""
+    body = f.detail.get("body")
+    return f" The response body says: '{body}'." if body else ""
+
+
+def _refused(f: Finding) -> str:
+    """What a CORS layer that answered 'Disallowed CORS ...' refused, in words."""
+    parts = str(f.detail.get("refused", "")).split(", ")
+    words = {
+        "origin": f"the origin '{_request_origin(f)}' (allow_origins)",
+        "method": f"the method {_detail(f, 'request_method', '')} (allow_methods)",
+        "headers": f"the request headers {_detail(f, 'request_headers', '')} (allow_headers)",
+    }
+    return ", ".join(words.get(p, p) for p in parts if p)
+
+
+def _layer_fix(f: Finding) -> str | None:
+    """The fix the preflight's answer points to (policy.diagnosis), or None without evidence."""
+    diagnosis = f.detail.get("diagnosis")
+    origin = _request_origin(f)
+    if diagnosis == "cors-layer-refused":
+        exactly = (
+            " (origins compare byte for byte: a configured origin with a trailing slash, a path, "
+            "another scheme or port never matches)"
+            if "origin" in str(f.detail.get("refused", ""))
+            else ""
+        )
+        return (
+            f"The CORS middleware answered the preflight itself and refused {_refused(f)}: add "
+            f"exactly that to its allow-list{exactly}."
+        )
+    if diagnosis == "origin-not-allowed":
+        return (
+            "OPTIONS is routed: the CORS layer answered (it sent Access-Control-Allow-Methods/"
+            f"-Headers), but the origin '{origin}' is not in its allow-list. Add it exactly so: "
+            "a configured 'https://app.example/' (trailing slash), another scheme, port or case "
+            f"never matches. {_send_origin(f)}."
+        )
+    if diagnosis == "no-cors-answer":
+        return (
+            f"OPTIONS was answered with {_status(f)} but no CORS header at all: either the origin "
+            f"'{origin}' is not in the CORS layer's allow-list (many CORS middlewares then send "
+            "no CORS header; compare byte for byte: no trailing slash, the same scheme and "
+            "port), or no CORS layer handles this path. "
+            f"{_send_origin(f)}."
+        )
+    if diagnosis == "auth-before-cors":
+        return (
+            f"Authentication answered the preflight ({_status(f)}) before the CORS layer: "
+            "preflights never carry cookies or Authorization, so let OPTIONS through "
+            "authentication (put the CORS middleware first)."
+        )
+    if diagnosis == "options-not-routed":
+        return (
+            f"OPTIONS is not routed to a CORS handler: the server answered {_status(f)} with no "
+            "CORS header. Add the CORS middleware in front of the routes (or route OPTIONS to "
+            f"it) so it answers the preflight with 204. {_send_origin(f)}."
+        )
+    if diagnosis == "server-error":
+        return (
+            f"The server failed on OPTIONS ({_status(f)}): fix that error (the body may say "
+            "why), and answer preflights in the CORS layer before the application."
+        )
+    return None
+
+
 def _acao_missing(f: Finding) -> Explanation:
     preflight = f.stage is Stage.PREFLIGHT
     fix = (
-        f"Answer OPTIONS with a 2xx status and `Access-Control-Allow-Origin: {f.page_origin}`: "
-        "most often the framework or proxy does not route OPTIONS to the CORS handler (look for "
-        "404/405/401 on OPTIONS)."
+        _layer_fix(f)
+        or (
+            f"Answer OPTIONS with a 2xx status and {_origin_clause(f)}."
+            if _origin_clause(f) is not None
+            else _send_origin(f)
+        )
         if preflight
-        else f"Send `Access-Control-Allow-Origin: {f.page_origin}` (or `*` if the request carries "
-        "no credentials) on this response, error responses included."
+        else (
+            "A Fetch Metadata policy (or WAF rule) in front of the CORS layer refused the "
+            "request (see fetch-metadata-refusal): let CORS requests from your allowed origins "
+            f"through it. {_send_origin(f)}."
+            if f.detail.get("refused_before_cors") is True
+            else f"{_send_origin(f)}"
+            + (", error responses included." if _origin_clause(f) is not None else ".")
+        )
     )
     return Explanation(
         "No Access-Control-Allow-Origin header",
@@ -154,7 +260,9 @@ def _acao_missing(f: Finding) -> Explanation:
             "never sends the actual request."
             if preflight
             else "hides the response from the page (fetch() rejects with a TypeError)."
-        ),
+        )
+        + _tainted_note(f)
+        + _said(f),
         fix,
         chrome_cors_line(
             f, "No 'Access-Control-Allow-Origin' header is present on the requested resource."
@@ -182,11 +290,10 @@ def _acao_mismatch(f: Finding) -> Explanation:
         f"request's origin is '{_request_origin(f)}'. The browser compares the two strings byte "
         "for byte: no trailing slash, no path, lower case, no default port." + _tainted_note(f),
         (
-            "Answer with `Access-Control-Allow-Origin: null` (or `*` without credentials) on the "
-            "redirect target, or link to the final URL directly so no cross-origin redirect "
+            f"{_send_origin(f)}, or call the final URL directly so no cross-origin redirect "
             "happens."
-            if _request_origin(f) == "null" and f.page_origin != "null"
-            else f"Send exactly `Access-Control-Allow-Origin: {_request_origin(f)}` on {_on(f)}."
+            if header_fix.tainted(f) and header_fix.no_fix_reason(f) is None
+            else f"{_send_origin(f)}."
         ),
         chrome_cors_line(
             f,
@@ -218,9 +325,12 @@ def _acao_multiple(f: Finding) -> Explanation:
         "Access-Control-Allow-Origin holds more than one origin",
         f"{_sentence(_which(f))} sends {how}; a browser accepts exactly one origin (or `*`). "
         "Two lines usually mean two layers (a proxy and the app) both add the header.",
-        "Send one Access-Control-Allow-Origin line with one origin: match the request's Origin "
-        f"against your allow-list on the server and echo it (`{_request_origin(f)}`), with "
-        "`Vary: Origin`; remove the duplicate layer.",
+        _or_reason(
+            f,
+            "Send one Access-Control-Allow-Origin line with one origin: match the request's "
+            "Origin against your allow-list on the server and echo it, with `Vary: Origin`; "
+            "remove the duplicate layer. Send {}.",
+        ),
         chrome_cors_line(
             f,
             f"The 'Access-Control-Allow-Origin' header contains multiple values "
@@ -239,8 +349,7 @@ def _acao_invalid(f: Finding) -> Explanation:
         "Access-Control-Allow-Origin is not a valid origin",
         f"{_sentence(_which(f))} sends Access-Control-Allow-Origin {_shown(value)}, which is "
         "not an origin at all (empty, quoted, or not plain ASCII).",
-        f"Send a bare origin, `Access-Control-Allow-Origin: {_request_origin(f)}` (no quotes), "
-        "or `*` for uncredentialed requests.",
+        _or_reason(f, "Send a bare origin (no quotes): {}."),
         chrome_cors_line(
             f,
             f"The 'Access-Control-Allow-Origin' header contains the invalid value "
@@ -258,9 +367,9 @@ def _wildcard_credentials(f: Finding) -> Explanation:
         f"{_sentence(_which(f))} sends `Access-Control-Allow-Origin: *`, but the request uses "
         "credentials: 'include'. With credentials the browser refuses the wildcard, even when "
         "Access-Control-Allow-Credentials is true.",
-        f"Echo the specific origin, `Access-Control-Allow-Origin: {f.page_origin}`, with "
-        "`Access-Control-Allow-Credentials: true` and `Vary: Origin`; or drop "
-        "credentials: 'include' if the call needs no cookies.",
+        header_fix.no_fix_reason(f)
+        or f"Echo the specific origin: {_origin_clause(f)}, with `Vary: Origin`; "
+        "or drop credentials: 'include' if the call needs no cookies.",
         chrome_cors_line(
             f,
             "The value of the 'Access-Control-Allow-Origin' header in the response must not be "
@@ -297,9 +406,11 @@ def _preflight_not_ok(f: Finding) -> Explanation:
     return Explanation(
         "The preflight did not get a 2xx status",
         f"The OPTIONS preflight was answered with status {_status(f)}. A preflight passes only "
-        "with 200-299, whatever its headers say; the browser never sends the actual request.",
-        "Answer OPTIONS with 204 (or 200) before authentication, routing and rate-limit "
-        "middleware: preflights never carry cookies or Authorization.",
+        "with 200-299, whatever its headers say; the browser never sends the actual request."
+        + _said(f),
+        _layer_fix(f)
+        or "Answer OPTIONS with 204 (or 200) in the CORS layer, before authentication, routing "
+        "and rate-limit middleware: preflights never carry cookies or Authorization.",
         chrome_cors_line(f, "It does not have HTTP ok status."),
         f"{FIREFOX_BLOCKED}{f.url}. (Reason: CORS preflight response did not succeed). "
         f"Status code: {_status(f)}.",
@@ -328,7 +439,9 @@ def _list_unparsable(f: Finding, header: str) -> Explanation:
         f"{header} cannot be parsed",
         f"The preflight response sends {header} {_shown(f.value)}; '{item}' is not a bare token, "
         "so the browser rejects the whole list.",
-        f"Make it a comma-separated list of bare names: `{header}: {example}`.",
+        "Make it a comma-separated list of bare names: "
+        + (header_fix.as_text(header_fix.header_fixes(f)) or f"`{header}: {example}`")
+        + " on the OPTIONS response.",
         chrome_cors_line(f, f"Cannot parse {header} response header field in preflight response."),
         f"{FIREFOX_BLOCKED}{f.url}. (Reason: invalid token ‘{item}’ in CORS header ‘{header}’).",
         f"Header {header} has an invalid value: {f.value or ''}",
@@ -343,7 +456,8 @@ def _method_not_allowed(f: Finding) -> Explanation:
         f"not list {method}. Methods match case-sensitively after fetch() normalises them: "
         "`put` is sent as PUT, but `patch` stays `patch`.",
         f"Add {method} to Access-Control-Allow-Methods, spelled exactly so "
-        f"(`Access-Control-Allow-Methods: {method}`); `*` works only without credentials.",
+        f"(`Access-Control-Allow-Methods: {method}` on the OPTIONS response); `*` works only "
+        "without credentials.",
         chrome_cors_line(
             f,
             f"Method {method} is not allowed by Access-Control-Allow-Methods in preflight "
@@ -361,9 +475,11 @@ def _header_not_allowed(f: Finding) -> Explanation:
         f"Request header {name} is not allowed",
         f"The request sends {name}, which is not a CORS-safelisted header, and the preflight "
         f"response's Access-Control-Allow-Headers ({_shown(f.value)}) does not list it.",
-        f"List {name} in Access-Control-Allow-Headers, naming the headers you accept (reflecting "
-        "Access-Control-Request-Headers would grant every header to every caller); "
-        "`*` works only without credentials and, per the spec, never for Authorization.",
+        f"List {name} in Access-Control-Allow-Headers with every other header the request sends "
+        f"(`Access-Control-Allow-Headers: {_detail(f, 'request_headers', name)}` on the OPTIONS "
+        "response), naming the headers you accept (reflecting Access-Control-Request-Headers "
+        "would grant every header to every caller); `*` works only without credentials and, per "
+        "the spec, never for Authorization.",
         chrome_cors_line(
             f,
             f"Request header field {name} is not allowed by Access-Control-Allow-Headers in "
@@ -551,7 +667,8 @@ def _vary(f: Finding) -> Explanation:
         + ("it sends no Vary header" if f.value is None else f"its Vary header is '{f.value}'")
         + ". A shared cache or CDN can hand this answer to "
         "another origin, which then fails intermittently.",
-        "Add `Vary: Origin` to every response of this resource, with or without CORS headers.",
+        f"Send {header_fix.as_text(header_fix.header_fixes(f))} on every response of this "
+        "resource, with or without CORS headers.",
     )
 
 
@@ -637,9 +754,30 @@ def _error_status(f: Finding) -> Explanation:
     return Explanation(
         "An error status without CORS headers hides the real error",
         f"The server answered {_status(f)} without Access-Control-Allow-Origin, so the page sees a "
-        f"CORS error instead of the {_status(f)}. The real problem is the server error.",
-        "Add the CORS headers on error responses too (most frameworks skip them when a handler "
-        "crashes), then fix the error itself.",
+        f"CORS error instead of the {_status(f)}. The real problem is the server error." + _said(f),
+        _or_reason(
+            f,
+            "Add the CORS headers on error responses too (most frameworks skip them when a "
+            "handler crashes): {}; then fix the error itself.",
+        ),
+    )
+
+
+def _redirect_changed_method(f: Finding) -> Explanation:
+    before, after = _detail(f, "from_method", "POST"), _detail(f, "to_method", "GET")
+    location = _detail(f, "location", "")
+    dropped = (
+        " and its body was dropped: the server never sees what was posted"
+        if f.detail.get("body_dropped")
+        else ""
+    )
+    return Explanation(
+        f"The {_status(f)} redirect turned {before} into {after}",
+        f"{f.url} answered {_status(f)} with Location '{location}'; browsers follow a 301/302 "
+        f"of a POST (a 303 of anything but GET/HEAD) with a {after}{dropped}. A trailing-slash "
+        "or canonical-host rule is the usual cause.",
+        f"Call the canonical URL '{location}' directly; or have the server redirect with 307 or "
+        "308, which keep the method and the body.",
     )
 
 
@@ -805,6 +943,7 @@ BUILDERS: dict[C, Callable[[Finding], Explanation]] = {
     C.REDIRECT_SCHEME: _redirect_scheme,
     C.TOO_MANY_REDIRECTS: _too_many_redirects,
     C.REDIRECT_TAINTED_ORIGIN: _tainted,
+    C.REDIRECT_CHANGED_METHOD: _redirect_changed_method,
     C.UNREACHABLE: _unreachable,
     C.CONSENT_REQUIRED: _consent,
     C.VARY_ORIGIN_MISSING: _vary,
@@ -881,5 +1020,5 @@ BUILDERS.update(
 
 
 def explain(finding: Finding) -> Explanation:
-    """The words for one finding."""
-    return BUILDERS[finding.code](finding)
+    """The words for one finding, with its fix as headers where it is one (explain.fixes)."""
+    return replace(BUILDERS[finding.code](finding), header_fixes=header_fix.header_fixes(finding))

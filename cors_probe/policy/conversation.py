@@ -29,6 +29,7 @@ from enum import Enum
 
 from cors_probe.codes import FindingCode, TriggerReason
 from cors_probe.model import (
+    DetailValue,
     Exchange,
     ExchangeKind,
     Finding,
@@ -48,7 +49,7 @@ from cors_probe.model import (
     WireRequest,
     WireResponse,
 )
-from cors_probe.policy import cookies, metadata, modes, preflight, redirect
+from cors_probe.policy import cookies, diagnosis, metadata, modes, preflight, redirect
 from cors_probe.policy.access import AccessFailure, cors_check, readable_headers
 from cors_probe.policy.advice import PREFLIGHT_ADVICE, RESPONSE_ADVICE, Seen, advise
 from cors_probe.policy.browsers import CHROMIUM, Browser
@@ -484,6 +485,11 @@ def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Ou
         if failure.code is FindingCode.HEADER_NOT_ALLOWED:
             written = _as_written(hop.headers, str(failure.detail.get("name", "")))
             failure = replace(failure, detail={**failure.detail, "written": written})
+        failure = replace(
+            failure,
+            detail={**failure.detail, **_preflight_facts(fetch, hop, triggers, request_origin)},
+        )
+        failure = replace(failure, detail={**failure.detail, **_answered(failure.code, reply)})
         fetch.findings.append(_failure_finding(where, failure, reply.status))
         fetch.findings.extend(_isolation_refusal(where, plan.request, reply))
         return fetch.outcome()
@@ -501,6 +507,28 @@ def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Ou
     )
     fetch.add_advice(advise(PREFLIGHT_ADVICE, seen))
     return None
+
+
+def _preflight_facts(
+    fetch: _Fetch, hop: _Hop, triggers: Triggers, request_origin: str
+) -> dict[str, DetailValue]:
+    """What a fix of a failed preflight must cover: the origin, the method and every header name
+    the preflight asked for (Origin, Access-Control-Request-Method/-Headers), and whether it is
+    credentialed (explain.fixes)."""
+    return {
+        "request_origin": request_origin,
+        "request_method": hop.method,
+        "request_headers": ", ".join(triggers.check_order),
+        "credentials": fetch.shape.credentials,
+    }
+
+
+def _answered(code: FindingCode, reply: WireResponse) -> dict[str, DetailValue]:
+    """The layer that answered a preflight refused for its status or a missing
+    Access-Control-Allow-Origin, and the body's start (policy.diagnosis)."""
+    if code in (FindingCode.PREFLIGHT_NOT_OK, FindingCode.ACAO_MISSING):
+        return diagnosis.diagnose(reply, preflight=True)
+    return {}
 
 
 def _as_written(headers: Headers, name: str) -> str:
@@ -559,7 +587,10 @@ def _actual_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, WireRespon
     if hop.cors:
         blocked = _cors_check(fetch, hop, where, reply, request_origin)
         if blocked is not None:
-            fetch.findings.extend(_isolation_refusal(where, request, reply))
+            refusal = _isolation_refusal(where, request, reply)
+            if refusal:  # the CORS layer never saw it: no header it sends can help
+                fetch.findings[:] = [_refused_before_cors(f, where) for f in fetch.findings]
+            fetch.findings.extend(refusal)
             return fetch.outcome()
     elif fetch.shape.mode is RequestMode.NO_CORS:
         opaque_origin = hop.tainted and fetch.browser.corp_tainted_origin_opaque
@@ -568,6 +599,15 @@ def _actual_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, WireRespon
             fetch.findings.append(block)
             return fetch.outcome()
     return reply
+
+
+def _refused_before_cors(finding: Finding, where: Where) -> Finding:
+    """`finding` marked `refused_before_cors` when it is the missing ACAO (or the error status)
+    of the response at `where` that a Fetch Metadata policy refused (explain.fixes)."""
+    codes = (FindingCode.ACAO_MISSING, FindingCode.ERROR_STATUS_WITHOUT_CORS)
+    if finding.code not in codes or finding.url != where.url or finding.stage is not where.stage:
+        return finding
+    return replace(finding, detail={**finding.detail, "refused_before_cors": True})
 
 
 def _isolation_refusal(where: Where, request: WireRequest, reply: WireResponse) -> list[Finding]:
@@ -603,7 +643,13 @@ def _cors_check(
     access = cors_check(reply.headers, request_origin, fetch.shape.credentials)
     if access is None:
         return None
-    facts = {"request_origin": request_origin, **access.detail}
+    facts: dict[str, DetailValue] = {
+        "request_origin": request_origin,
+        **access.detail,
+        "credentials": fetch.shape.credentials,
+    }
+    said = diagnosis.diagnose(reply, preflight=False) if reply.status >= 400 else {}
+    facts.update(said)
     target = redirect.location_of(reply, hop.url, fetch.browser)
     if isinstance(target, Url):  # a redirect's CORS check: WebKit names where it was going
         facts["location"] = target.serialise()
@@ -623,7 +669,10 @@ def _cors_check(
     if reply.status >= 400 and access.code is FindingCode.ACAO_MISSING:
         fetch.findings.append(
             where.finding(
-                FindingCode.ERROR_STATUS_WITHOUT_CORS, Severity.WARNING, status=reply.status
+                FindingCode.ERROR_STATUS_WITHOUT_CORS,
+                Severity.WARNING,
+                status=reply.status,
+                detail=said,
             )
         )
     return fetch.outcome()
@@ -681,6 +730,22 @@ def _http_redirect_fetch(
         )
         return fetch.outcome()
     fetch.opaque = fetch.opaque or (cross_origin and fetch.shape.mode is RequestMode.NO_CORS)
+    if step.method != hop.method:
+        fetch.findings.append(
+            where.finding(
+                FindingCode.REDIRECT_CHANGED_METHOD,
+                Severity.WARNING if hop.body is not None else Severity.INFO,
+                status=response.status,
+                header="Location",
+                value=response.headers.get("Location"),
+                detail={
+                    "from_method": hop.method,
+                    "to_method": step.method,
+                    "location": step.url,
+                    "body_dropped": hop.body is not None,
+                },
+            )
+        )
     following = _Hop(
         target,
         step.method,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cors_probe.errors import ProbeError, UsageError
-from cors_probe.model import FailureKind, Headers, WireRequest, WireResponse
+from cors_probe.model import BODY_KEPT, FailureKind, Headers, WireRequest, WireResponse
 from cors_probe.probe.wire import USER_AGENT
 
 if TYPE_CHECKING:
@@ -491,7 +491,7 @@ class Prober:
             try:
                 elapsed = (time.perf_counter() - started) * 1000
                 server_ip = _server_ip(response)  # before the drain, which may close the socket
-                read, truncated = self._drain(response, attempt, budget)
+                read, truncated, kept = self._drain(response, attempt, budget)
                 return WireResponse(
                     status=response.status_code,
                     headers=Headers(
@@ -510,6 +510,7 @@ class Prober:
                         tuple((_decode(k), _decode(v)) for k, v in built.headers.raw)
                     ),
                     retried=retried,
+                    body=kept,
                 )
             finally:
                 response.close()
@@ -557,21 +558,27 @@ class Prober:
 
     def _drain(
         self, response: httpx.Response, attempt: _Attempt, budget: float
-    ) -> tuple[int, bool]:
-        """Read the body up to the cap and no further: (bytes read, whether more was left).
+    ) -> tuple[int, bool, bytes]:
+        """Read the body up to the cap and no further: (bytes read, whether more was left, the
+        first `BODY_KEPT` bytes, as received).
 
         ProbeError (timeout) when the capped body is not in by the request's deadline."""
         import httpx
 
+        cap = self._options.body_cap
+        keep = min(cap, BODY_KEPT)
         if response.is_stream_consumed:  # an in-memory response (test transports)
-            size = len(response.content)
-            return min(size, self._options.body_cap), size > self._options.body_cap
+            content = response.content
+            return min(len(content), cap), len(content) > cap, content[:keep]
         read = 0
+        kept = bytearray()
         try:
             for chunk in response.iter_raw():
+                if len(kept) < keep:
+                    kept += chunk[: keep - len(kept)]
                 read += len(chunk)
-                if read >= self._options.body_cap:
-                    return self._options.body_cap, True
+                if read >= cap:
+                    return cap, True, bytes(kept)
                 if time.monotonic() >= attempt.deadline:  # a transport that is not watched
                     attempt.cut = True
                     raise ProbeError(FailureKind.TIMEOUT, _slow(budget, "its body", read))
@@ -579,8 +586,8 @@ class Prober:
             if attempt.cut or isinstance(exc, httpx.TimeoutException) or self._closed:
                 attempt.received = read  # the body's bytes, for the message
                 raise self._failure(exc, attempt, budget, "body") from exc
-            return read, True
-        return read, False
+            return read, True, bytes(kept)
+        return read, False, bytes(kept)
 
     def close(self) -> None:
         """Close every connection; a request in flight in another thread (Ctrl-C during a run)

@@ -136,6 +136,16 @@ def finding_dict(finding: Finding, told: frozenset[str] | None = None) -> dict[s
         "header": finding.header,
         "value": finding.value,
         "detail": {key: detail_text(value) for key, value in finding.detail.items()},
+        "header_fixes": [
+            {
+                "stage": fix.stage.value,
+                "url": fix.url,
+                "name": fix.name,
+                "value": fix.value,
+                "assume": fix.assumption(),
+            }
+            for fix in words.header_fixes
+        ],
         "browser": {k: v[0] if v else None for k, v in lines.items()},
         "console": {k: list(v) for k, v in lines.items()},
     }

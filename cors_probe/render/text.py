@@ -157,6 +157,9 @@ def _finding(
     body = Text(words.message)
     body.append("\nFix: ", style="bold green")
     body.append(words.fix)
+    if words.header_fixes:  # the fix as a what-if the user can run (explain.fixes)
+        body.append("\nCheck it: ", style="bold")
+        body.append(" ".join(f"--assume-header '{fix.assumption()}'" for fix in words.header_fixes))
     lines = console_lines(finding, words)
     told = {browser, *agreeing}  # engines that reach this finding on the same answers
     for name in sorted(lines, key=lambda n: n != browser):  # the engine run comes first

@@ -17,6 +17,7 @@ from cors_probe.policy.browsers import BROWSERS, CHROMIUM, Browser
 from cors_probe.policy.url import UrlError, parse_url
 from cors_probe.probe.wire import on_the_wire
 from cors_probe.usecases import check
+from cors_probe.usecases.assume import Assumed
 
 
 @dataclass(frozen=True)
@@ -129,14 +130,19 @@ def with_headers(headers: Headers, assumed: Sequence[tuple[str, str]]) -> Header
     return Headers(tuple(kept))
 
 
-def assuming(send: check.TimedSendFn, assumed: Sequence[tuple[str, str]]) -> check.TimedSendFn:
-    """Every live answer as it would be with the planned headers (preflight and actual alike),
-    their names in `WireResponse.assumed` so that reports mark them; each request's time-out is
-    passed on to `send`."""
+def assuming(
+    send: check.TimedSendFn, assumed: Sequence[tuple[str, str] | Assumed]
+) -> check.TimedSendFn:
+    """Every live answer as it would be with the planned headers: a pair on every response, an
+    `Assumed` on the responses its selector names (usecases.assume); their names in
+    `WireResponse.assumed` so that reports mark them; each request's time-out is passed on to
+    `send`."""
+    targeted = [a if isinstance(a, Assumed) else Assumed(*a) for a in assumed]
 
     def send_assuming(request: WireRequest, timeout: float | None = None) -> WireResponse:
         response = send(request, timeout=timeout)
-        names = tuple(dict.fromkeys(name.lower() for name, _ in assumed))
-        return replace(response, headers=with_headers(response.headers, assumed), assumed=names)
+        here = [(a.name, a.value) for a in targeted if a.applies(request)]
+        names = tuple(dict.fromkeys(name.lower() for name, _ in here))
+        return replace(response, headers=with_headers(response.headers, here), assumed=names)
 
     return send_assuming

@@ -589,6 +589,15 @@ SCENARIOS = [
         present=[FindingCode.OPAQUE_REDIRECT],
         methods_received=["GET"],
     ),
+    Scenario(
+        "redirect-changed-method",
+        {"/p": {"post": Reply(301, [ACAO_OK, ("Location", "{url2}")])}},
+        ["-X", "POST", "--data", "a=1", "--yes"],
+        0,
+        present=[FindingCode.REDIRECT_CHANGED_METHOD],
+        methods_received=["POST"],
+        second={"/q": {"get": Reply(200, [("Access-Control-Allow-Origin", "*")])}},
+    ),
 ]
 
 

@@ -81,6 +81,17 @@ APPS: tuple[MiddlewareApp, ...] = (
     _app("starlette", "get-only", 'allow_origins=[ALLOWED], allow_methods=["GET"]'),
     _app("starlette", "default-headers", "allow_origins=[ALLOWED], allow_methods=['*']"),
     _app(
+        "starlette",
+        "trailing-slash-origin",
+        'allow_origins=[ALLOWED + "/"], allow_methods=["*"], allow_headers=["*"]',
+    ),
+    _app("flask-cors", "trailing-slash-origin", 'CORS(app, origins=[ALLOWED + "/"])'),
+    _app(
+        "django-cors-headers",
+        "append-slash",
+        "CORS_ALLOWED_ORIGINS=[ALLOWED]; /api/things/ only, APPEND_SLASH answers /api/things 301",
+    ),
+    _app(
         "django-cors-headers",
         "allow-list-credentials",
         "CORS_ALLOWED_ORIGINS=[ALLOWED], CORS_ALLOW_CREDENTIALS=True",

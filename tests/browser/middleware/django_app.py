@@ -22,6 +22,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
         "CORS_ALLOWED_ORIGINS": [ALLOWED],
         "CORS_ALLOW_HEADERS": ["authorization", "x-requested-with"],
     },
+    "append-slash": {"CORS_ALLOWED_ORIGINS": [ALLOWED], "APPEND_SLASH": True},
 }
 
 settings.configure(
@@ -57,7 +58,13 @@ def fail(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"error": "boom"}, status=500)
 
 
-urlpatterns = [path("api/items", items), path("api/items/1", item), path("api/fail", fail)]
+urlpatterns = [
+    path("api/items", items),
+    path("api/items/1", item),
+    path("api/fail", fail),
+    # only with a trailing slash: CommonMiddleware's APPEND_SLASH answers /api/things with a 301
+    path("api/things/", items),
+]
 
 
 class _Server(ThreadingMixIn, WSGIServer):

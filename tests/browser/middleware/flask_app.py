@@ -16,6 +16,7 @@ CONFIGS = {
     "allow-list-credentials": lambda: CORS(app, origins=[ALLOWED], supports_credentials=True),
     "defaults": lambda: CORS(app),
     "wildcard-credentials": lambda: CORS(app, origins="*", supports_credentials=True),
+    "trailing-slash-origin": lambda: CORS(app, origins=[ALLOWED + "/"]),
     "allow-headers-authorization-only": lambda: CORS(
         app, origins=[ALLOWED], allow_headers=["Authorization"]
     ),

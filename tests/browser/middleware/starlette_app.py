@@ -30,6 +30,11 @@ CONFIGS: dict[str, dict[str, Any]] = {
     },
     "get-only": {"allow_origins": [ALLOWED], "allow_methods": ["GET"]},
     "default-headers": {"allow_origins": [ALLOWED], "allow_methods": ["*"]},
+    "trailing-slash-origin": {
+        "allow_origins": [ALLOWED + "/"],
+        "allow_methods": ["*"],
+        "allow_headers": ["*"],
+    },
 }
 
 
