@@ -19,7 +19,16 @@ from cors_probe.explain.catalogue import explain
 from cors_probe.explain.console import console_lines
 from cors_probe.explain.engines import contrast, label, split, verdict_line
 from cors_probe.explain.triggers import describe_triggers
-from cors_probe.model import Exchange, ExchangeKind, Finding, Report, Severity, Stage, Verdict
+from cors_probe.model import (
+    CacheProbe,
+    Exchange,
+    ExchangeKind,
+    Finding,
+    Report,
+    Severity,
+    Stage,
+    Verdict,
+)
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
 from cors_probe.usecases.demo import Tour
 from cors_probe.usecases.results import Run
@@ -210,6 +219,31 @@ def _engine(report: Report, *, show_secrets: bool = False, verbose: bool = False
     if report.contrasts:
         parts.append(Text("Other engines", style="bold"))
         parts.extend(Text(f"  {contrast(report, seen)}") for seen in report.contrasts)
+    if report.cache is not None:
+        parts.append(_cache(report.cache, show_secrets))
+    return Group(*parts)
+
+
+def _cache(cache: CacheProbe, show_secrets: bool) -> RenderableType:
+    """The cache section, briefly: cors-probe's own requests, one line each, and its findings."""
+    parts: list[RenderableType] = [Text("\nCaches (cors-probe's own extra requests)", style="bold")]
+    if cache.skipped:
+        parts.append(Text(f"  {cache.skipped}.", style="dim"))
+    for c in cache.exchanges:
+        response, acao = c.exchange.response, None
+        if response is not None:
+            acao = response.headers.get("Access-Control-Allow-Origin")
+        got = (
+            f"{response.status}, Access-Control-Allow-Origin: {acao or '(none)'}"
+            if response is not None
+            else (c.exchange.failure.message if c.exchange.failure else "not sent")
+        )
+        origin = c.origin or "(no Origin)"
+        parts.append(Text(f"  {c.label:<13}{c.exchange.request.method} Origin {origin} -> {got}"))
+    if cache.findings:
+        parts.extend(_finding(masked_finding(f, show_secrets)) for f in cache.findings)
+    elif cache.exchanges:
+        parts.append(Text("  No cache or origin-pattern problem found.", style="dim"))
     return Group(*parts)
 
 
