@@ -20,6 +20,7 @@ from cors_probe.model import (
     Outcome,
     Report,
     RequestShape,
+    Verdict,
     WireRequest,
     WireResponse,
 )
@@ -90,6 +91,7 @@ def run(
     """
     granted: dict[str, bool] = {}
     shared = Shared()
+    own = send  # the cache probe's requests are not under the conversation's deadline
 
     if deadline is not None:
         send = within(send, deadline, clock)
@@ -116,11 +118,12 @@ def run(
 
     ran = [(b, drive(converse(shape, b), answering(b.name))) for b in browsers]
     report = _report(shape, ran, dry_run=False)
-    if cache_probe is None:
+    if cache_probe is None or any(r.outcome.verdict is Verdict.UNREACHABLE for r in report.engines):
         return report
     from cors_probe.usecases.caches import probe
 
-    return replace(report, cache=probe(report, send, seconds=cache_probe, clock=clock))
+    bounded = within(own, cache_probe, clock)
+    return replace(report, cache=probe(report, bounded, seconds=cache_probe, clock=clock))
 
 
 def _report(shape: RequestShape, ran: list[tuple[Browser, Outcome]], *, dry_run: bool) -> Report:

@@ -214,3 +214,26 @@ COVERED = frozenset(
     }
 )
 """The codes this file covers end to end (test_check_command's coverage test reads it)."""
+
+
+def test_the_probes_own_requests_mask_secrets(
+    server: ScriptedServer, run_cli: Callable[..., CliResult]
+) -> None:
+    server.route(
+        "/p",
+        options=lambda r: Reply(
+            204,
+            [
+                ("Access-Control-Allow-Origin", r.header("Origin") or ""),
+                ("Access-Control-Allow-Headers", "Authorization"),
+            ],
+        ),
+        get=echo(("Cache-Control", "max-age=60")),
+    )
+    secret = "Bearer s3cr3t-t0ken-value"
+    result = run_cli(
+        "check", server.url("/p"), "-o", PAGE, "-H", f"Authorization: {secret}", "-f", "json"
+    )
+    assert "s3cr3t" not in result.stdout
+    assert len(result.json()["cache"]["exchanges"]) == 6
+    assert all(r.header("Authorization") == secret for r in server.requests_to("/p")[1:])

@@ -522,7 +522,7 @@ def test_scenario(
         _install(other, scenario.second, url2)
     _install(server, scenario.routes, url2)
     origin = ["--origin", scenario.origin] if scenario.origin is not None else []
-    result = run_cli("check", url, *origin, *scenario.args, "--format", "json")
+    result = run_cli("check", "--no-cache-probe", url, *origin, *scenario.args, "--format", "json")
     result.assert_no_traceback()
     assert result.returncode == scenario.exit_code, result.stdout + result.stderr
     document = result.json()
@@ -562,6 +562,7 @@ def test_preflight_is_exactly_what_a_browser_sends(
     )
     result = run_cli(
         "check",
+        "--no-cache-probe",
         server.url("/p"),
         "--origin",
         PAGE,

@@ -149,7 +149,8 @@ def test_cdn_markers(headers: tuple[tuple[str, str], ...], hit: bool) -> None:
     finding = caches.shared_cache_hit(WHERE, "page", response)
     assert (finding is not None) is hit
     if finding is not None:
-        assert finding.code is C.SHARED_CACHE_HIT and finding.severity is Severity.INFO
+        assert finding.code is C.SHARED_CACHE_HIT
+        assert finding.severity is Severity.INFO
         assert finding.detail["request"] == "page"
 
 
