@@ -105,8 +105,9 @@ class FindingCode(StrEnum):
     "" for none)."""
     SHARED_CACHE_HIT = "shared-cache-hit"
     """Age, X-Cache, CF-Cache-Status, X-Cache-Status or Via show a cache answered. detail:
-    request (page, no-origin, other-origin, ...), age (int), x_cache, x_cache_hits,
-    cf_cache_status, x_cache_status, via (those present)."""
+    request (the first that a cache answered: page, no-origin, other-origin, ...), hits (int:
+    how many of the answers compared came from a cache), and that answer's age (int), x_cache,
+    x_cache_hits, cf_cache_status, x_cache_status, via (those present)."""
     CORS_CACHED_FOR_ANOTHER_ORIGIN = "cors-cached-for-another-origin"
     """A request with another Origin, or none, got ACAO naming the page's origin: one origin's
     answer stored for everybody. value: the ACAO; detail: request, origin (sent; "" for none)."""

@@ -303,7 +303,7 @@ class Report:
     for it; another engine's lines for a finding it would not reach would be wrong."""
     cache: CacheProbe | None = None
     """What cors-probe's own extra requests showed about caches (usecases/caches.py); None in a
-    dry run, with --no-cache-probe, or when simulated."""
+    dry run, with --no-cache-probe, when simulated, or when a server could not be reached."""
 
     @property
     def engines(self) -> tuple[Report, ...]:

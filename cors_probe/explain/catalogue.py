@@ -757,11 +757,14 @@ def _cached_without_cors(f: Finding) -> Explanation:
 
 
 def _shared_cache_hit(f: Finding) -> Explanation:
-    shown = ", ".join(f"{k}={detail_text(v)}" for k, v in f.detail.items() if k != "request")
+    shown = ", ".join(
+        f"{k}={detail_text(v)}" for k, v in f.detail.items() if k not in ("request", "hits")
+    )
     return Explanation(
         "A cache answered",
         f"The answer to cors-probe's {_detail(f, 'request', '')} request came from a cache "
-        f"({shown}): what cors-probe sees there may be another request's answer.",
+        f"({shown}; {_detail(f, 'hits', '1')} of the answers compared did): what cors-probe "
+        "sees there may be another request's answer.",
         "Make sure the cache keys CORS answers on Origin (`Vary: Origin`), or purge it after a "
         "CORS change.",
     )

@@ -241,7 +241,8 @@ def _cache(cache: CacheProbe, show_secrets: bool) -> RenderableType:
         origin = c.origin or "(no Origin)"
         parts.append(Text(f"  {c.label:<13}{c.exchange.request.method} Origin {origin} -> {got}"))
     if cache.findings:
-        parts.extend(_finding(masked_finding(f, show_secrets)) for f in cache.findings)
+        ordered = sorted(cache.findings, key=lambda f: list(Severity).index(f.severity))
+        parts.extend(_finding(masked_finding(f, show_secrets)) for f in ordered)
     elif cache.exchanges:
         parts.append(Text("  No cache or origin-pattern problem found.", style="dim"))
     return Group(*parts)

@@ -129,8 +129,13 @@ def probe(
     answers = {c.label: c.exchange.response for c in sent if c.exchange.response is not None}
     page_answer = template.response
 
-    for label, seen in (("page", page_answer), *answers.items()):
-        findings += _some(rules.shared_cache_hit(where, label, seen))
+    hits = [
+        hit
+        for label, seen in (("page", page_answer), *answers.items())
+        if (hit := rules.shared_cache_hit(where, label, seen)) is not None
+    ]
+    if hits:  # once: the first answer a cache gave, and how many did
+        findings.append(replace(hits[0], detail={**hits[0].detail, "hits": len(hits)}))
     told = any(
         f.code is FindingCode.VARY_ORIGIN_MISSING and f.url == template.request.url
         for f in report.outcome.findings

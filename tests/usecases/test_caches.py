@@ -126,3 +126,13 @@ def test_a_refused_preflight_leaves_nothing_in_the_preflight_cache(
     # the GET was never sent (its preflight failed): the preflight answers are compared
     assert {c.exchange.request.method for c in report.cache.exchanges} == {"OPTIONS"}
     assert [r.method for r in server.requests_to("/p")].count("GET") == 0
+
+
+def test_a_cache_hit_is_told_once_with_how_many_answers_hit(
+    server: ScriptedServer, prober: Prober
+) -> None:
+    server.route("/p", get=Reply(200, [("Access-Control-Allow-Origin", "*"), ("Age", "7")]))
+    report = checked(server, prober, origin=PAGE)
+    assert report.cache is not None
+    (hit,) = [f for f in report.cache.findings if f.code is C.SHARED_CACHE_HIT]
+    assert dict(hit.detail) == {"request": "page", "age": 7, "hits": 7}
