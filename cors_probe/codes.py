@@ -101,8 +101,8 @@ class FindingCode(StrEnum):
     is fresh in the browser's cache and lacks `Vary: Origin`: after such a load the engine
     serves it to fetch() and blocks. status, value (its ACAO or None); detail: seconds (int:
     its freshness lifetime), freshness (max-age, expires, heuristic, ...), chrome, firefox,
-    safari (the earlier loads that poison each engine's cache: `img`, `no-cors`, comma-joined,
-    "" for none)."""
+    safari (the earlier loads that poison each engine's cache: `img`, `no-cors`,
+    `no-cors-include`, comma-joined, "" for none)."""
     SHARED_CACHE_HIT = "shared-cache-hit"
     """Age, X-Cache, CF-Cache-Status, X-Cache-Status or Via show a cache answered. detail:
     request (the first that a cache answered: page, no-origin, other-origin, ...), hits (int:

@@ -733,7 +733,11 @@ def _lookalike(f: Finding, *, credentials: bool) -> Explanation:
     )
 
 
-_LOADS = {"img": "an <img>", "no-cors": "a no-cors fetch()"}
+_LOADS = {
+    "img": "an <img>",
+    "no-cors": "a no-cors fetch()",
+    "no-cors-include": "a credentialed no-cors fetch()",
+}
 
 
 def _cached_without_cors(f: Finding) -> Explanation:

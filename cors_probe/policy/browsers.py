@@ -189,11 +189,18 @@ class Browser:
     engines-redirect-then-preflight-echo)."""
 
     http_cache_serves_cors_from: frozenset[str] = frozenset()
-    """Earlier loads of a URL without CORS (`img`: an <img>; `no-cors`: a no-cors fetch()) whose
+    """Earlier loads of a URL without CORS (`img`: an <img>; `no-cors`: a no-cors fetch() with
+    its default credentials mode; `no-cors-include`: one with `credentials: 'include'`) whose
     HTTP-cached answer the engine hands a later fetch() in cors mode, when `Vary` lacks Origin:
     no ACAO, blocked (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches). Measured
-    (tests/browser/test_http_cache.py): Chromium both; Firefox `no-cors` only; WebKit none (it
-    asks the server again)."""
+    (tests/browser/test_http_cache.py): Chromium all three; Firefox the no-cors fetches only;
+    WebKit none (it asks the server again)."""
+
+    http_cache_keys_credentials: bool = False
+    """Whether the HTTP cache keeps answers to requests with and without credentials apart, so
+    only a load in the same credentials mode as the fetch() poisons it. Firefox: yes (its cache
+    key carries the anonymous flag, netwerk/cache2; measured: a no-cors fetch() without
+    credentials does not poison a credentialed fetch(), nor the reverse); Chromium: no."""
 
 
 CHROMIUM = Browser(
@@ -276,7 +283,7 @@ CHROMIUM = Browser(
     max_age_invalid=5,
     max_age_negative=0,
     max_redirects=20,
-    http_cache_serves_cors_from=frozenset({"img", "no-cors"}),
+    http_cache_serves_cors_from=frozenset({"img", "no-cors", "no-cors-include"}),
 )
 """Chromium 156 (Chrome, Edge, Opera, Brave)."""
 
@@ -352,7 +359,8 @@ FIREFOX = Browser(
     max_age_invalid=0,  # not cached: measured (a 2nd preflight within 5 s)
     max_age_negative=0,
     max_redirects=20,
-    http_cache_serves_cors_from=frozenset({"no-cors"}),
+    http_cache_serves_cors_from=frozenset({"no-cors", "no-cors-include"}),
+    http_cache_keys_credentials=True,
 )
 """Firefox 153 ESR."""
 

@@ -8,9 +8,10 @@ Three caches stand between a server and fetch():
   `Access-Control-Allow-Origin`, unless `Vary` names `Origin`
   (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches). Measured (the referee's
   tests/browser/test_http_cache.py): Chromium reuses it after an `<img>` and after a no-cors
-  fetch (an `<img>`'s different `Accept` protects only when `Vary` names `Accept`); Firefox after
-  a no-cors fetch only (its image loads do not feed fetch()); WebKit never (it asks the server
-  again). Each engine's fact is `Browser.http_cache_serves_cors_from`.
+  fetch, with or without credentials (an `<img>`'s other `Accept` protects only when `Vary`
+  names `Accept`); Firefox after a no-cors fetch in the same credentials mode only (its image
+  loads do not feed fetch()); WebKit never (it asks the server again). Each engine's facts are
+  `Browser.http_cache_serves_cors_from` and `Browser.http_cache_keys_credentials`.
 - A shared cache or CDN that stores one answer for every Origin.
 - The preflight cache (https://fetch.spec.whatwg.org/#cors-preflight-cache): keyed by the page's
   origin, the URL and the credentials mode (Chromium also by network isolation key:
@@ -288,7 +289,7 @@ def cached_without_cors(
         return None
     detail: dict[str, DetailValue] = {"seconds": fresh.seconds, "freshness": fresh.source}
     for name, browser in engines.items():
-        detail[name] = ", ".join(poisoning_loads(browser, no_origin.headers))
+        detail[name] = ", ".join(poisoning_loads(browser, no_origin.headers, credentials))
     return where.finding(
         FindingCode.CACHED_WITHOUT_CORS,
         Severity.WARNING,
@@ -299,16 +300,27 @@ def cached_without_cors(
     )
 
 
-def poisoning_loads(browser: Browser, headers: Headers) -> tuple[str, ...]:
-    """The earlier loads (`img`, `no-cors`) whose cached answer `browser` would serve to a later
-    fetch() in cors mode, given the answer's `Vary`: an `<img>` sends another `Accept` than
-    fetch(), so `Vary: Accept` keeps them apart (measured in Chromium)."""
+LOADS = ("img", "no-cors", "no-cors-include")
+"""The loads without CORS, in report order (see `Browser.http_cache_serves_cors_from`)."""
+_CREDENTIALED_LOADS = frozenset({"img", "no-cors-include"})
+"""Those that send credentials to another site (an <img> does by default)."""
+
+
+def poisoning_loads(browser: Browser, headers: Headers, credentials: bool) -> tuple[str, ...]:
+    """The earlier loads whose cached answer `browser` would serve to a later fetch() in cors
+    mode (with `credentials`: 'include'), given the answer's `Vary`: an <img> sends another
+    `Accept` than fetch(), so `Vary: Accept` keeps them apart (measured in Chromium); an engine
+    whose cache keys on credentials (`http_cache_keys_credentials`) is poisoned only by a load
+    in the same credentials mode."""
     names = vary_names(headers)
-    loads = browser.http_cache_serves_cors_from
     return tuple(
         load
-        for load in ("img", "no-cors")
-        if load in loads and not (load == "img" and "accept" in names)
+        for load in LOADS
+        if load in browser.http_cache_serves_cors_from
+        and not (load == "img" and "accept" in names)
+        and not (
+            browser.http_cache_keys_credentials and (load in _CREDENTIALED_LOADS) is not credentials
+        )
     )
 
 

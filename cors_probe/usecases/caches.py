@@ -203,7 +203,7 @@ def _after_no_cors(report: Report, cached: WireResponse) -> tuple[AfterNoCors, .
     found: list[AfterNoCors] = []
     for engine in report.engines:
         browser = BY_NAME[engine.browser]
-        loads = rules.poisoning_loads(browser, cached.headers)
+        loads = rules.poisoning_loads(browser, cached.headers, report.shape.credentials)
         if not loads:
             continue
         recorded = {

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,12 @@ LOADS = {
     "img": "new Promise(r => { const i = new Image(); i.onload = i.onerror = () => r(true); "
     "i.src = %s; })",
     "no-cors": "fetch(%s, {mode: 'no-cors'}).then(() => true, () => false)",
+    "no-cors-include": "fetch(%s, {mode: 'no-cors', credentials: 'include'})"
+    ".then(() => true, () => false)",
 }
+CREDENTIALS = {"omit": False, "include": True}
+"""The cors fetch()'s credentials (`same-origin`, which omits them for another site, or
+`include`): Firefox keeps the two apart in its cache."""
 
 
 @dataclass(frozen=True)
@@ -62,47 +68,55 @@ def _echoing(case: CacheCase) -> Callable[[Received], Reply]:
         origin = request.header("Origin")
         if origin is not None:
             pairs.append(("Access-Control-Allow-Origin", origin))
+            pairs.append(("Access-Control-Allow-Credentials", "true"))
         return Reply(200, pairs, body=GIF)
 
     return respond
 
 
-_MEASURED: dict[str, dict[tuple[str, str], tuple[bool, tuple[str, ...], dict[str, object]]]] = {}
+Key = tuple[str, str, str]
+"""(load, credentials, case)"""
+_MEASURED: dict[str, dict[Key, tuple[bool, tuple[str, ...], dict[str, Any]]]] = {}
 
 
 def measured(
     engines: Engines, name: str
-) -> dict[tuple[str, str], tuple[bool, tuple[str, ...], dict[str, object]]]:
+) -> dict[Key, tuple[bool, tuple[str, ...], dict[str, Any]]]:
     """Per (load, case): whether the engine blocked the cors fetch() after the load, its console
     lines, and cors-probe's cache section for the same URL (run after the engine, fresh path)."""
     if name in _MEASURED:
         return _MEASURED[name]
     engine = engines.get(name)
-    found: dict[tuple[str, str], tuple[bool, tuple[str, ...], dict[str, object]]] = {}
+    found: dict[Key, tuple[bool, tuple[str, ...], dict[str, Any]]] = {}
     with servers() as (page, api, place):
         engine.navigate(page.url("/"))
         for load, script in LOADS.items():
-            for case in CASES:
-                path = f"/cache/{name}/{load}/{case.name}"
-                api.route(path, get=_echoing(case))
-                url = place.api + path
-                engine.evaluate(script % json.dumps(url))
-                outcome, lines = engine_fetch(engine, url, "GET", [], False, None)
-                arguments = ["check", url, "--origin", place.origin, "--browser", OPTIONS[name]]
-                probe = run_check(cli_command(), _clean_env(), [*arguments, "--format", "json"])
-                assert probe.document is not None, probe.stderr
-                found[(load, case.name)] = (not outcome["resolved"], lines, probe.document["cache"])
+            for mode, credentials in CREDENTIALS.items():
+                for case in CASES:
+                    path = f"/cache/{name}/{load}/{mode}/{case.name}"
+                    api.route(path, get=_echoing(case))
+                    url = place.api + path
+                    engine.evaluate(script % json.dumps(url))
+                    outcome, lines = engine_fetch(engine, url, "GET", [], credentials, None)
+                    arguments = ["check", url, "--origin", place.origin, "-b", OPTIONS[name]]
+                    if credentials:
+                        arguments.append("--credentials")
+                    probe = run_check(cli_command(), _clean_env(), [*arguments, "-f", "json"])
+                    assert probe.document is not None, probe.stderr
+                    cache = probe.document["cache"]
+                    found[(load, mode, case.name)] = (not outcome["resolved"], lines, cache)
     _MEASURED[name] = found
     return found
 
 
 @pytest.mark.parametrize("case", [c.name for c in CASES])
+@pytest.mark.parametrize("mode", list(CREDENTIALS))
 @pytest.mark.parametrize("load", list(LOADS))
 @pytest.mark.parametrize("engine", NAMES)
 def test_cors_probe_predicts_fetch_after_a_load_without_cors(
-    engine: str, load: str, case: str, engines: Engines
+    engine: str, load: str, mode: str, case: str, engines: Engines
 ) -> None:
-    blocked, lines, cache = measured(engines, engine)[(load, case)]
+    blocked, lines, cache = measured(engines, engine)[(load, mode, case)]
     after = cache["after_no_cors"]
     assert isinstance(after, dict)
     predicted = after.get(engine)
@@ -115,5 +129,5 @@ def test_cors_probe_predicts_fetch_after_a_load_without_cors(
         assert predicted is not None
         assert predicted["verdict"] == "blocked", context
         assert tuple(predicted["console"]) == lines, context
-        codes = [f["code"] for f in cache["findings"]]  # type: ignore[index]
+        codes = [f["code"] for f in cache["findings"]]
         assert "cached-without-cors" in codes, context

@@ -124,7 +124,7 @@ def test_fetch_after_an_img_is_predicted_per_engine(
     result = run_cli("check", url, "--origin", PAGE, "--browser", "all", "--format", "json")
     after = result.json()["cache"]["after_no_cors"]
     assert set(after) == {"chrome", "firefox"}  # WebKit asks the server again
-    assert after["chrome"]["loads"] == ["img", "no-cors"]
+    assert after["chrome"]["loads"] == ["img", "no-cors", "no-cors-include"]
     assert after["firefox"]["loads"] == ["no-cors"]
     assert after["chrome"]["verdict"] == "blocked"
     assert after["chrome"]["decisive"] == "acao-missing"

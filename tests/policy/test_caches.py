@@ -15,6 +15,7 @@ PAGE = "https://app.example.com"
 WHERE = Where(Stage.ACTUAL, "https://api.example.com/items", "", PAGE)
 ENGINES = {b.name: b for b in BROWSERS}
 DATE = "Mon, 30 Nov 2026 12:00:00 GMT"
+ALL_LOADS = "img, no-cors, no-cors-include"
 
 
 def answer(*pairs: tuple[str, str], status: int = 200) -> WireResponse:
@@ -235,19 +236,19 @@ CACHED: list[tuple[str, tuple[tuple[str, str], ...], bool, dict[str, str] | None
         "max-age-no-acao",
         (("Cache-Control", "max-age=600"),),
         False,
-        {"chrome": "img, no-cors", "firefox": "no-cors", "safari": ""},
+        {"chrome": ALL_LOADS, "firefox": "no-cors", "safari": ""},
     ),
     (
         "private-max-age",
         (("Cache-Control", "private, max-age=600"),),
         False,
-        {"chrome": "img, no-cors", "firefox": "no-cors", "safari": ""},
+        {"chrome": ALL_LOADS, "firefox": "no-cors", "safari": ""},
     ),
     (
         "vary-accept-keeps-img-apart",
         (("Cache-Control", "max-age=600"), ("Vary", "Accept")),
         False,
-        {"chrome": "no-cors", "firefox": "no-cors", "safari": ""},
+        {"chrome": "no-cors, no-cors-include", "firefox": "no-cors", "safari": ""},
     ),
     ("vary-origin", (("Cache-Control", "max-age=600"), ("Vary", "Origin")), False, None),
     ("vary-star", (("Cache-Control", "max-age=600"), ("Vary", "*")), False, None),
@@ -270,7 +271,7 @@ CACHED: list[tuple[str, tuple[tuple[str, str], ...], bool, dict[str, str] | None
         "wildcard-but-credentials",
         (("Cache-Control", "max-age=600"), ("Access-Control-Allow-Origin", "*")),
         True,
-        {"chrome": "img, no-cors", "firefox": "no-cors", "safari": ""},
+        {"chrome": ALL_LOADS, "firefox": "no-cors-include", "safari": ""},
     ),
     (
         "fixed-page-origin",
@@ -282,7 +283,7 @@ CACHED: list[tuple[str, tuple[tuple[str, str], ...], bool, dict[str, str] | None
         "another-origin",
         (("Cache-Control", "max-age=600"), ("Access-Control-Allow-Origin", OTHER)),
         False,
-        {"chrome": "img, no-cors", "firefox": "no-cors", "safari": ""},
+        {"chrome": ALL_LOADS, "firefox": "no-cors", "safari": ""},
     ),
 ]
 
@@ -306,8 +307,8 @@ def test_cached_without_cors(
 
 
 def test_each_engine_profile_says_which_loads_poison_it() -> None:
-    assert CHROMIUM.http_cache_serves_cors_from == {"img", "no-cors"}
-    assert FIREFOX.http_cache_serves_cors_from == {"no-cors"}
+    assert CHROMIUM.http_cache_serves_cors_from == {"img", "no-cors", "no-cors-include"}
+    assert FIREFOX.http_cache_serves_cors_from == {"no-cors", "no-cors-include"}
     assert WEBKIT.http_cache_serves_cors_from == frozenset()
 
 
@@ -452,3 +453,25 @@ def test_the_preflight_cache_per_engine(value: str | None, seconds: dict[str, in
 
 def test_every_engine_is_named_in_by_name() -> None:
     assert set(BY_NAME) == set(ENGINES)
+
+
+POISON: list[tuple[str, str, bool, tuple[str, ...], tuple[str, ...]]] = [
+    # id, engine, credentials, Vary, the loads that poison its cache
+    ("chrome-any-load", "chrome", False, (), ("img", "no-cors", "no-cors-include")),
+    ("chrome-credentials-alike", "chrome", True, (), ("img", "no-cors", "no-cors-include")),
+    ("chrome-vary-accept", "chrome", False, ("Accept",), ("no-cors", "no-cors-include")),
+    ("firefox-same-mode-only", "firefox", False, (), ("no-cors",)),
+    ("firefox-credentialed", "firefox", True, (), ("no-cors-include",)),
+    ("safari-never", "safari", False, (), ()),
+    ("safari-never-credentialed", "safari", True, (), ()),
+]
+
+
+@pytest.mark.parametrize(
+    ("engine", "credentials", "vary", "loads"), [p[1:] for p in POISON], ids=[p[0] for p in POISON]
+)
+def test_which_loads_poison_each_engines_cache(
+    engine: str, credentials: bool, vary: tuple[str, ...], loads: tuple[str, ...]
+) -> None:
+    headers = Headers(tuple(("Vary", v) for v in vary))
+    assert caches.poisoning_loads(BY_NAME[engine], headers, credentials) == loads

@@ -63,12 +63,12 @@ def test_a_get_is_compared_without_origin_with_another_and_with_lookalikes(
     assert dict(cached.detail) == {
         "seconds": 300,
         "freshness": "max-age",
-        "chrome": "img, no-cors",
+        "chrome": "img, no-cors, no-cors-include",
         "firefox": "no-cors",
         "safari": "",
     }
     (after,) = report.cache.after_no_cors  # the engines run: Chromium only
-    assert (after.browser, after.loads) == ("chrome", ("img", "no-cors"))
+    assert (after.browser, after.loads) == ("chrome", ("img", "no-cors", "no-cors-include"))
     assert after.outcome.decisive is not None
     assert after.outcome.decisive.code is C.ACAO_MISSING
 
