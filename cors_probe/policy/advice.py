@@ -9,8 +9,8 @@ https://fetch.spec.whatwg.org/#cors-preflight-fetch; Chromium preflight_result.c
 - A server whose ACAO depends on the request's Origin must send `Vary: Origin`, or a shared cache
   hands one origin's answer to another.
 - Access-Control-Max-Age: absent or empty means 5 s everywhere. Chromium caps at 7200 s, treats
-  garbage as 5 s and a negative value as 0; Firefox caps at 86400 s, Safari at 600 s (each
-  engine's `Browser.max_age_*` fields).
+  garbage as 5 s and a negative value as 0; Firefox caps at 86400 s and caches nothing for
+  garbage (measured); Safari caps at 600 s (each engine's `Browser.max_age_*` fields).
 - Chromium (142+) asks the user before a public page may call a private or loopback address
   (Local Network Access), and refuses outright from an insecure (http:) page.
 """
