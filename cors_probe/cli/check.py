@@ -70,21 +70,20 @@ def check(
 ) -> None:
     """Send the preflight and the actual request a browser would send, and explain the verdict."""
     del debug  # read in main() before parsing; declared here so it shows in --help
-    from cors_probe.inputs.request import RequestOptions, build, parse_header
+    from cors_probe.inputs.request import RequestOptions, build
     from cors_probe.probe.client import ProbeOptions
     from cors_probe.render import RenderOptions, write
     from cors_probe.usecases.results import report_exit_code
 
     given = (url, one_origin(origin), method, header or (), credentials, data, cookie)
     shape = build(RequestOptions(*given, user_agent=user_agent))
-    assumed = [parse_header(h) for h in assume_header or []]
     options = ProbeOptions(
         timeout=timeout, verify=not insecure, cacert=cacert, http2=http2, proxy=proxy
     )
     report = _report(
         shape,
         options,
-        assumed,
+        assume_header or [],
         browser.names(),
         yes=yes,
         dry_run=dry_run,
@@ -121,7 +120,7 @@ def _tell_unreachable(report: Report) -> None:
 def _report(
     shape: RequestShape,
     options: ProbeOptions,
-    assumed: list[tuple[str, str]],
+    assume_header: list[str],
     engines: tuple[str, ...],
     *,
     yes: bool,
@@ -130,11 +129,13 @@ def _report(
     cache_probe: bool = True,
 ) -> Report:
     """The check use case, sent through the probe (the answers amended by --assume-header)."""
+    from cors_probe.inputs.request import parse_header
     from cors_probe.policy.browsers import named
     from cors_probe.probe.client import Prober
     from cors_probe.usecases import check as use_case
     from cors_probe.usecases.simulate import assuming
 
+    assumed = [parse_header(h) for h in assume_header]
     browsers = tuple(named(name) for name in engines)
     if dry_run:
         return use_case.dry_run(shape, browsers)
