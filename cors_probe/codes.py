@@ -91,7 +91,8 @@ class FindingCode(StrEnum):
     ORIGIN_REFLECTED_WITH_CREDENTIALS = "origin-reflected-with-credentials"
     """ACAO echoes an origin cors-probe chose (or `null`) with ACAC true: any site can read
     credentialed responses. detail: origin; pattern (suffix, prefix, dot, scheme) when it is
-    a lookalike of the page's origin from the cache comparison (origin-pattern-unanchored)."""
+    a lookalike of the page's origin from the cache comparison (origin-pattern-unanchored), or
+    `any` when the comparison's unrelated origin was echoed (every Origin is reflected)."""
     FETCH_METADATA_REFUSAL = "fetch-metadata-refusal"
     """A 403 without CORS headers to a request marked `Sec-Fetch-Site: cross-site`: likely a
     Fetch Metadata isolation policy in front of the CORS layer. detail: mode."""
@@ -114,7 +115,7 @@ class FindingCode(StrEnum):
     ORIGIN_PATTERN_UNANCHORED = "origin-pattern-unanchored"
     """ACAO echoes a lookalike origin only a broken pattern admits (without credentials; with
     them it is origin-reflected-with-credentials, with the same detail). detail: origin,
-    pattern (suffix, prefix, dot, scheme)."""
+    pattern (suffix, prefix, dot, scheme). Not told when every Origin is reflected (as `*`)."""
     PREFLIGHT_CACHED = "preflight-cached"
     """After this successful preflight each engine sends the request again without asking for
     N s: a server change is invisible there until then. detail: chrome, firefox, safari (int:

@@ -698,6 +698,7 @@ _PATTERNS = {
     "prefix": "your host with a prefix (a pattern not anchored at its start)",
     "dot": "your host with a dot replaced (an unescaped `.` in a regular expression)",
     "scheme": "your host on http: (a pattern that ignores the scheme)",
+    "any": "an unrelated site's (the server reflects every Origin)",
 }
 
 

@@ -218,6 +218,17 @@ def lookalikes(page: Origin) -> dict[str, str]:
     return found
 
 
+def echoes(response: WireResponse, origin: str) -> bool:
+    """Whether ACAO is exactly `origin` (trimmed)."""
+    acao = response.headers.get(ACAO)
+    return acao is not None and trim(acao) == origin
+
+
+def allows_credentials(response: WireResponse) -> bool:
+    """Whether Access-Control-Allow-Credentials is exactly `true`."""
+    return response.headers.get(ACAC) == "true"
+
+
 def echoed_lookalike(
     where: Where, kind: str, origin: str, response: WireResponse
 ) -> Finding | None:
@@ -225,7 +236,8 @@ def echoed_lookalike(
     unanchored pattern. With `Access-Control-Allow-Credentials: true` that is
     `origin-reflected-with-credentials` (a warning of error weight: any site that registers such
     a name reads credentialed responses); without, `origin-pattern-unanchored` (a warning).
-    detail: origin, pattern (the kind). Source: https://portswigger.net/web-security/cors."""
+    detail: origin, pattern (the kind; `any` when an unrelated second origin was echoed: the
+    server reflects every Origin). Source: https://portswigger.net/web-security/cors."""
     headers = response.headers
     acao = headers.get(ACAO)
     if acao is None or trim(acao) != origin:

@@ -143,13 +143,18 @@ def probe(
     if not told and answers:
         findings += _some(rules.vary_missing(where, page_answer, list(answers.values())))
     after: tuple[AfterNoCors, ...] = ()
+    reflects_any = False  # then every lookalike is echoed too: told once, as `any`
     for c in sent:
         response = c.exchange.response
         if response is None:
             continue
         if c.label in ("no-origin", "other-origin"):
             findings += _some(rules.answer_for_another(where, c.label, c.origin, response, page))
-        elif c.origin is not None:
+        if c.label == "other-origin" and c.origin is not None and shape.origin_given:
+            reflects_any = rules.echoes(response, c.origin)
+            if reflects_any and rules.allows_credentials(response):
+                findings += _some(rules.echoed_lookalike(where, "any", c.origin, response))
+        elif c.label != "no-origin" and c.origin is not None and not reflects_any:
             findings += _some(rules.echoed_lookalike(where, c.label, c.origin, response))
         if c.label == "no-origin" and method == "GET":
             engines = {b.name: b for b in BROWSERS}
