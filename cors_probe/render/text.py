@@ -225,26 +225,35 @@ def _engine(report: Report, *, show_secrets: bool = False, verbose: bool = False
 
 
 def _cache(cache: CacheProbe, show_secrets: bool) -> RenderableType:
-    """The cache section, briefly: cors-probe's own requests, one line each, and its findings."""
+    """The cache section, briefly: cors-probe's own requests, one line each, its findings, and
+    what each engine prints for fetch() after a load without CORS poisoned its cache."""
     parts: list[RenderableType] = [Text("\nCaches (cors-probe's own extra requests)", style="bold")]
     if cache.skipped:
         parts.append(Text(f"  {cache.skipped}.", style="dim"))
     for c in cache.exchanges:
-        response, acao = c.exchange.response, None
+        response = c.exchange.response
         if response is not None:
-            acao = response.headers.get("Access-Control-Allow-Origin")
-        got = (
-            f"{response.status}, Access-Control-Allow-Origin: {acao or '(none)'}"
-            if response is not None
-            else (c.exchange.failure.message if c.exchange.failure else "not sent")
-        )
+            acao = response.headers.get("Access-Control-Allow-Origin") or "(none)"
+            got = f"{response.status}, ACAO {acao}"
+        else:
+            got = c.exchange.failure.message if c.exchange.failure else "not sent"
         origin = c.origin or "(no Origin)"
-        parts.append(Text(f"  {c.label:<13}{c.exchange.request.method} Origin {origin} -> {got}"))
+        parts.append(Text(f"  {c.label:<13}{c.exchange.request.method} {origin} -> {got}"))
     if cache.findings:
         ordered = sorted(cache.findings, key=lambda f: list(Severity).index(f.severity))
         parts.extend(_finding(masked_finding(f, show_secrets)) for f in ordered)
     elif cache.exchanges:
         parts.append(Text("  No cache or origin-pattern problem found.", style="dim"))
+    for seen in cache.after_no_cors:
+        decisive = seen.outcome.decisive
+        if decisive is None:
+            continue
+        lines = console_lines(decisive, explain(decisive)).get(seen.browser, ())
+        text = Text(f"  {label(seen.browser)}, fetch() after {', '.join(seen.loads)}: ")
+        text.append(seen.outcome.verdict.value.upper(), style="bold red")
+        if lines:
+            text.append("\n    " + "\n    ".join(lines), style="dim")
+        parts.append(text)
     return Group(*parts)
 
 

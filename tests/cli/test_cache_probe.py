@@ -200,7 +200,8 @@ def test_the_text_report_lists_its_own_requests(
     server.route("/p", get=echo(("Cache-Control", "max-age=600")))
     out = run_cli("check", server.url("/p"), "--origin", PAGE).stdout
     assert "Caches (cors-probe's own extra requests)" in out
-    assert "no-origin    GET Origin (no Origin) -> 200, Access-Control-Allow-Origin: (none)" in out
+    assert "no-origin    GET (no Origin) -> 200, ACAO (none)" in out
+    assert "Chrome, fetch() after img, no-cors, no-cors-include: BLOCKED" in out
     assert "cached-without-cors" in out
 
 
