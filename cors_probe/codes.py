@@ -84,7 +84,10 @@ class FindingCode(StrEnum):
 
     # --- warnings: allowed today, bites later --------------------------------------------------
     VARY_ORIGIN_MISSING = "vary-origin-missing"
-    """ACAO echoes the origin without `Vary: Origin`. value: the Vary value or None."""
+    """A CORS header depends on Origin without `Vary: Origin` (or `*`). value: the Vary value or
+    None. On the check's own response: ACAO echoes the origin (no detail). From cors-probe's
+    comparison requests (the report's cache section): detail: depends (the CORS header names
+    that differ between Origins), compared (int: how many answers were compared)."""
     WILDCARD_WITH_ACAC = "wildcard-with-acac"
     """ACAO `*` together with ACAC: credentialed requests to this resource will fail."""
     MAX_AGE_MISSING = "max-age-missing"
@@ -101,10 +104,36 @@ class FindingCode(StrEnum):
     """A 4xx/5xx without ACAO hides the real error behind a CORS message."""
     ORIGIN_REFLECTED_WITH_CREDENTIALS = "origin-reflected-with-credentials"
     """ACAO echoes an origin cors-probe chose (or `null`) with ACAC true: any site can read
-    credentialed responses. detail: origin."""
+    credentialed responses. detail: origin; pattern (suffix, prefix, dot, scheme) when it is
+    a lookalike of the page's origin from the cache comparison (origin-pattern-unanchored), or
+    `any` when the comparison's unrelated origin was echoed (every Origin is reflected)."""
     FETCH_METADATA_REFUSAL = "fetch-metadata-refusal"
     """A 403 without CORS headers to a request marked `Sec-Fetch-Site: cross-site`: likely a
     Fetch Metadata isolation policy in front of the CORS layer. detail: mode."""
+    # --- caches (cors-probe's own comparison requests: the report's cache section) ------------
+    CACHED_WITHOUT_CORS = "cached-without-cors"
+    """The answer without Origin (an <img>, a no-cors fetch) has no ACAO that admits the page,
+    is fresh in the browser's cache and lacks `Vary: Origin`: after such a load the engine
+    serves it to fetch() and blocks. status, value (its ACAO or None); detail: seconds (int:
+    its freshness lifetime), freshness (max-age, expires, heuristic, ...), chrome, firefox,
+    safari (the earlier loads that poison each engine's cache: `img`, `no-cors`,
+    `no-cors-include`, comma-joined, "" for none)."""
+    SHARED_CACHE_HIT = "shared-cache-hit"
+    """Age, X-Cache, CF-Cache-Status, X-Cache-Status or Via show a cache answered. detail:
+    request (the first that a cache answered: page, no-origin, other-origin, ...), hits (int:
+    how many of the answers compared came from a cache), and that answer's age (int), x_cache,
+    x_cache_hits, cf_cache_status, x_cache_status, via (those present)."""
+    CORS_CACHED_FOR_ANOTHER_ORIGIN = "cors-cached-for-another-origin"
+    """A request with another Origin, or none, got ACAO naming the page's origin: one origin's
+    answer stored for everybody. value: the ACAO; detail: request, origin (sent; "" for none)."""
+    ORIGIN_PATTERN_UNANCHORED = "origin-pattern-unanchored"
+    """ACAO echoes a lookalike origin only a broken pattern admits (without credentials; with
+    them it is origin-reflected-with-credentials, with the same detail). detail: origin,
+    pattern (suffix, prefix, dot, scheme). Not told when every Origin is reflected (as `*`)."""
+    PREFLIGHT_CACHED = "preflight-cached"
+    """After this successful preflight each engine sends the request again without asking for
+    N s: a server change is invisible there until then. detail: chrome, firefox, safari (int:
+    seconds), methods, headers (comma-joined: what the entry covers)."""
     LOCAL_NETWORK_ACCESS = "local-network-access"
     """A public origin calling a private/loopback address. detail: address, space, secure (bool:
     the page is https)."""

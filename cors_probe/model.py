@@ -366,8 +366,63 @@ class Report:
     """The other engines (report keys) that, on the same answers, block on the same decisive
     finding (code, stage, URL, status): only their console lines, and this engine's, are told
     for it; another engine's lines for a finding it would not reach would be wrong."""
+    cache: CacheProbe | None = None
+    """What cors-probe's own extra requests showed about caches (usecases/caches.py); None in a
+    dry run, with --no-cache-probe, when simulated, or when a server could not be reached."""
 
     @property
     def engines(self) -> tuple[Report, ...]:
         """This report and the others: one per engine run."""
         return (self, *self.others)
+
+
+@dataclass(frozen=True, slots=True)
+class CacheExchange:
+    """One of cors-probe's own extra requests (not one a browser sends), and why it was sent."""
+
+    label: str
+    """`no-origin`, `other-origin`, or a lookalike's kind (`suffix`, `prefix`, `dot`, `scheme`)."""
+    origin: str | None
+    """The Origin it carried; None when it carried none."""
+    exchange: Exchange
+
+
+@dataclass(frozen=True, slots=True)
+class PreflightCacheEntry:
+    """What one engine's preflight cache holds after a successful preflight."""
+
+    seconds: int
+    """How long the entry lives (0: not cached)."""
+    methods: tuple[str, ...]
+    """The methods it covers: Access-Control-Allow-Methods' items and the request's method."""
+    headers: tuple[str, ...]
+    """The header names it covers (lower-cased Access-Control-Allow-Headers items)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AfterNoCors:
+    """How an engine decides fetch() when an earlier load without CORS (an <img>, a no-cors
+    fetch) left the answer without Origin in its HTTP cache."""
+
+    browser: str
+    """The engine's report key."""
+    loads: tuple[str, ...]
+    """The earlier loads that leave it there for this engine (`img`, `no-cors`)."""
+    outcome: Outcome
+    """The conversation handed the cached answer for the actual request."""
+
+
+@dataclass(frozen=True, slots=True)
+class CacheProbe:
+    """The cache section of a check's report: cors-probe's comparison requests and what they
+    showed, the preflight cache per engine, and fetch() after a load without CORS."""
+
+    exchanges: tuple[CacheExchange, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    skipped: str | None = None
+    """Why no comparison request was sent, when none was (words for the user)."""
+    preflight: Mapping[str, PreflightCacheEntry] = field(default_factory=dict)
+    """Per engine report key, its preflight cache entry after the check's preflight (empty when
+    no preflight passed)."""
+    after_no_cors: tuple[AfterNoCors, ...] = ()
+    """Per engine whose cache a load without CORS poisons (only when `cached-without-cors`)."""

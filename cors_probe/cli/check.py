@@ -12,6 +12,7 @@ from cors_probe.cli.options import (
     AssumeHeader,
     BrowserChoice,
     CaCert,
+    CacheProbe,
     Cookie,
     Credentials,
     Data,
@@ -61,6 +62,7 @@ def check(
     output_format: OutputFormat = Format.TEXT,
     yes: Yes = False,
     dry_run: DryRun = False,
+    cache_probe: CacheProbe = True,
     assume_header: AssumeHeader = None,
     timeout: Timeout = 10.0,
     deadline: Deadline = None,
@@ -87,7 +89,14 @@ def check(
         timeout=timeout, verify=not insecure, cacert=cacert, http2=http2, proxy=proxy
     )
     report = _report(
-        shape, options, assumed, browser.names(), yes=yes, dry_run=dry_run, deadline=deadline
+        shape,
+        options,
+        assumed,
+        browser.names(),
+        yes=yes,
+        dry_run=dry_run,
+        deadline=deadline,
+        cache_probe=cache_probe,
     )
     write(report, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
     _tell_unreachable(report)
@@ -125,6 +134,7 @@ def _report(
     yes: bool,
     dry_run: bool,
     deadline: float | None = None,
+    cache_probe: bool = True,
 ) -> Report:
     """The check use case, sent through the probe (the answers amended by --assume-header)."""
     from cors_probe.policy.browsers import named
@@ -154,4 +164,8 @@ def _report(
         )
         # Timed: each request is given at most what is left of the conversation's deadline
         timed = use_case.Timed(send, options.timeout)
-        return use_case.run(shape, timed, browsers=browsers, consent=consent, deadline=limit)
+        # the cache probe's own requests get a deadline of their own, as long as one engine's
+        seconds = use_case.default_deadline(options.timeout, deadline) if cache_probe else None
+        return use_case.run(
+            shape, timed, browsers=browsers, consent=consent, deadline=limit, cache_probe=seconds
+        )

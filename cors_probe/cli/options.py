@@ -220,6 +220,15 @@ DryRun = Annotated[
     bool,
     typer.Option("--dry-run", help="Print the exact requests a browser would send; send nothing."),
 ]
+CacheProbe = Annotated[
+    bool,
+    typer.Option(
+        "--cache-probe/--no-cache-probe",
+        help="After the check, send the same GET or HEAD again without Origin, with another "
+        "origin and with lookalikes of yours, to tell what HTTP caches, CDNs and loose origin "
+        "patterns do (never repeats any other method: compares its preflight instead).",
+    ),
+]
 AssumeHeader = Annotated[
     list[str] | None,
     typer.Option(

@@ -661,6 +661,8 @@ def _client_hint(f: Finding) -> Explanation:
 
 
 def _vary(f: Finding) -> Explanation:
+    if "depends" in f.detail:
+        return _vary_compared(f)
     return Explanation(
         "Vary: Origin is missing",
         f"{_sentence(_which(f))} echoes the request's origin in Access-Control-Allow-Origin but "
@@ -783,6 +785,8 @@ def _redirect_changed_method(f: Finding) -> Explanation:
 
 def _reflected(f: Finding) -> Explanation:
     origin = _detail(f, "origin", "")
+    if "pattern" in f.detail:
+        return _lookalike(f, credentials=True)
     why = (
         "`null`, which any site can send from a sandboxed iframe"
         if origin == "null"
@@ -916,6 +920,120 @@ def _opaque_redirect(f: Finding) -> Explanation:
     )
 
 
+# --- caches (the cache section: cors-probe's own comparison requests) ------------------------
+
+_PATTERNS = {
+    "suffix": "your origin followed by more labels (a pattern not anchored at its end)",
+    "prefix": "your host with a prefix (a pattern not anchored at its start)",
+    "dot": "your host with a dot replaced (an unescaped `.` in a regular expression)",
+    "scheme": "your host on http: (a pattern that ignores the scheme)",
+    "any": "an unrelated site's (the server reflects every Origin)",
+}
+
+
+def _vary_compared(f: Finding) -> Explanation:
+    vary = "no Vary header" if f.value is None else f"`Vary: {f.value}`"
+    return Explanation(
+        "Vary: Origin is missing",
+        f"cors-probe sent this request with other Origin headers (and none): "
+        f"{_detail(f, 'depends', '')} changed with the Origin, yet the answer has {vary}. A "
+        "shared cache, a CDN or the browser's own cache can hand one origin's answer (or the "
+        "answer without CORS headers) to another origin, which then fails intermittently.",
+        "Add `Vary: Origin` to every response of this resource, with or without CORS headers.",
+    )
+
+
+def _lookalike(f: Finding, *, credentials: bool) -> Explanation:
+    origin = _detail(f, "origin", "")
+    kind = _PATTERNS.get(_detail(f, "pattern", ""), "a lookalike of your origin")
+    risk = (
+        "together with `Access-Control-Allow-Credentials: true`: a page on that name reads "
+        "the user's credentialed responses"
+        if credentials
+        else "so a page on that name can read this API's responses"
+    )
+    return Explanation(
+        "Security: the origin allow-list admits lookalikes"
+        if credentials
+        else "The origin allow-list admits lookalikes",
+        f"cors-probe sent Origin {origin}, {kind}, and the server echoed it in "
+        f"Access-Control-Allow-Origin, {risk}. Anyone can register such a name.",
+        "Compare whole origins against an exact list (scheme, host and port), or anchor the "
+        "pattern at both ends and escape its dots (`^https://app\\.example\\.com$`).",
+    )
+
+
+_LOADS = {
+    "img": "an <img>",
+    "no-cors": "a no-cors fetch()",
+    "no-cors-include": "a credentialed no-cors fetch()",
+}
+
+
+def _cached_without_cors(f: Finding) -> Explanation:
+    engines = [
+        f"{name} after {' or '.join(_LOADS.get(x, x) for x in _detail(f, key, '').split(', '))}"
+        for key, name in (("chrome", "Chrome"), ("firefox", "Firefox"), ("safari", "Safari"))
+        if _detail(f, key, "")
+    ]
+    who = "; ".join(engines) if engines else "a browser that reuses it"
+    return Explanation(
+        "A cached answer without CORS headers will block fetch()",
+        f"Without an Origin header (as an <img>, a no-cors fetch() or a navigation asks) the "
+        f"server answers without an Access-Control-Allow-Origin for {f.page_origin}, and that "
+        f"answer stays fresh in the browser's cache for {_detail(f, 'seconds', '?')} s "
+        f"({_detail(f, 'freshness', '')}) with no `Vary: Origin`. A later fetch() from the page "
+        f"is then served the cached copy and blocked ({who}): it works after a reload with the "
+        "cache disabled, and fails for real users.",
+        "Send `Vary: Origin` on every response of this resource (with or without CORS headers), "
+        "or send the CORS headers whether or not the request has an Origin.",
+    )
+
+
+def _shared_cache_hit(f: Finding) -> Explanation:
+    shown = ", ".join(
+        f"{k}={detail_text(v)}" for k, v in f.detail.items() if k not in ("request", "hits")
+    )
+    return Explanation(
+        "A cache answered",
+        f"The answer to cors-probe's {_detail(f, 'request', '')} request came from a cache "
+        f"({shown}; {_detail(f, 'hits', '1')} of the answers compared did): what cors-probe "
+        "sees there may be another request's answer.",
+        "Make sure the cache keys CORS answers on Origin (`Vary: Origin`), or purge it after a "
+        "CORS change.",
+    )
+
+
+def _cached_for_another(f: Finding) -> Explanation:
+    sent = _detail(f, "origin", "")
+    asked = f"with Origin {sent}" if sent else "without an Origin"
+    return Explanation(
+        "One origin's answer served to others",
+        f"cors-probe's request {asked} got `Access-Control-Allow-Origin: {f.value}`, your "
+        "page's origin: a cache stored that answer for everybody, or the server names one "
+        "site whatever the request. Other allowed origins get this answer too, and fail.",
+        "Send `Vary: Origin` with every response and purge the cache; a server that allows "
+        "several origins must echo the request's.",
+    )
+
+
+def _preflight_cached(f: Finding) -> Explanation:
+    seconds = ", ".join(
+        f"{name} {_detail(f, key, '0')} s"
+        for key, name in (("chrome", "Chrome"), ("firefox", "Firefox"), ("safari", "Safari"))
+        if key in f.detail
+    )
+    headers = _detail(f, "headers", "")
+    covers = _detail(f, "methods", "") + (f" with {headers}" if headers else "")
+    return Explanation(
+        "Browsers will reuse this preflight",
+        f"After this preflight a browser sends {covers} to this URL without asking again for "
+        f"{seconds}: a change to the server's CORS answer is invisible there until then "
+        '(so "it works in my browser" can be yesterday\'s preflight).',
+        "Nothing to fix; wait for the cache to expire, or test in a fresh private window.",
+    )
+
+
 def _info(title: str, message: str, fix: str) -> Callable[[Finding], Explanation]:
     return lambda f: Explanation(title, message.format(f=f), fix.format(f=f))
 
@@ -965,6 +1083,11 @@ BUILDERS: dict[C, Callable[[Finding], Explanation]] = {
     C.CORP_BLOCKED: _corp_blocked,
     C.REDIRECT_MODE_ERROR: _redirect_mode_error,
     C.OPAQUE_REDIRECT: _opaque_redirect,
+    C.CACHED_WITHOUT_CORS: _cached_without_cors,
+    C.SHARED_CACHE_HIT: _shared_cache_hit,
+    C.CORS_CACHED_FOR_ANOTHER_ORIGIN: _cached_for_another,
+    C.ORIGIN_PATTERN_UNANCHORED: lambda f: _lookalike(f, credentials=False),
+    C.PREFLIGHT_CACHED: _preflight_cached,
     C.SAME_ORIGIN: _info(
         "Same-origin request: CORS does not apply",
         "The page's origin {f.page_origin} is the URL's origin, so the browser sends the request "

@@ -9,9 +9,8 @@ https://fetch.spec.whatwg.org/#cors-preflight-fetch; Chromium preflight_result.c
 - A server whose ACAO depends on the request's Origin must send `Vary: Origin`, or a shared cache
   hands one origin's answer to another.
 - Access-Control-Max-Age: absent or empty means 5 s everywhere. Chromium caps at 7200 s, treats
-  garbage as 5 s and a negative value as 0 (the `Browser` fields); Firefox caps at 86400 s and
-  caches nothing for garbage, negative or 0; Safari caps at 600 s, treats garbage as 5 s and a
-  negative value as 0 (`OTHER_ENGINES`, for the advice's comparison only).
+  garbage as 5 s and a negative value as 0; Firefox caps at 86400 s and caches nothing for
+  garbage (measured); Safari caps at 600 s (each engine's `Browser.max_age_*` fields).
 - Chromium (142+) asks the user before a public page may call a private or loopback address
   (Local Network Access), and refuses outright from an insecure (http:) page.
 """
@@ -25,7 +24,7 @@ from dataclasses import dataclass
 from cors_probe.codes import FindingCode
 from cors_probe.model import Finding, Origin, Severity, WireResponse
 from cors_probe.policy.access import ACAC, ACAO
-from cors_probe.policy.browsers import Browser
+from cors_probe.policy.browsers import BROWSERS, Browser
 from cors_probe.policy.findings import Where
 from cors_probe.policy.grammar import trim
 
@@ -43,12 +42,13 @@ class MaxAgeRules:
     negative: int
 
 
-# Firefox and Safari, for the Max-Age advice's comparison only (their other facts are not
-# modelled yet): the next engines become `Browser` profiles and this table goes away.
-OTHER_ENGINES = {
-    "firefox": MaxAgeRules(cap=86400, default=5, invalid=0, negative=0),
-    "safari": MaxAgeRules(cap=600, default=5, invalid=5, negative=0),
-}
+def _rules(browser: Browser) -> MaxAgeRules:
+    return MaxAgeRules(
+        browser.max_age_cap,
+        browser.max_age_default,
+        browser.max_age_invalid,
+        browser.max_age_negative,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,19 +122,14 @@ def reflected_with_credentials(seen: Seen) -> Finding | None:
 def effective_max_age(value: str | None, browser: Browser) -> dict[str, int]:
     """Seconds each engine caches the preflight for (0: not cached), keyed by engine name.
 
-    `value` is the raw Access-Control-Max-Age (None when absent); `browser` gives the first entry
-    (from its `max_age_*` fields), `OTHER_ENGINES` the others. Source: preflight_result.cc
-    (Chromium), https://fetch.spec.whatwg.org/#cors-preflight-fetch (default 5 s).
+    `value` is the raw Access-Control-Max-Age (None when absent); `browser` gives the first entry,
+    every other profile in `BROWSERS` follows, each read from its `max_age_*` fields. Source:
+    preflight_result.cc (Chromium), nsCORSListenerProxy.cpp (Firefox),
+    CrossOriginPreflightResultCache.cpp (WebKit), https://fetch.spec.whatwg.org/#cors-preflight-fetch
+    (default 5 s).
     """
-    engines = {
-        browser.name: MaxAgeRules(
-            browser.max_age_cap,
-            browser.max_age_default,
-            browser.max_age_invalid,
-            browser.max_age_negative,
-        ),
-        **OTHER_ENGINES,
-    }
+    others = (b for b in BROWSERS if b.name != browser.name)
+    engines = {b.name: _rules(b) for b in (browser, *others)}
     if value is None or trim(value) == "":
         return {name: rules.default for name, rules in engines.items()}
     text = trim(value)
@@ -170,7 +165,7 @@ def max_age(seen: Seen) -> Finding | None:
             value=value,
             detail=effective,
         )
-    lowest = min(browser.max_age_cap, *(rules.cap for rules in OTHER_ENGINES.values()))
+    lowest = min(b.max_age_cap for b in (browser, *BROWSERS))
     if text and int(text) > lowest:
         # Above the lowest cap (Safari's 10 minutes) only: worth knowing, nothing to fix. Above
         # the browser's cap (Chromium's 2 hours) the server's intent is lost in the browser most

@@ -93,7 +93,9 @@ class Browser:
     (CrossOriginPreflightResultCache.cpp, maxPreflightCacheTimeout)."""
 
     max_age_invalid: int
-    """Seconds cached for a value that is not an integer: the default."""
+    """Seconds cached for a value that is not an integer: the default in Chromium and WebKit;
+    0 (not cached) in Firefox (nsCORSListenerProxy.cpp returns before caching; measured: `abc`
+    and `1.5` preflight again at once)."""
 
     max_age_negative: int
     """Seconds cached for a negative value: 0 (not cached)."""
@@ -247,6 +249,19 @@ class Browser:
     """The order in which the engine checks a cookie as set; the first that fails is the reason
     it names. Firefox checks SameSite=None without Secure before a prefix (a `__Secure-` cookie
     with SameSite=None and no Secure is reported for SameSite); Chromium the prefix first."""
+    http_cache_serves_cors_from: frozenset[str] = frozenset()
+    """Earlier loads of a URL without CORS (`img`: an <img>; `no-cors`: a no-cors fetch() with
+    its default credentials mode; `no-cors-include`: one with `credentials: 'include'`) whose
+    HTTP-cached answer the engine hands a later fetch() in cors mode, when `Vary` lacks Origin:
+    no ACAO, blocked (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches). Measured
+    (tests/browser/test_http_cache.py): Chromium all three; Firefox the no-cors fetches only;
+    WebKit none (it asks the server again)."""
+
+    http_cache_keys_credentials: bool = False
+    """Whether the HTTP cache keeps answers to requests with and without credentials apart, so
+    only a load in the same credentials mode as the fetch() poisons it. Firefox: yes (its cache
+    key carries the anonymous flag, netwerk/cache2; measured: a no-cors fetch() without
+    credentials does not poison a credentialed fetch(), nor the reverse); Chromium: no."""
 
 
 CHROMIUM = Browser(
@@ -341,6 +356,7 @@ CHROMIUM = Browser(
         "partitioned-insecure",
         "samesite-none-insecure",
     ),
+    http_cache_serves_cors_from=frozenset({"img", "no-cors", "no-cors-include"}),
 )
 """Chromium 156 (Chrome, Edge, Opera, Brave)."""
 
@@ -413,7 +429,7 @@ FIREFOX = Browser(
     cross_redirected_order=None,
     preflight_site_whole_chain=False,
     max_age_default=5,
-    max_age_invalid=5,
+    max_age_invalid=0,  # not cached: measured (a 2nd preflight within 5 s)
     max_age_negative=0,
     max_redirects=20,
     third_party_cookies="partitioned",
@@ -427,6 +443,8 @@ FIREFOX = Browser(
         "secure-insecure-url",
         "prefix",
     ),
+    http_cache_serves_cors_from=frozenset({"no-cors", "no-cors-include"}),
+    http_cache_keys_credentials=True,
 )
 """Firefox 153 ESR."""
 

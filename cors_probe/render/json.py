@@ -20,6 +20,7 @@ from cors_probe.explain.console import console_lines
 from cors_probe.explain.engines import contrast, split
 from cors_probe.explain.triggers import describe_trigger
 from cors_probe.model import (
+    CacheProbe,
     Contrast,
     Exchange,
     ExchangeKind,
@@ -216,6 +217,7 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
             if (reason := split(report, r)) is not None
         ],
         "contrasts": [_contrast_dict(report, c) for c in report.contrasts],
+        "cache": cache_dict(report.cache, show_secrets),
     }
 
 
@@ -246,6 +248,39 @@ def _contrast_dict(report: Report, seen: Contrast) -> dict[str, Any]:
         "decisive": seen.decisive.code.value if seen.decisive is not None else None,
         "unsent": None if unsent is None else {"method": unsent.method, "url": unsent.url},
         "message": contrast(report, seen),
+    }
+
+
+def cache_dict(cache: CacheProbe | None, show_secrets: bool) -> dict[str, Any] | None:
+    """The cache section: cors-probe's own comparison requests (`exchanges`, each with its
+    `label` and the `origin` sent), `findings`, `skipped` (why none was sent), `preflight_cache`
+    (per engine: seconds, methods, headers) and `after_no_cors` (per engine whose HTTP cache a
+    load without CORS poisons: the loads, and the verdict, decisive code and console lines of
+    the fetch() that follows). None when no probe ran (dry run, --no-cache-probe)."""
+    if cache is None:
+        return None
+    after: dict[str, Any] = {}
+    for seen in cache.after_no_cors:
+        decisive = seen.outcome.decisive
+        lines = console_lines(decisive, explain(decisive)) if decisive is not None else {}
+        after[seen.browser] = {
+            "loads": list(seen.loads),
+            "verdict": seen.outcome.verdict.value,
+            "decisive": decisive.code.value if decisive is not None else None,
+            "console": list(lines.get(seen.browser, ())),
+        }
+    return {
+        "exchanges": [
+            {"label": c.label, "origin": c.origin, **_exchange(c.exchange, show_secrets)}
+            for c in cache.exchanges
+        ],
+        "findings": [finding_dict(masked_finding(f, show_secrets)) for f in cache.findings],
+        "skipped": cache.skipped,
+        "preflight_cache": {
+            name: {"seconds": e.seconds, "methods": list(e.methods), "headers": list(e.headers)}
+            for name, e in cache.preflight.items()
+        },
+        "after_no_cors": after,
     }
 
 

@@ -21,6 +21,7 @@ from cors_probe.explain.engines import contrast, label, split, verdict_line
 from cors_probe.explain.hops import hop_lines, single_line, varies
 from cors_probe.explain.triggers import describe_triggers
 from cors_probe.model import (
+    CacheProbe,
     Exchange,
     ExchangeKind,
     Finding,
@@ -247,6 +248,41 @@ def _engine(report: Report, *, show_secrets: bool = False, verbose: bool = False
     if report.contrasts:
         parts.append(Text("Other engines", style="bold"))
         parts.extend(Text(f"  {contrast(report, seen)}") for seen in report.contrasts)
+    if report.cache is not None:
+        parts.append(_cache(report.cache, show_secrets))
+    return Group(*parts)
+
+
+def _cache(cache: CacheProbe, show_secrets: bool) -> RenderableType:
+    """The cache section, briefly: cors-probe's own requests, one line each, its findings, and
+    what each engine prints for fetch() after a load without CORS poisoned its cache."""
+    parts: list[RenderableType] = [Text("\nCaches (cors-probe's own extra requests)", style="bold")]
+    if cache.skipped:
+        parts.append(Text(f"  {cache.skipped}.", style="dim"))
+    for c in cache.exchanges:
+        response = c.exchange.response
+        if response is not None:
+            acao = response.headers.get("Access-Control-Allow-Origin") or "(none)"
+            got = f"{response.status}, ACAO {acao}"
+        else:
+            got = c.exchange.failure.message if c.exchange.failure else "not sent"
+        origin = c.origin or "(no Origin)"
+        parts.append(Text(f"  {c.label:<13}{c.exchange.request.method} {origin} -> {got}"))
+    if cache.findings:
+        ordered = sorted(cache.findings, key=lambda f: list(Severity).index(f.severity))
+        parts.extend(_finding(masked_finding(f, show_secrets)) for f in ordered)
+    elif cache.exchanges:
+        parts.append(Text("  No cache or origin-pattern problem found.", style="dim"))
+    for seen in cache.after_no_cors:
+        decisive = seen.outcome.decisive
+        if decisive is None:
+            continue
+        lines = console_lines(decisive, explain(decisive)).get(seen.browser, ())
+        text = Text(f"  {label(seen.browser)}, fetch() after {', '.join(seen.loads)}: ")
+        text.append(seen.outcome.verdict.value.upper(), style="bold red")
+        if lines:
+            text.append("\n    " + "\n    ".join(lines), style="dim")
+        parts.append(text)
     return Group(*parts)
 
 

@@ -20,6 +20,7 @@ from cors_probe.model import (
     Outcome,
     Report,
     RequestShape,
+    Verdict,
     WireRequest,
     WireResponse,
 )
@@ -68,6 +69,7 @@ def run(
     progress: Progress | None = None,
     deadline: float | None = None,
     clock: Callable[[], float] = time.monotonic,
+    cache_probe: float | None = None,
 ) -> Report:
     """Drive each engine's conversation in turn; `send` returns a WireResponse or raises
     ProbeError. The Report is the first engine's, the others' in `Report.others`; a request two
@@ -83,9 +85,13 @@ def run(
     A request with side effects goes out only when `consent` says yes; it is asked once per origin
     (the first such request to it), so a redirect to another origin is asked about again.
     Otherwise the conversation is told it was not sent.
+
+    `cache_probe`: when given, seconds for cors-probe's own comparison requests after the
+    conversation (usecases/caches.py), sent through the same `send`: `Report.cache`.
     """
     granted: dict[str, bool] = {}
     shared = Shared()
+    own = send  # the cache probe's requests are not under the conversation's deadline
 
     if deadline is not None:
         send = within(send, deadline, clock)
@@ -111,7 +117,13 @@ def run(
         return answer
 
     ran = [(b, drive(converse(shape, b), answering(b.name))) for b in browsers]
-    return _report(shape, ran, dry_run=False)
+    report = _report(shape, ran, dry_run=False)
+    if cache_probe is None or any(r.outcome.verdict is Verdict.UNREACHABLE for r in report.engines):
+        return report
+    from cors_probe.usecases.caches import probe
+
+    bounded = within(own, cache_probe, clock)
+    return replace(report, cache=probe(report, bounded, seconds=cache_probe, clock=clock))
 
 
 def _report(shape: RequestShape, ran: list[tuple[Browser, Outcome]], *, dry_run: bool) -> Report:

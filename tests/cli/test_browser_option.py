@@ -39,7 +39,19 @@ def test_one_engine_gives_its_own_verdict_and_requests(
     run_cli: Run,
 ) -> None:
     url = client_hint_server(server)
-    result = run_cli("check", url, "-o", PAGE, "-H", "DPR: 2", "--browser", browser, "-f", "json")
+    result = run_cli(
+        "check",
+        "--no-cache-probe",
+        url,
+        "-o",
+        PAGE,
+        "-H",
+        "DPR: 2",
+        "--browser",
+        browser,
+        "-f",
+        "json",
+    )
     result.assert_no_traceback()
     assert result.returncode == exit_code, result.stderr
     document = result.json()
@@ -62,7 +74,9 @@ def test_all_engines_side_by_side_with_the_rule_that_splits_them(
     server: ScriptedServer, run_cli: Run
 ) -> None:
     url = client_hint_server(server)
-    result = run_cli("check", url, "-o", PAGE, "-H", "DPR: 2", "-b", "all", "-f", "json")
+    result = run_cli(
+        "check", "--no-cache-probe", url, "-o", PAGE, "-H", "DPR: 2", "-b", "all", "-f", "json"
+    )
     assert result.returncode == 1  # any engine blocking
     document = result.json()
     assert document["verdicts"] == {"chrome": "allowed", "firefox": "blocked", "safari": "blocked"}

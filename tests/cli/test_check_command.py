@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from cors_probe.codes import FindingCode
+from tests.cli.test_cache_probe import COVERED as CACHE_PROBE_COVERED
 from tests.conftest import CliResult
 from tests.servers import Received, Reply, ScriptedServer
 
@@ -629,7 +630,7 @@ def test_scenario(
         _install(other, scenario.second, url2)
     _install(server, scenario.routes, url2)
     origin = ["--origin", scenario.origin] if scenario.origin is not None else []
-    result = run_cli("check", url, *origin, *scenario.args, "--format", "json")
+    result = run_cli("check", "--no-cache-probe", url, *origin, *scenario.args, "--format", "json")
     result.assert_no_traceback()
     assert result.returncode == scenario.exit_code, result.stdout + result.stderr
     document = result.json()
@@ -652,6 +653,7 @@ def test_scenario(
 def test_every_finding_code_is_covered_end_to_end() -> None:
     covered = {s.decisive for s in SCENARIOS} | {c for s in SCENARIOS for c in s.present}
     covered |= {FindingCode.UNREACHABLE, FindingCode.URL_CREDENTIALS, FindingCode.SAME_ORIGIN}
+    covered |= CACHE_PROBE_COVERED  # the cache section's codes: tests/cli/test_cache_probe.py
     assert set(FindingCode) - covered == set()
 
 
@@ -668,6 +670,7 @@ def test_preflight_is_exactly_what_a_browser_sends(
     )
     result = run_cli(
         "check",
+        "--no-cache-probe",
         server.url("/p"),
         "--origin",
         PAGE,

@@ -364,6 +364,7 @@ def test_proxy_from_the_environment_is_used(
     server.route(target, get=Reply(200, [ACAO_OK, ("Vary", "Origin")]))
     result = run_cli(
         "check",
+        "--no-cache-probe",
         target,
         "--origin",
         PAGE,
@@ -391,7 +392,7 @@ def test_side_effects_ask_on_a_terminal(
         put=Reply(200, [ACAO_OK, ("Vary", "Origin")]),
     )
     code, output = run_on_terminal(
-        ["check", server.url("/p"), "--origin", PAGE, "-X", "PUT"], answer
+        ["check", "--no-cache-probe", server.url("/p"), "--origin", PAGE, "-X", "PUT"], answer
     )
     assert "Send PUT " in output
     assert "[y/N]" in output
@@ -455,7 +456,9 @@ def test_a_socks_proxy_that_is_not_listening_is_unreachable_not_a_crash(
         ([], {"ALL_PROXY": f"socks5://127.0.0.1:{port}", "NO_PROXY": ""}),
         (["--proxy", f"socks5://127.0.0.1:{port}"], {}),
     ]:
-        result = run_cli("check", "http://api.cors-probe.invalid/p", *args, env=env)
+        result = run_cli(
+            "check", "--no-cache-probe", "http://api.cors-probe.invalid/p", *args, env=env
+        )
         result.assert_no_traceback()
         assert result.returncode == 3, result.stderr
         assert result.stderr.splitlines() == [
@@ -479,7 +482,9 @@ def test_an_explicit_proxy_is_used(
 ) -> None:
     target = "http://api.cors-probe.invalid/p"
     server.route(target, get=Reply(200, [ACAO_OK, ("Vary", "Origin")]))
-    result = run_cli("check", target, "--origin", PAGE, "--proxy", server.base_url)
+    result = run_cli(
+        "check", "--no-cache-probe", target, "--origin", PAGE, "--proxy", server.base_url
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     (received,) = server.requests_to(target)
     assert received.header("Origin") == PAGE

@@ -144,6 +144,7 @@ def test_json_is_one_document_with_each_check_report_as_check_makes_it(
     # the same engine as `check`: its JSON report for the same request, timings aside
     alone = run_cli(
         "check",
+        "--no-cache-probe",
         server.url("/api/items"),
         "--origin",
         ADMIN,

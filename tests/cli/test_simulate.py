@@ -103,7 +103,9 @@ def test_simulate_judges_as_check_does_against_a_live_server(
     run_cli: Callable[..., CliResult],
 ) -> None:
     server.route("/p", options=Reply(204, preflight), put=Reply(200, response))
-    live = run_cli("check", server.url("/p"), *REQUEST, "--yes", "--format", "json")
+    live = run_cli(
+        "check", "--no-cache-probe", server.url("/p"), *REQUEST, "--yes", "--format", "json"
+    )
     options = [a for name, value in preflight for a in ("--preflight-header", f"{name}: {value}")]
     options += [a for name, value in response for a in ("--response-header", f"{name}: {value}")]
     simulated = run_cli("simulate", server.url("/p"), *REQUEST, *options, "--format", "json")
@@ -122,12 +124,22 @@ def test_assume_header_rejudges_the_live_answers(
         options=Reply(204, [ACAO, ("Access-Control-Allow-Methods", "PUT")]),
         put=Reply(200, [ACAO, ("Vary", "Origin")]),
     )
-    before = run_cli("check", server.url("/p"), *REQUEST, "--yes", "--format", "json")
+    before = run_cli(
+        "check", "--no-cache-probe", server.url("/p"), *REQUEST, "--yes", "--format", "json"
+    )
     assert before.returncode == 1
     assert before.json()["decisive"] == "header-not-allowed"
     fix = "Access-Control-Allow-Headers: content-type"
     after = run_cli(
-        "check", server.url("/p"), *REQUEST, "--yes", "--format", "json", "--assume-header", fix
+        "check",
+        "--no-cache-probe",
+        server.url("/p"),
+        *REQUEST,
+        "--yes",
+        "--format",
+        "json",
+        "--assume-header",
+        fix,
     )
     assert after.returncode == 0, after.stdout
     assert after.json()["verdict"] == "allowed"
@@ -294,7 +306,9 @@ def test_simulate_and_assume_header_match_check_against_the_lab(
 
     with LabServer() as lab:
         configured = register(lab, preflight, response)
-        live = run_cli("check", configured, *REQUEST, "--yes", "--format", "json")
+        live = run_cli(
+            "check", "--no-cache-probe", configured, *REQUEST, "--yes", "--format", "json"
+        )
         options = [a for n, v in preflight for a in ("--preflight-header", f"{n}: {v}")]
         options += [a for n, v in response for a in ("--response-header", f"{n}: {v}")]
         simulated = run_cli("simulate", configured, *REQUEST, *options, "--format", "json")
@@ -306,7 +320,9 @@ def test_simulate_and_assume_header_match_check_against_the_lab(
         if preflight and response and set(response) <= set(preflight):
             bare = register(lab, [], [])
             assumed = [a for n, v in preflight for a in ("--assume-header", f"{n}: {v}")]
-            what_if = run_cli("check", bare, *REQUEST, *assumed, "--yes", "--format", "json")
+            what_if = run_cli(
+                "check", "--no-cache-probe", bare, *REQUEST, *assumed, "--yes", "--format", "json"
+            )
             same = run_cli(
                 "simulate",
                 bare,
