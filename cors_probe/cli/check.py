@@ -21,8 +21,10 @@ from cors_probe.cli.options import (
     Engine,
     Http2,
     Insecure,
+    LocalNetwork,
     Method,
     OutputFormat,
+    PageAddressSpace,
     PageOrigin,
     Proxy,
     RequestHeaders,
@@ -39,6 +41,7 @@ from cors_probe.render import Format
 
 if TYPE_CHECKING:
     from cors_probe.model import Report, RequestShape, WireRequest
+    from cors_probe.policy.gates import Resolve
     from cors_probe.probe.client import ProbeOptions
 
 
@@ -52,6 +55,8 @@ def check(
     data: Data = None,
     browser: BrowserChoice = Engine.CHROMIUM,
     user_agent: UserAgent = None,
+    local_network: LocalNetwork = None,
+    page_address_space: PageAddressSpace = None,
     output_format: OutputFormat = Format.TEXT,
     yes: Yes = False,
     dry_run: DryRun = False,
@@ -70,17 +75,34 @@ def check(
     del debug  # read in main() before parsing; declared here so it shows in --help
     from cors_probe.inputs.request import RequestOptions, build, parse_header
     from cors_probe.probe.client import ProbeOptions
+    from cors_probe.probe.resolve import Resolver
     from cors_probe.render import RenderOptions, write
     from cors_probe.usecases.results import report_exit_code
 
     given = (url, one_origin(origin), method, header or (), credentials, data, cookie)
-    shape = build(RequestOptions(*given, user_agent=user_agent))
+    resolver = Resolver()
+    shape = build(
+        RequestOptions(
+            *given,
+            user_agent=user_agent,
+            page_address_space=page_address_space,
+            local_network=local_network,
+            resolve=resolver,
+        )
+    )
     assumed = [parse_header(h) for h in assume_header or []]
     options = ProbeOptions(
         timeout=timeout, verify=not insecure, cacert=cacert, http2=http2, proxy=proxy
     )
     report = _report(
-        shape, options, assumed, browser.names(), yes=yes, dry_run=dry_run, deadline=deadline
+        shape,
+        options,
+        assumed,
+        browser.names(),
+        yes=yes,
+        dry_run=dry_run,
+        deadline=deadline,
+        resolve=resolver,
     )
     write(report, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
     _tell_unreachable(report)
@@ -118,8 +140,10 @@ def _report(
     yes: bool,
     dry_run: bool,
     deadline: float | None = None,
+    resolve: Resolve | None = None,
 ) -> Report:
-    """The check use case, sent through the probe (the answers amended by --assume-header)."""
+    """The check use case, sent through the probe (the answers amended by --assume-header);
+    `resolve` tells the Local Network Access gate where a host name connects."""
     from cors_probe.policy.browsers import named
     from cors_probe.probe.client import Prober
     from cors_probe.usecases import check as use_case
@@ -127,7 +151,7 @@ def _report(
 
     browsers = tuple(named(name) for name in engines)
     if dry_run:
-        return use_case.dry_run(shape, browsers)
+        return use_case.dry_run(shape, browsers, resolve)
 
     def consent(request: WireRequest) -> bool:
         if yes:
@@ -147,4 +171,6 @@ def _report(
         )
         # Timed: each request is given at most what is left of the conversation's deadline
         timed = use_case.Timed(send, options.timeout)
-        return use_case.run(shape, timed, browsers=browsers, consent=consent, deadline=limit)
+        return use_case.run(
+            shape, timed, browsers=browsers, consent=consent, deadline=limit, resolve=resolve
+        )

@@ -96,7 +96,24 @@ ORIGIN_CODES = frozenset({C.ACAO_MISSING, C.ACAO_MISMATCH, C.ACAO_INVALID})
 """The findings WebKit tells as `Origin X is not allowed by Access-Control-Allow-Origin`."""
 
 
+def _safari_mixed_content(finding: Finding, first: str | None) -> tuple[str, ...]:
+    """WebKit's lines for mixed content (measured, tests/browser/test_gates.py): its own line,
+    `Not allowed to request resource` when the fetch's first URL is the one refused, then
+    `Fetch API cannot load` naming the fetch's first URL."""
+    if first is None:
+        return ()
+    if finding.first_url:
+        return (first, f"Fetch API cannot load {finding.first_url} due to access control checks.")
+    return (
+        first,
+        "Not allowed to request resource",
+        f"Fetch API cannot load {finding.url} due to access control checks.",
+    )
+
+
 def _safari(finding: Finding, first: str | None) -> tuple[str, ...]:
+    if finding.code is C.MIXED_CONTENT:
+        return _safari_mixed_content(finding, first)
     reason = _safari_reason(finding, first)
     if reason is None:
         return ()

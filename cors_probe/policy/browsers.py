@@ -138,8 +138,20 @@ class Browser:
     trigger-two-custom-sorted)."""
 
     local_network_access: bool
-    """Whether a public page needs the user's permission to call a private or loopback address
-    (Local Network Access, Chromium 142+), refused outright from an insecure page."""
+    """Whether the Local Network Access gate is modelled (policy/gates.py): a page calling a
+    more private address space is refused before sending from an insecure page, and needs the
+    user's permission from a secure one. Chromium 156: yes, measured (tests/browser/test_gates.py).
+    Firefox 153 ESR has it on by default too (network.lna.enabled and network.lna.blocking are
+    true, network.lna.block_insecure_contexts false): measured, a secure public page's fetch() of
+    a loopback URL waits on a permission prompt (headless: never answered), but its console lines
+    and denial are not measured yet, so False here. WebKit: no such gate (False)."""
+
+    mixed_content_allows_loopback: bool
+    """Whether an https page may fetch http:// loopback URLs (127.0.0.0/8, [::1], localhost,
+    *.localhost: potentially trustworthy,
+    https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy). Chromium 156 and
+    Firefox 153 ESR: yes; WebKitGTK 2.50 blocks them as mixed content too (measured,
+    tests/browser/test_gates.py)."""
 
     user_agent: str
     """The User-Agent string the engine sends (a current desktop release; `--user-agent`
@@ -217,6 +229,7 @@ CHROMIUM = Browser(
     preflight_redirect_cors_first=False,
     header_check_script_order=False,
     local_network_access=True,
+    mixed_content_allows_loopback=True,
     user_agent=(
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
         "Chrome/156.0.0.0 Safari/537.36"
@@ -288,6 +301,7 @@ FIREFOX = Browser(
     preflight_redirect_cors_first=True,
     header_check_script_order=False,
     local_network_access=False,
+    mixed_content_allows_loopback=True,
     user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:153.0) Gecko/20100101 Firefox/153.0",
     accept_language="en-US,en;q=0.5",
     accept_encoding="gzip, deflate, br, zstd",
@@ -363,6 +377,7 @@ WEBKIT = Browser(
     preflight_redirect_cors_first=False,
     header_check_script_order=True,
     local_network_access=False,
+    mixed_content_allows_loopback=False,
     user_agent=(
         "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
         "Version/26.1 Safari/605.1.15"

@@ -20,6 +20,7 @@ from cors_probe.explain.console import console_lines
 from cors_probe.explain.engines import contrast, split
 from cors_probe.explain.triggers import describe_trigger
 from cors_probe.model import Contrast, Exchange, ExchangeKind, Finding, Report
+from cors_probe.render.gates import local_network_dict
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
 from cors_probe.render.scrub import clean, secrets_of
 from cors_probe.usecases.baseline import RUN_SCHEMA
@@ -149,6 +150,7 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
             "readable_headers": list(outcome.readable_headers),
         },
         "exchanges": [_exchange(e, show_secrets) for e in exchanges],
+        "local_network": local_network_dict(report),
         "findings": [
             finding_dict(
                 masked_finding(f, show_secrets), frozenset({report.browser, *report.agreeing})
@@ -175,6 +177,7 @@ ENGINE_KEYS = (
     "actual",
     "exchanges",
     "findings",
+    "local_network",
 )
 """The keys of a check's document that differ from one engine to another (`browsers`)."""
 

@@ -20,6 +20,7 @@ from cors_probe.explain.console import console_lines
 from cors_probe.explain.engines import contrast, label, split, verdict_line
 from cors_probe.explain.triggers import describe_triggers
 from cors_probe.model import Exchange, ExchangeKind, Finding, Report, Severity, Stage, Verdict
+from cors_probe.render.gates import depends_on_user
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
 from cors_probe.usecases.demo import Tour
 from cors_probe.usecases.results import Run
@@ -65,6 +66,8 @@ def _headline(report: Report) -> Text:
         line.append(explain(decisive).title)
     elif outcome.verdict is Verdict.ALLOWED and not report.dry_run:
         line.append(f": the page can read the response (status {outcome.final_status})")
+    if depends_on_user(report):
+        line.append(", if the user allows Local Network Access", style="bold yellow")
     if report.simulated:
         line.append("  [simulated]", style="dim")
     return line

@@ -61,10 +61,16 @@ class CdpError(RuntimeError):
 class Browser:
     """One headless Chromium with one page; commands are synchronous, events are collected."""
 
-    def __init__(self, executable: str) -> None:
+    def __init__(self, executable: str, extra_flags: tuple[str, ...] = ()) -> None:
         self._profile = tempfile.mkdtemp(prefix="cors-probe-chromium-")
         self._process = subprocess.Popen(
-            [executable, *CHROMIUM_FLAGS, f"--user-data-dir={self._profile}", "about:blank"],
+            [
+                executable,
+                *CHROMIUM_FLAGS,
+                *extra_flags,
+                f"--user-data-dir={self._profile}",
+                "about:blank",
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -199,8 +205,10 @@ class Browser:
         shutil.rmtree(self._profile, ignore_errors=True)
 
 
-def browser(executable: str) -> contextlib.closing[Browser]:
-    return contextlib.closing(Browser(executable))
+def browser(executable: str, extra_flags: tuple[str, ...] = ()) -> contextlib.closing[Browser]:
+    """One headless Chromium; `extra_flags` are added to `CHROMIUM_FLAGS` (e.g. the gates'
+    `--ip-address-space-overrides=...` or `--host-resolver-rules=...`)."""
+    return contextlib.closing(Browser(executable, extra_flags))
 
 
 def environment_note() -> str:

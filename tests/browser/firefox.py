@@ -203,11 +203,16 @@ class Firefox:
 
     name = "firefox"
 
-    def __init__(self, executable: str) -> None:
+    def __init__(
+        self,
+        executable: str,
+        extra_preferences: dict[str, bool | int | str] | None = None,
+        accept_insecure_certs: bool = False,
+    ) -> None:
         self._profile = tempfile.mkdtemp(prefix="cors-probe-firefox-")
         port = _free_port()
         Path(self._profile, "user.js").write_text(
-            _user_js({"marionette.port": port, **PREFERENCES})
+            _user_js({"marionette.port": port, **PREFERENCES, **(extra_preferences or {})})
         )
         self._output = Path(self._profile, "firefox.log")
         with self._output.open("wb") as output:
@@ -223,7 +228,9 @@ class Firefox:
         try:
             self._wait_for_port(port, 60)
             self._client = Marionette(host="127.0.0.1", port=port)
-            capabilities = self._client.start_session(timeout=30)
+            capabilities = self._client.start_session(
+                {"acceptInsecureCerts": True} if accept_insecure_certs else None, timeout=30
+            )
             self._script_timeout: float = capabilities["timeouts"]["script"] / 1000
             with self._client.using_context("chrome"):
                 self.version: str = self._client.execute_script(_VERSION)
@@ -305,5 +312,11 @@ class Firefox:
         shutil.rmtree(self._profile, ignore_errors=True)
 
 
-def firefox(executable: str) -> contextlib.closing[Firefox]:
-    return contextlib.closing(Firefox(executable))
+def firefox(
+    executable: str,
+    extra_preferences: dict[str, bool | int | str] | None = None,
+    accept_insecure_certs: bool = False,
+) -> contextlib.closing[Firefox]:
+    """One headless Firefox; `extra_preferences` over `PREFERENCES` (e.g. the gates'
+    `network.dns.localDomains`), `accept_insecure_certs` for self-signed https pages."""
+    return contextlib.closing(Firefox(executable, extra_preferences, accept_insecure_certs))
