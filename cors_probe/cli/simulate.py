@@ -15,8 +15,10 @@ from cors_probe.cli.options import (
     Data,
     Debug,
     Engine,
+    LocalNetwork,
     Method,
     OutputFormat,
+    PageAddressSpace,
     PageOrigin,
     RequestHeaders,
     ShowSecrets,
@@ -68,6 +70,8 @@ def simulate(
     data: Data = None,
     browser: BrowserChoice = Engine.CHROMIUM,
     user_agent: UserAgent = None,
+    local_network: LocalNetwork = None,
+    page_address_space: PageAddressSpace = None,
     preflight_status: PreflightStatus = None,
     preflight_header: PreflightHeaders = None,
     response_status: ResponseStatus = None,
@@ -96,6 +100,8 @@ def simulate(
             data,
             cookie,
             user_agent=user_agent,
+            page_address_space=page_address_space,
+            local_network=local_network,
         )
     )
     given = _answers(answers, preflight_status, preflight_header, response_status, response_header)
