@@ -96,11 +96,13 @@ class FindingCode(StrEnum):
     page in a more public address space calling a more private one, from a secure context.
     Severity warning while the user will be asked (`permission` prompt), info once granted.
     detail: address (the target's IP), space (target: local or loopback), page_space (public or
-    local), permission (granted or prompt), assumed (bool: the page's space was guessed)."""
+    local), permission (granted or prompt), assumed (bool: the page's space was guessed),
+    secure (bool: the page is a secure context), preflight (bool: the request would be
+    preflighted)."""
     LOCAL_NETWORK_INSECURE_PAGE = "local-network-insecure-page"
     """Blocked before anything is sent: a page that is not a secure context calls a more private
-    address space (Chromium Local Network Access). detail: as local-network-access, without
-    permission."""
+    address space (Chromium's Local Network Access; Firefox asks instead). detail: as
+    local-network-access, without permission."""
     LOCAL_NETWORK_DENIED = "local-network-denied"
     """Blocked before anything is sent: the user denied Local Network Access (`--local-network
     denied`). detail: as local-network-access."""

@@ -695,20 +695,45 @@ def _local_network(f: Finding) -> Explanation:
         return Explanation(
             f"Local Network Access granted: a {page_space} page calling a {space} address",
             f"{f.url} is at {_detail(f, 'address', '')}, in the {space} address space, more "
-            f"private than the page's ({page_space}{assumed}). Chrome sent it because the user "
-            "granted the page Local Network Access (--local-network granted); every other "
+            f"private than the page's ({page_space}{assumed}). The browser sent it because the "
+            "user granted the page Local Network Access (--local-network granted); every other "
             "user is asked first.",
             "Nothing to fix for this user; others must grant the permission too, or call a host "
             "in the page's own address space.",
+            None,
+            None if f.detail.get("preflight") is True else firefox_lna_line(f, "auto_allow"),
         )
     return Explanation(
         f"Depends on the user: a {page_space} page calling a {space} address",
         f"{f.url} is at {_detail(f, 'address', '')}, in the {space} address space, more "
-        f"private than the page's ({page_space}{assumed}). Chrome asks the user for Local "
-        "Network Access before sending anything; the verdict holds if they allow it. If they "
-        f"deny it, fetch() fails and Chrome prints: {denied}",
+        f"private than the page's ({page_space}{assumed}). Chrome and Firefox ask the user for "
+        "Local Network Access before sending anything; the verdict holds if they allow it. If "
+        f"they deny it, fetch() fails (Chrome prints: {denied})",
         "Ask users to allow the prompt, or serve the API from a public address (over https); "
         "check the denial with --local-network denied.",
+    )
+
+
+def _host_port(url: str) -> str:
+    """`host:port` of an http(s) URL, the scheme's default port when none is written, as
+    Firefox names an LNA target."""
+    scheme, _, rest = url.partition("://")
+    authority = rest.split("/", 1)[0].rpartition("@")[2]
+    if authority.endswith("]") or ":" not in authority:
+        return f"{authority}:{443 if scheme == 'https' else 80}"
+    return authority
+
+
+def firefox_lna_line(f: Finding, action: str = "auto_deny") -> str:
+    """Firefox's `Local Network Access detected` line (`action`: auto_deny for a denied request,
+    auto_allow for a granted one), without the script stack it appends (the page's own, which
+    cors-probe cannot know)."""
+    page = f.page_origin + "/"
+    secure = "True" if f.detail.get("secure") is True else "False"
+    return (
+        f"Local Network Access detected: top-level site “{page}”, initiator “{page}”, accessing "
+        f"target “{f.url}” ({_host_port(f.url)}) via fetch. Secure context: {secure}, prompt "
+        f"action: {action}"
     )
 
 
@@ -718,12 +743,13 @@ def _local_network_denied(f: Finding) -> Explanation:
         f"Local Network Access denied: a {page_space} page calling a {space} address",
         f"{f.url} is at {_detail(f, 'address', '')}, in the {space} address space, more "
         f"private than the page's ({page_space}{assumed}), and the user denied the page Local "
-        "Network Access: Chrome sent nothing.",
+        "Network Access: the browser sent nothing.",
         "The user can allow it in the site's settings; or serve the API from the page's own "
         "address space (a public host).",
         chrome_cors_line(
             f, f"Permission was denied for this request to access the `{space}` address space."
         ),
+        None if f.detail.get("preflight") is True else firefox_lna_line(f),
     )
 
 

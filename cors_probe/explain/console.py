@@ -30,6 +30,8 @@ def _before_final(finding: Finding) -> bool:
 
 
 def _firefox(finding: Finding, first: str | None) -> tuple[str, ...]:
+    if finding.code is C.LOCAL_NETWORK_DENIED:
+        return _firefox_lna_denied(finding, first)
     lines = [first] if first else []
     if finding.code is C.REDIRECT_SCHEME and finding.detail.get("scheme") == "data":
         location = finding.detail.get("location", "")
@@ -50,6 +52,18 @@ def _firefox(finding: Finding, first: str | None) -> tuple[str, ...]:
             lines.append(failed)
     lines.append(failed)
     return tuple(lines)
+
+
+def _firefox_lna_denied(finding: Finding, first: str | None) -> tuple[str, ...]:
+    """Firefox 153 ESR denying Local Network Access (measured, tests/browser/test_gates.py): its
+    `Local Network Access detected` line and `CORS request did not succeed` (the two come from
+    two processes, in either order); a request that would be preflighted gets no LNA line but
+    the CORS line twice, as a failed preflight does."""
+    failed = (
+        f"{FIREFOX_BLOCKED}{finding.url}. (Reason: CORS request did not succeed). "
+        "Status code: (null)."
+    )
+    return (first, failed) if first else (failed, failed)
 
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

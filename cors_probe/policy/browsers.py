@@ -138,13 +138,16 @@ class Browser:
     trigger-two-custom-sorted)."""
 
     local_network_access: bool
-    """Whether the Local Network Access gate is modelled (policy/gates.py): a page calling a
-    more private address space is refused before sending from an insecure page, and needs the
-    user's permission from a secure one. Chromium 156: yes, measured (tests/browser/test_gates.py).
-    Firefox 153 ESR has it on by default too (network.lna.enabled and network.lna.blocking are
-    true, network.lna.block_insecure_contexts false): measured, a secure public page's fetch() of
-    a loopback URL waits on a permission prompt (headless: never answered), but its console lines
-    and denial are not measured yet, so False here. WebKit: no such gate (False)."""
+    """Whether the engine gates a page's request to a more private address space on the user's
+    permission (Local Network Access; policy/gates.py), on by default. Chromium 156: yes.
+    Firefox 153 ESR: yes, on by default (network.lna.enabled and network.lna.blocking true),
+    with the same permission names (`loopback-network`, `local-network`); headless, an
+    unanswered prompt leaves fetch() pending. WebKit: no such gate. Measured:
+    tests/browser/test_gates.py."""
+
+    local_network_blocks_insecure_pages: bool
+    """Whether a page that is not a secure context is refused outright, without asking (Chromium
+    156: yes; Firefox 153 ESR asks from any page: network.lna.block_insecure_contexts false)."""
 
     mixed_content_allows_loopback: bool
     """Whether an https page may fetch http:// loopback URLs (127.0.0.0/8, [::1], localhost,
@@ -229,6 +232,7 @@ CHROMIUM = Browser(
     preflight_redirect_cors_first=False,
     header_check_script_order=False,
     local_network_access=True,
+    local_network_blocks_insecure_pages=True,
     mixed_content_allows_loopback=True,
     user_agent=(
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -300,7 +304,8 @@ FIREFOX = Browser(
     redirect_repreflights=True,
     preflight_redirect_cors_first=True,
     header_check_script_order=False,
-    local_network_access=False,
+    local_network_access=True,
+    local_network_blocks_insecure_pages=False,
     mixed_content_allows_loopback=True,
     user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:153.0) Gecko/20100101 Firefox/153.0",
     accept_language="en-US,en;q=0.5",
@@ -377,6 +382,7 @@ WEBKIT = Browser(
     preflight_redirect_cors_first=False,
     header_check_script_order=True,
     local_network_access=False,
+    local_network_blocks_insecure_pages=False,
     mixed_content_allows_loopback=False,
     user_agent=(
         "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "

@@ -394,6 +394,8 @@ def _gates(fetch: _Fetch, hop: _Hop) -> Outcome | None:
         target_of(hop.url, fetch.resolve),
         fetch.browser,
         where,
+        preflight=hop.cors
+        and bool(preflight_triggers(hop.method, hop.headers, fetch.browser).triggers),
     )
     if gate is None:
         return None

@@ -163,12 +163,16 @@ def local_network(
     target: Target | None,
     browser: Browser,
     where: Where,
+    *,
+    preflight: bool = False,
 ) -> Finding | None:
     """The Local Network Access gate for one URL, when `browser` has it
     (`Browser.local_network_access`) and the page (in `space`) is more public than `target`:
-    LOCAL_NETWORK_INSECURE_PAGE (error) from a page that is not a secure context,
-    LOCAL_NETWORK_DENIED (error) when `permission` is denied, else LOCAL_NETWORK_ACCESS (a
-    warning while the user will be asked, info once granted). None when no gate applies."""
+    LOCAL_NETWORK_INSECURE_PAGE (error) from a page that is not a secure context in an engine
+    that refuses those (`Browser.local_network_blocks_insecure_pages`), LOCAL_NETWORK_DENIED
+    (error) when `permission` is denied, else LOCAL_NETWORK_ACCESS (a warning while the user
+    will be asked, info once granted). None when no gate applies. `preflight`: the request at
+    this URL would be preflighted (Firefox's denial is then told differently)."""
     if not browser.local_network_access or space is None or target is None:
         return None
     if _RANK[target.space] <= _RANK[space]:
@@ -178,8 +182,10 @@ def local_network(
         "space": target.space.value,
         "page_space": space.value,
         "assumed": assumed,
+        "secure": secure_context(page),
+        "preflight": preflight,
     }
-    if not secure_context(page):
+    if not secure_context(page) and browser.local_network_blocks_insecure_pages:
         return where.finding(FindingCode.LOCAL_NETWORK_INSECURE_PAGE, Severity.ERROR, detail=detail)
     given = permission or LocalNetworkPermission.PROMPT
     if given is LocalNetworkPermission.DENIED:

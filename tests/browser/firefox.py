@@ -276,6 +276,12 @@ class Firefox:
             raise FirefoxError(f"script failed: {result['__error']}")
         return result.get("value")
 
+    def chrome_script(self, script: str, *args: Any) -> Any:
+        """Run `script` with the browser's privileges (Marionette's chrome context), e.g. to set
+        a site permission with Services.perms; `args` are its `arguments`."""
+        with self._client.using_context("chrome"):
+            return self._client.execute_script(script, script_args=list(args))
+
     def _poll(self) -> list[str]:
         """Every console message of the page seen so far, in order (new ones fetched now)."""
         rows = self._client.execute_script(_READ, script_args=[self._after], sandbox="system")

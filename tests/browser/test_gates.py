@@ -71,6 +71,8 @@ class Gate:
     probe: tuple[str, ...] = ()
     """More cors-probe options (`--page-address-space public` and the like)."""
     family: str = field(default="lna")
+    firefox_code: str | None = None
+    """The finding cors-probe must report for Firefox, when it differs from `code`."""
 
 
 PUBLIC = ("--page-address-space", "public")
@@ -108,7 +110,7 @@ GATES = [
         "secure-public",
         "{api}",
         "local-network-denied",
-        ("chrome",),
+        ("chrome", "firefox"),
         permission="denied",
         probe=(*PUBLIC, "--local-network", "denied"),
     ),
@@ -117,7 +119,7 @@ GATES = [
         "secure-public",
         "{api}",
         "local-network-denied",
-        ("chrome",),
+        ("chrome", "firefox"),
         method="PUT",
         headers=(("X-Gate", "1"),),
         answer=ALLOW_PUT,
@@ -129,7 +131,7 @@ GATES = [
         "secure-public",
         "{api}",
         "local-network-access",
-        ("chrome",),
+        ("chrome", "firefox"),
         permission="granted",
         probe=(*PUBLIC, "--local-network", "granted"),
     ),
@@ -138,7 +140,7 @@ GATES = [
         "secure-public",
         "{api}",
         "local-network-access",
-        ("chrome",),
+        ("chrome", "firefox"),
         method="PUT",
         headers=(("X-Gate", "1"),),
         answer=ALLOW_PUT,
@@ -150,10 +152,55 @@ GATES = [
         "secure-public",
         "{api}",
         "acao-missing",
-        ("chrome",),
+        ("chrome", "firefox"),
         answer=(),
         permission="granted",
         probe=(*PUBLIC, "--local-network", "granted"),
+    ),
+    Gate(
+        "lna-granted-then-preflight-blocks",
+        "secure-public",
+        "{api}",
+        "acao-missing",
+        ("chrome", "firefox"),
+        method="PUT",
+        headers=(("X-Gate", "1"),),
+        answer=(),
+        permission="granted",
+        probe=(*PUBLIC, "--local-network", "granted"),
+    ),
+    Gate(
+        "lna-insecure-page-denied",
+        "insecure-public",
+        "{api}",
+        "local-network-insecure-page",
+        ("chrome", "firefox"),
+        permission="denied",
+        probe=(*PUBLIC, "--local-network", "denied"),
+        firefox_code="local-network-denied",
+    ),
+    Gate(
+        "lna-insecure-page-denied-preflighted",
+        "insecure-public",
+        "{api}",
+        "local-network-insecure-page",
+        ("chrome", "firefox"),
+        method="PUT",
+        headers=(("X-Gate", "1"),),
+        answer=ALLOW_PUT,
+        permission="denied",
+        probe=(*PUBLIC, "--local-network", "denied"),
+        firefox_code="local-network-denied",
+    ),
+    Gate(
+        "lna-insecure-page-granted",
+        "insecure-public",
+        "{api}",
+        "local-network-insecure-page",
+        ("chrome", "firefox"),
+        permission="granted",
+        probe=(*PUBLIC, "--local-network", "granted"),
+        firefox_code="local-network-access",
     ),
     # --- Mixed Content: an https page -------------------------------------------------------
     Gate(
@@ -287,7 +334,10 @@ def engine_for(name: str, where: Site) -> Iterator[Engine]:
         with cdp.browser(executable, flags) as browser:
             yield Chromium(browser)
     elif name == "firefox":
-        preferences: dict[str, bool | int | str] = {"network.dns.localDomains": "api.test"}
+        preferences: dict[str, bool | int | str] = {
+            "network.dns.localDomains": "api.test,page.test",
+            "network.lna.address_space.public.override": f"127.0.0.1:{where.page.port}",
+        }
         with firefox.firefox(executable, preferences, accept_insecure_certs=True) as instance:
             yield instance
     else:
@@ -308,16 +358,56 @@ class Measured:
     lna_headers: tuple[str, ...] = ()
 
 
-def _set_permission(engine: Engine, origin: str, setting: str | None) -> None:
-    assert isinstance(engine, Chromium)
-    engine.browser.command("Browser.resetPermissions")
-    if setting is not None:
-        engine.browser.command(
-            "Browser.setPermission",
-            permission={"name": "loopback-network"},
-            setting=setting,
-            origin=origin,
-        )
+FIREFOX_PERMISSION = """
+const [origin, setting] = arguments;
+const principal = Services.scriptSecurityManager.createContentPrincipalFromOrigin(origin);
+for (const type of ["loopback-network", "local-network"]) {
+  Services.perms.removeFromPrincipal(principal, type);
+  if (setting) Services.perms.addFromPrincipal(principal, type,
+    setting === "granted" ? Services.perms.ALLOW_ACTION : Services.perms.DENY_ACTION);
+}
+"""
+
+
+def _set_permission(engine: Engine, origin: str, setting: str | None, secure: bool) -> None:
+    """The user's Local Network Access answer for pages of `origin` (None: not answered).
+    Chromium refuses to set it for a page that is not a secure context ("Permission can't be
+    granted in current context."): it never asks such a page, it blocks it."""
+    if isinstance(engine, Chromium):
+        engine.browser.command("Browser.resetPermissions")
+        if setting is not None and secure:
+            engine.browser.command(
+                "Browser.setPermission",
+                permission={"name": "loopback-network"},
+                setting=setting,
+                origin=origin,
+            )
+    elif isinstance(engine, firefox.Firefox):
+        engine.chrome_script(FIREFOX_PERMISSION, origin, setting)
+
+
+def predicted(
+    document: dict[str, Any] | None, console: tuple[str, ...], engine: str
+) -> tuple[str, ...]:
+    """cors-probe's lines for the fetch: those of its first error finding, and before them the
+    line of a granted Local Network Access (Firefox logs one for every such request, whatever
+    happens next)."""
+    granted = [
+        line
+        for f in (document or {}).get("findings", [])
+        if f["code"] == "local-network-access" and f["severity"] == "info"
+        for line in f["console"][engine]
+    ]
+    return without_stacks((*granted, *console), engine)
+
+
+def without_stacks(lines: tuple[str, ...], engine: str) -> tuple[str, ...]:
+    """Firefox appends the calling script's stack to its Local Network Access line (the test
+    driver's here, the page's own in real life: cors-probe cannot know it), and logs that line
+    and its CORS line from two processes, in either order (measured): cut the stack, sort."""
+    if engine != "firefox":
+        return lines
+    return tuple(sorted(line.split("\n", 1)[0] for line in lines))
 
 
 def measure(name: str) -> dict[str, Measured]:
@@ -331,8 +421,9 @@ def measure(name: str) -> dict[str, Measured]:
             if origin != current:
                 engine.navigate(origin + "/")
                 current = origin
-            if name == "chrome":
-                _set_permission(engine, origin, gate.permission)
+            if gate.family == "lna":
+                secure = gate.page != "insecure-public"
+                _set_permission(engine, origin, gate.permission, secure)
             where.clear()
             outcome, lines = engine_fetch(
                 engine, where.url(gate), gate.method, gate.headers, False, None
@@ -349,10 +440,12 @@ def measure(name: str) -> dict[str, Measured]:
             results[gate.name] = Measured(
                 gate,
                 bool(outcome["resolved"]),
-                tuple(lines),
+                without_stacks(tuple(lines), name),
                 in_engine,
                 probed.document,
-                probed.console,
+                None
+                if probed.console is None
+                else predicted(probed.document, probed.console, name),
                 where.received(gate),
                 probed.stderr,
                 lna_headers,
@@ -385,7 +478,10 @@ def test_cors_probe_agrees_with_the_engine_at_the_gate(engine: str, name: str) -
     assert m.lna_headers == (), context  # cors-probe sends none either
     codes = [f["code"] for f in m.probe["findings"]]
     if engine_verdict == "blocked":
-        assert m.gate.code in codes, context
+        expected = (
+            m.gate.firefox_code if engine == "firefox" and m.gate.firefox_code else m.gate.code
+        )
+        assert expected in codes, context
 
 
 def test_the_gates_cover_each_kind() -> None:

@@ -237,8 +237,12 @@ GATES = [
     GateCase("public-to-public", "http://app.example", PUBLIC, WAN, None, None),
     GateCase("no-page-space-opaque", "null", None, LOOP, None, None),
     GateCase("target-unknown", "https://app.example", PUBLIC, None, None, None),
-    GateCase("firefox-not-modelled", "http://app.example", PUBLIC, LOOP, None, None,
-             browser=FIREFOX),
+    GateCase("firefox-asks-an-insecure-page", "http://app.example", PUBLIC, LOOP, None,
+             C.LOCAL_NETWORK_ACCESS, Severity.WARNING, browser=FIREFOX),
+    GateCase("firefox-denied-insecure-page", "http://app.example", PUBLIC, LOOP, DENIED,
+             C.LOCAL_NETWORK_DENIED, Severity.ERROR, browser=FIREFOX),
+    GateCase("firefox-granted", "https://app.example", PUBLIC, LAN, GRANTED,
+             C.LOCAL_NETWORK_ACCESS, Severity.INFO, browser=FIREFOX),
     GateCase("webkit-has-none", "http://app.example", PUBLIC, LOOP, None, None, browser=WEBKIT),
 ]  # fmt: skip
 
