@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import typer
@@ -40,8 +41,13 @@ from cors_probe.cli.options import (
 from cors_probe.render import Format
 
 if TYPE_CHECKING:
-    from cors_probe.model import Report, RequestShape, WireRequest
-    from cors_probe.policy.gates import Resolve
+    from cors_probe.model import (
+        AddressSpace,
+        LocalNetworkPermission,
+        Report,
+        RequestShape,
+        WireRequest,
+    )
     from cors_probe.probe.client import ProbeOptions
 
 
@@ -73,40 +79,44 @@ def check(
 ) -> None:
     """Send the preflight and the actual request a browser would send, and explain the verdict."""
     del debug  # read in main() before parsing; declared here so it shows in --help
-    from cors_probe.inputs.request import RequestOptions, build, parse_header
+    from cors_probe.inputs.request import parse_header
     from cors_probe.probe.client import ProbeOptions
-    from cors_probe.probe.resolve import Resolver
     from cors_probe.render import RenderOptions, write
     from cors_probe.usecases.results import report_exit_code
 
     given = (url, one_origin(origin), method, header or (), credentials, data, cookie)
-    resolver = Resolver()
-    shape = build(
-        RequestOptions(
-            *given,
-            user_agent=user_agent,
-            page_address_space=page_address_space,
-            local_network=local_network,
-            resolve=resolver,
-        )
-    )
+    shape = _shape(given, user_agent, page_address_space, local_network)
     assumed = [parse_header(h) for h in assume_header or []]
     options = ProbeOptions(
         timeout=timeout, verify=not insecure, cacert=cacert, http2=http2, proxy=proxy
     )
     report = _report(
-        shape,
-        options,
-        assumed,
-        browser.names(),
-        yes=yes,
-        dry_run=dry_run,
-        deadline=deadline,
-        resolve=resolver,
+        shape, options, assumed, browser.names(), yes=yes, dry_run=dry_run, deadline=deadline
     )
     write(report, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
     _tell_unreachable(report)
     raise typer.Exit(int(report_exit_code(report)))
+
+
+def _shape(
+    given: tuple[str, str | None, str, Sequence[str], bool, str | None, str | None],
+    user_agent: str | None,
+    page_address_space: AddressSpace | None,
+    local_network: LocalNetworkPermission | None,
+) -> RequestShape:
+    """The request, its page's address space classified (a host name resolved, bounded in time;
+    Local Network Access, policy/gates.py)."""
+    from cors_probe.inputs.request import RequestOptions, build
+    from cors_probe.probe.resolve import Resolver
+
+    options = RequestOptions(
+        *given,
+        user_agent=user_agent,
+        page_address_space=page_address_space,
+        local_network=local_network,
+        resolve=Resolver(),
+    )
+    return build(options)
 
 
 def _tell_unreachable(report: Report) -> None:
@@ -140,16 +150,17 @@ def _report(
     yes: bool,
     dry_run: bool,
     deadline: float | None = None,
-    resolve: Resolve | None = None,
 ) -> Report:
-    """The check use case, sent through the probe (the answers amended by --assume-header);
-    `resolve` tells the Local Network Access gate where a host name connects."""
+    """The check use case, sent through the probe (the answers amended by --assume-header); a
+    resolver tells the Local Network Access gate where each URL's host name connects."""
     from cors_probe.policy.browsers import named
     from cors_probe.probe.client import Prober
+    from cors_probe.probe.resolve import Resolver
     from cors_probe.usecases import check as use_case
     from cors_probe.usecases.simulate import assuming
 
     browsers = tuple(named(name) for name in engines)
+    resolve = Resolver()
     if dry_run:
         return use_case.dry_run(shape, browsers, resolve)
 

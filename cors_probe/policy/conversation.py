@@ -378,11 +378,15 @@ def _http_fetch(fetch: _Fetch, hop: _Hop) -> Conversation:
 
 
 def _gates(fetch: _Fetch, hop: _Hop) -> Outcome | None:
-    """Mixed Content, then Local Network Access, for this URL before anything is sent to it
-    (its preflight included); the Outcome when a gate blocks, None to go on (gates.py)."""
+    """Mixed Content (for a page the user named: cors-probe's own third-party page stands for
+    any site, http ones too), then Local Network Access, for this URL before anything is sent
+    to it (its preflight included); the Outcome when a gate blocks, None to go on (gates.py)."""
     shape = fetch.shape
     where = fetch.where(Stage.REQUEST, hop.url.serialise())
-    mixed = mixed_content(shape.origin, hop.url, fetch.browser, where)
+    # the page cors-probe plays without --origin stands for any site, http ones too
+    mixed = (
+        mixed_content(shape.origin, hop.url, fetch.browser, where) if shape.origin_given else None
+    )
     if mixed is not None:
         fetch.findings.append(mixed)
         return fetch.outcome()

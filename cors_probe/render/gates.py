@@ -46,11 +46,11 @@ def local_network_dict(report: Report) -> dict[str, Any]:
 
 
 def depends_on_user(report: Report) -> bool:
-    """Whether the report's verdict holds only if the user allows Local Network Access: not
-    blocked, with a gate still to be answered (`prompt`)."""
+    """Whether the report's verdict holds only if the user allows Local Network Access: allowed,
+    with a gate still to be answered (`prompt`)."""
     found = gate_finding(report)
     return (
-        report.outcome.verdict is not Verdict.BLOCKED
+        report.outcome.verdict is Verdict.ALLOWED
         and found is not None
         and found.code is FindingCode.LOCAL_NETWORK_ACCESS
         and found.detail.get("permission") == LocalNetworkPermission.PROMPT.value

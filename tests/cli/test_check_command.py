@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from cors_probe.codes import FindingCode
+from tests.cli.test_gates_command import COVERED as GATES_COVERED
 from tests.conftest import CliResult
 from tests.servers import Received, Reply, ScriptedServer
 
@@ -544,6 +545,7 @@ def test_scenario(
 def test_every_finding_code_is_covered_end_to_end() -> None:
     covered = {s.decisive for s in SCENARIOS} | {c for s in SCENARIOS for c in s.present}
     covered |= {FindingCode.UNREACHABLE, FindingCode.URL_CREDENTIALS, FindingCode.SAME_ORIGIN}
+    covered |= GATES_COVERED  # the gates before any request: test_gates_command.py
     assert set(FindingCode) - covered == set()
 
 

@@ -8,12 +8,22 @@ from collections.abc import Callable
 
 import pytest
 
+from cors_probe.codes import FindingCode
 from tests.conftest import CliResult
 from tests.servers import Reply, ScriptedServer
 
 Run = Callable[..., CliResult]
 ANY = [("Access-Control-Allow-Origin", "*")]
 PUBLIC = ("--page-address-space", "public")
+COVERED = frozenset(
+    {
+        FindingCode.LOCAL_NETWORK_ACCESS,
+        FindingCode.LOCAL_NETWORK_DENIED,
+        FindingCode.LOCAL_NETWORK_INSECURE_PAGE,
+        FindingCode.MIXED_CONTENT,
+    }
+)
+"""The codes these tests cover end to end (test_check_command's inventory counts them)."""
 
 CASES = [
     # name, origin, options, exit code, verdict, decisive, gate, sent
@@ -32,6 +42,12 @@ CASES = [
     ("local-page-told", "http://127.0.0.1:3000", ("--page-address-space", "local"), 0,
      "allowed", None, "prompt", ["GET"]),
     ("opaque-page-no-gate", "null", (), 0, "allowed", None, None, ["GET"]),
+    ("firefox-asks-an-insecure-page", "http://app.example", (*PUBLIC, "-b", "firefox"), 0,
+     "allowed", None, "prompt", ["GET"]),
+    ("firefox-denied", "http://app.example", (*PUBLIC, "-b", "firefox", "--local-network",
+     "denied"), 1, "blocked", "local-network-denied", "denied", []),
+    ("safari-has-no-gate", "http://app.example", (*PUBLIC, "-b", "safari"), 0, "allowed", None,
+     None, ["GET"]),
 ]  # fmt: skip
 
 
