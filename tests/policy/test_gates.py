@@ -442,3 +442,12 @@ def test_a_local_page_calling_its_own_network_meets_no_gate() -> None:
     outcome = drive(converse(shape, CHROMIUM, HOSTS.get), lambda _: allow("http://192.168.1.2"))
     assert outcome.verdict is Verdict.ALLOWED
     assert not any(f.code.value.startswith("local-network") for f in outcome.findings)
+
+
+def test_cors_probes_own_page_meets_no_mixed_content() -> None:
+    """Without --origin cors-probe plays an https third-party page that stands for any site, http
+    ones too: an http:// API is judged on CORS, not refused as mixed content."""
+    shape = replace(gate_shape("http://public.example/x", space=PUBLIC), origin_given=False)
+    outcome = drive(converse(shape, CHROMIUM, HOSTS.get), lambda _: allow("https://app.example"))
+    assert outcome.verdict is Verdict.ALLOWED
+    assert C.MIXED_CONTENT not in {f.code for f in outcome.findings}
