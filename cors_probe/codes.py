@@ -135,8 +135,25 @@ class FindingCode(StrEnum):
     N s: a server change is invisible there until then. detail: chrome, firefox, safari (int:
     seconds), methods, headers (comma-joined: what the entry covers)."""
     LOCAL_NETWORK_ACCESS = "local-network-access"
-    """A public origin calling a private/loopback address. detail: address, space, secure (bool:
-    the page is https)."""
+    """The Local Network Access gate lets the request through only with the user's permission: a
+    page in a more public address space calling a more private one, from a secure context.
+    Severity warning while the user will be asked (`permission` prompt), info once granted.
+    detail: address (the target's IP), space (target: local or loopback), page_space (public or
+    local), permission (granted or prompt), assumed (bool: the page's space was guessed),
+    secure (bool: the page is a secure context), preflight (bool: the request would be
+    preflighted)."""
+    LOCAL_NETWORK_INSECURE_PAGE = "local-network-insecure-page"
+    """Blocked before anything is sent: a page that is not a secure context calls a more private
+    address space (Chromium's Local Network Access; Firefox asks instead). detail: as
+    local-network-access, without permission."""
+    LOCAL_NETWORK_DENIED = "local-network-denied"
+    """Blocked before anything is sent: the user denied Local Network Access (`--local-network
+    denied`). detail: as local-network-access."""
+    MIXED_CONTENT = "mixed-content"
+    """Blocked before anything is sent to this URL: an https page fetching an http URL that is not
+    potentially trustworthy (a redirect's target too; WebKit blocks loopback URLs as well).
+    detail: page_url (the page's URL as the engine names it: its origin and `/`), trustworthy
+    (bool: the URL is potentially trustworthy, blocked only by WebKit)."""
 
     # --- information ---------------------------------------------------------------------------
     SAME_ORIGIN = "same-origin"

@@ -103,6 +103,24 @@ class ResponseType(StrEnum):
     OPAQUE_REDIRECT = "opaqueredirect"
 
 
+class AddressSpace(StrEnum):
+    """An IP address space, in Chromium's current names (Local Network Access; "private" was
+    the old name for `local`): https://wicg.github.io/local-network-access/#ip-address-space."""
+
+    PUBLIC = "public"
+    LOCAL = "local"
+    LOOPBACK = "loopback"
+
+
+class LocalNetworkPermission(StrEnum):
+    """The user's answer to Chromium's Local Network Access prompt (`--local-network`)."""
+
+    GRANTED = "granted"
+    DENIED = "denied"
+    PROMPT = "prompt"
+    """Not answered yet: the user will be asked."""
+
+
 @dataclass(frozen=True, slots=True)
 class RequestShape:
     """What the page's script asks fetch() for."""
@@ -129,6 +147,14 @@ class RequestShape:
     """fetch()'s `mode` (`--mode`)."""
     redirect: RedirectMode = RedirectMode.FOLLOW
     """fetch()'s `redirect` (`--redirect`)."""
+    page_address_space: AddressSpace | None = None
+    """The page's address space (`--page-address-space`, or classified from `origin`); None
+    when it does not apply (an opaque origin) or is not known."""
+    page_address_space_assumed: bool = False
+    """True when `page_address_space` is a guess: the origin's host name did not resolve in
+    time and the page was taken to be public."""
+    local_network: LocalNetworkPermission | None = None
+    """The user's answer to Local Network Access (`--local-network`); None: not said (a prompt)."""
 
 
 @dataclass(frozen=True, slots=True)

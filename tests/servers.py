@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import http
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -61,11 +62,14 @@ class ScriptedServer:
     _closing: bool = False
     accepted: int = 0
     """Connections accepted so far (connection-reuse tests)."""
+    tls: ssl.SSLContext | None = None
+    """Serve https with this server-side context (the gates' secure pages)."""
 
     @property
     def base_url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -141,6 +145,12 @@ class ScriptedServer:
             self._threads.append(thread)
 
     def _serve(self, conn: socket.socket) -> None:
+        if self.tls is not None:
+            try:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            except (OSError, ssl.SSLError):
+                conn.close()
+                return
         reader = conn.makefile("rb")
         try:
             while not self._closing:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import typer
@@ -22,9 +23,11 @@ from cors_probe.cli.options import (
     Engine,
     Http2,
     Insecure,
+    LocalNetwork,
     Method,
     Mode,
     OutputFormat,
+    PageAddressSpace,
     PageOrigin,
     Proxy,
     Redirect,
@@ -42,7 +45,13 @@ from cors_probe.model import RedirectMode, RequestMode
 from cors_probe.render import Format
 
 if TYPE_CHECKING:
-    from cors_probe.model import Report, RequestShape, WireRequest
+    from cors_probe.model import (
+        AddressSpace,
+        LocalNetworkPermission,
+        Report,
+        RequestShape,
+        WireRequest,
+    )
     from cors_probe.probe.client import ProbeOptions
     from cors_probe.usecases.assume import Assumed
 
@@ -59,6 +68,8 @@ def check(
     user_agent: UserAgent = None,
     mode: Mode = RequestMode.CORS,
     redirect: Redirect = RedirectMode.FOLLOW,
+    local_network: LocalNetwork = None,
+    page_address_space: PageAddressSpace = None,
     output_format: OutputFormat = Format.TEXT,
     yes: Yes = False,
     dry_run: DryRun = False,
@@ -77,13 +88,19 @@ def check(
     """Send the preflight and the actual request a browser would send, and explain the verdict."""
     del debug  # read in main() before parsing; declared here so it shows in --help
     from cors_probe.inputs.assume import parse_assumption
-    from cors_probe.inputs.request import RequestOptions, build
     from cors_probe.probe.client import ProbeOptions
     from cors_probe.render import RenderOptions, write
     from cors_probe.usecases.results import report_exit_code
 
     given = (url, one_origin(origin), method, header or (), credentials, data, cookie)
-    shape = build(RequestOptions(*given, user_agent=user_agent, mode=mode, redirect=redirect))
+    shape = _shape(
+        given,
+        user_agent=user_agent,
+        mode=mode,
+        redirect=redirect,
+        page_address_space=page_address_space,
+        local_network=local_network,
+    )
     assumed = [parse_assumption(h) for h in assume_header or []]
     options = ProbeOptions(
         timeout=timeout, verify=not insecure, cacert=cacert, http2=http2, proxy=proxy
@@ -101,6 +118,32 @@ def check(
     write(report, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
     _tell_unreachable(report)
     raise typer.Exit(int(report_exit_code(report)))
+
+
+def _shape(
+    given: tuple[str, str | None, str, Sequence[str], bool, str | None, str | None],
+    *,
+    user_agent: str | None,
+    mode: RequestMode,
+    redirect: RedirectMode,
+    page_address_space: AddressSpace | None,
+    local_network: LocalNetworkPermission | None,
+) -> RequestShape:
+    """The request, its page's address space classified (a host name resolved, bounded in time;
+    Local Network Access, policy/gates.py)."""
+    from cors_probe.inputs.request import RequestOptions, build
+    from cors_probe.probe.resolve import Resolver
+
+    options = RequestOptions(
+        *given,
+        user_agent=user_agent,
+        mode=mode,
+        redirect=redirect,
+        page_address_space=page_address_space,
+        local_network=local_network,
+        resolve=Resolver(),
+    )
+    return build(options)
 
 
 def _tell_unreachable(report: Report) -> None:
@@ -136,15 +179,18 @@ def _report(
     deadline: float | None = None,
     cache_probe: bool = True,
 ) -> Report:
-    """The check use case, sent through the probe (the answers amended by --assume-header)."""
+    """The check use case, sent through the probe (the answers amended by --assume-header); a
+    resolver tells the Local Network Access gate where each URL's host name connects."""
     from cors_probe.policy.browsers import named
     from cors_probe.probe.client import Prober
+    from cors_probe.probe.resolve import Resolver
     from cors_probe.usecases import check as use_case
     from cors_probe.usecases.simulate import assuming
 
     browsers = tuple(named(name) for name in engines)
+    resolve = Resolver()
     if dry_run:
-        return use_case.dry_run(shape, browsers)
+        return use_case.dry_run(shape, browsers, resolve)
 
     def consent(request: WireRequest) -> bool:
         if yes:
@@ -167,5 +213,11 @@ def _report(
         # the cache probe's own requests get a deadline of their own, as long as one engine's
         seconds = use_case.default_deadline(options.timeout, deadline) if cache_probe else None
         return use_case.run(
-            shape, timed, browsers=browsers, consent=consent, deadline=limit, cache_probe=seconds
+            shape,
+            timed,
+            browsers=browsers,
+            consent=consent,
+            deadline=limit,
+            cache_probe=seconds,
+            resolve=resolve,
         )

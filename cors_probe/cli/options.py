@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from cors_probe.errors import UsageError
-from cors_probe.model import RedirectMode, RequestMode
+from cors_probe.model import AddressSpace, LocalNetworkPermission, RedirectMode, RequestMode
 from cors_probe.render import Format
 from cors_probe.usecases.spec import Unreachable
 
@@ -338,5 +338,24 @@ Baseline = Annotated[
         "--baseline",
         help="A previous `run --format json` result: report only what changed "
         "(verdict flips, new findings, new failures); known failures do not fail the run.",
+    ),
+]
+LocalNetwork = Annotated[
+    LocalNetworkPermission | None,
+    typer.Option(
+        "--local-network",
+        help="Chromium's Local Network Access: the user's answer when a page calls a more "
+        "private address space (public -> local -> loopback): granted, denied, or prompt "
+        "(default: not answered yet; the verdict then depends on it).",
+        case_sensitive=False,
+    ),
+]
+PageAddressSpace = Annotated[
+    AddressSpace | None,
+    typer.Option(
+        "--page-address-space",
+        help="The page's address space, in Chromium's names: public, local or loopback "
+        "(default: from --origin; a host name is resolved, public if it does not resolve).",
+        case_sensitive=False,
     ),
 ]

@@ -15,9 +15,11 @@ from cors_probe.cli.options import (
     Data,
     Debug,
     Engine,
+    LocalNetwork,
     Method,
     Mode,
     OutputFormat,
+    PageAddressSpace,
     PageOrigin,
     Redirect,
     RequestHeaders,
@@ -73,6 +75,8 @@ def simulate(
     user_agent: UserAgent = None,
     mode: Mode = RequestMode.CORS,
     redirect: Redirect = RedirectMode.FOLLOW,
+    local_network: LocalNetwork = None,
+    page_address_space: PageAddressSpace = None,
     preflight_status: PreflightStatus = None,
     preflight_header: PreflightHeaders = None,
     response_status: ResponseStatus = None,
@@ -103,6 +107,8 @@ def simulate(
             user_agent=user_agent,
             mode=mode,
             redirect=redirect,
+            page_address_space=page_address_space,
+            local_network=local_network,
         )
     )
     given = _answers(answers, preflight_status, preflight_header, response_status, response_header)

@@ -817,16 +817,125 @@ def _isolation_refusal(f: Finding) -> Explanation:
     )
 
 
+def _spaces(f: Finding) -> tuple[str, str, str]:
+    """(the target's address space, the page's, a note when the page's was assumed)."""
+    assumed = (
+        " (assumed: the origin's host name did not resolve; say --page-address-space)"
+        if f.detail.get("assumed") is True
+        else ""
+    )
+    return _detail(f, "space", "local"), _detail(f, "page_space", "public"), assumed
+
+
 def _local_network(f: Finding) -> Explanation:
-    space = _detail(f, "space", "private")
-    secure = f.detail.get("secure") is True
+    space, page_space, assumed = _spaces(f)
+    granted = _detail(f, "permission", "prompt") == "granted"
+    denied = (
+        f"Access to fetch at '{f.url}' from origin '{f.page_origin}' has been blocked by CORS "
+        f"policy: Permission was denied for this request to access the `{space}` address space."
+    )
+    if granted:
+        return Explanation(
+            f"Local Network Access granted: a {page_space} page calling a {space} address",
+            f"{f.url} is at {_detail(f, 'address', '')}, in the {space} address space, more "
+            f"private than the page's ({page_space}{assumed}). The browser sent it because the "
+            "user granted the page Local Network Access (--local-network granted); every other "
+            "user is asked first.",
+            "Nothing to fix for this user; others must grant the permission too, or call a host "
+            "in the page's own address space.",
+            None,
+            None if f.detail.get("preflight") is True else firefox_lna_line(f, "auto_allow"),
+        )
     return Explanation(
-        f"A public page calling a {space} address",
-        f"The server answered from {_detail(f, 'address', '')}, a {space} address, while the "
-        f"page's origin {f.page_origin} looks public. Chrome (142+) asks the user for "
-        "Local Network Access permission"
-        + (" before such a request." if secure else ", and refuses it outright from http: pages."),
-        "Serve the page over https and expect the permission prompt, or call a public host.",
+        f"Depends on the user: a {page_space} page calling a {space} address",
+        f"{f.url} is at {_detail(f, 'address', '')}, in the {space} address space, more "
+        f"private than the page's ({page_space}{assumed}). Chrome and Firefox ask the user for "
+        "Local Network Access before sending anything; the verdict holds if they allow it. If "
+        f"they deny it, fetch() fails (Chrome prints: {denied})",
+        "Ask users to allow the prompt, or serve the API from a public address (over https); "
+        "check the denial with --local-network denied.",
+    )
+
+
+def _host_port(url: str) -> str:
+    """`host:port` of an http(s) URL, the scheme's default port when none is written, as
+    Firefox names an LNA target."""
+    scheme, _, rest = url.partition("://")
+    authority = rest.split("/", 1)[0].rpartition("@")[2]
+    if authority.endswith("]") or ":" not in authority:
+        return f"{authority}:{443 if scheme == 'https' else 80}"
+    return authority
+
+
+def firefox_lna_line(f: Finding, action: str = "auto_deny") -> str:
+    """Firefox's `Local Network Access detected` line (`action`: auto_deny for a denied request,
+    auto_allow for a granted one), without the script stack it appends (the page's own, which
+    cors-probe cannot know)."""
+    page = f.page_origin + "/"
+    secure = "True" if f.detail.get("secure") is True else "False"
+    return (
+        f"Local Network Access detected: top-level site “{page}”, initiator “{page}”, accessing "
+        f"target “{f.url}” ({_host_port(f.url)}) via fetch. Secure context: {secure}, prompt "
+        f"action: {action}"
+    )
+
+
+def _local_network_denied(f: Finding) -> Explanation:
+    space, page_space, assumed = _spaces(f)
+    return Explanation(
+        f"Local Network Access denied: a {page_space} page calling a {space} address",
+        f"{f.url} is at {_detail(f, 'address', '')}, in the {space} address space, more "
+        f"private than the page's ({page_space}{assumed}), and the user denied the page Local "
+        "Network Access: the browser sent nothing.",
+        "The user can allow it in the site's settings; or serve the API from the page's own "
+        "address space (a public host).",
+        chrome_cors_line(
+            f, f"Permission was denied for this request to access the `{space}` address space."
+        ),
+        None if f.detail.get("preflight") is True else firefox_lna_line(f),
+    )
+
+
+def _local_network_insecure(f: Finding) -> Explanation:
+    space, page_space, assumed = _spaces(f)
+    return Explanation(
+        f"An insecure page may not call a {space} address",
+        f"{f.url} is at {_detail(f, 'address', '')}, in the {space} address space, more "
+        f"private than the page's ({page_space}{assumed}), and the page {f.page_origin} is not "
+        "a secure context (http: on a non-loopback host): Chrome blocks it before sending "
+        "anything, without asking the user.",
+        "Serve the page over https (the user is then asked for Local Network Access), or "
+        "serve the API from the page's own address space.",
+        chrome_cors_line(
+            f,
+            "The request client is not a secure context and the resource is in more-private "
+            f"address space `{space}`.",
+        ),
+    )
+
+
+def _mixed_content(f: Finding) -> Explanation:
+    page = _detail(f, "page_url", f.page_origin + "/")
+    redirected = f" (redirected from {f.first_url})" if f.first_url else ""
+    trustworthy = f.detail.get("trustworthy") is True
+    # WebKitGTK 2.50 prints its line cut after "must" for a loopback URL (measured)
+    tail = "" if trustworthy else " be served over HTTPS."
+    where = (
+        "on loopback: Chrome and Firefox allow that, Safari (WebKit) blocks it"
+        if trustworthy
+        else "on a host that is not loopback: every browser blocks it"
+    )
+    return Explanation(
+        "Mixed content: an https page fetching an http URL",
+        f"The page {f.page_origin} was loaded over https and fetches {f.url}{redirected} over "
+        f"plain http {where} before sending anything (fetch() is not upgraded to https).",
+        f"Serve the API over https (https://{f.url.partition('://')[2]}).",
+        f"Mixed Content: The page at '{page}' was loaded over HTTPS, but requested an insecure "
+        f"resource '{f.url}'. This request has been blocked; the content must be served over "
+        "HTTPS.",
+        f"Blocked loading mixed active content “{f.url}”",
+        f"[blocked] The page at {page} requested insecure content from {f.url}. This content "
+        f"was blocked and must{tail}",
     )
 
 
@@ -1088,6 +1197,9 @@ BUILDERS: dict[C, Callable[[Finding], Explanation]] = {
     C.CORS_CACHED_FOR_ANOTHER_ORIGIN: _cached_for_another,
     C.ORIGIN_PATTERN_UNANCHORED: lambda f: _lookalike(f, credentials=False),
     C.PREFLIGHT_CACHED: _preflight_cached,
+    C.LOCAL_NETWORK_DENIED: _local_network_denied,
+    C.LOCAL_NETWORK_INSECURE_PAGE: _local_network_insecure,
+    C.MIXED_CONTENT: _mixed_content,
     C.SAME_ORIGIN: _info(
         "Same-origin request: CORS does not apply",
         "The page's origin {f.page_origin} is the URL's origin, so the browser sends the request "

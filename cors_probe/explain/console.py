@@ -32,6 +32,8 @@ def _before_final(finding: Finding) -> bool:
 
 
 def _firefox(finding: Finding, first: str | None) -> tuple[str, ...]:
+    if finding.code is C.LOCAL_NETWORK_DENIED:
+        return _firefox_lna_denied(finding, first)
     lines = [first] if first else []
     if finding.code is C.REDIRECT_SCHEME and finding.detail.get("scheme") == "data":
         location = finding.detail.get("location", "")
@@ -52,6 +54,18 @@ def _firefox(finding: Finding, first: str | None) -> tuple[str, ...]:
             lines.append(failed)
     lines.append(failed)
     return tuple(lines)
+
+
+def _firefox_lna_denied(finding: Finding, first: str | None) -> tuple[str, ...]:
+    """Firefox 153 ESR denying Local Network Access (measured, tests/browser/test_gates.py): its
+    `Local Network Access detected` line and `CORS request did not succeed` (the two come from
+    two processes, in either order); a request that would be preflighted gets no LNA line but
+    the CORS line twice, as a failed preflight does."""
+    failed = (
+        f"{FIREFOX_BLOCKED}{finding.url}. (Reason: CORS request did not succeed). "
+        "Status code: (null)."
+    )
+    return (first, failed) if first else (failed, failed)
 
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -98,7 +112,24 @@ ORIGIN_CODES = frozenset({C.ACAO_MISSING, C.ACAO_MISMATCH, C.ACAO_INVALID})
 """The findings WebKit tells as `Origin X is not allowed by Access-Control-Allow-Origin`."""
 
 
+def _safari_mixed_content(finding: Finding, first: str | None) -> tuple[str, ...]:
+    """WebKit's lines for mixed content (measured, tests/browser/test_gates.py): its own line,
+    `Not allowed to request resource` when the fetch's first URL is the one refused, then
+    `Fetch API cannot load` naming the fetch's first URL."""
+    if first is None:
+        return ()
+    if finding.first_url:
+        return (first, f"Fetch API cannot load {finding.first_url} due to access control checks.")
+    return (
+        first,
+        "Not allowed to request resource",
+        f"Fetch API cannot load {finding.url} due to access control checks.",
+    )
+
+
 def _safari(finding: Finding, first: str | None) -> tuple[str, ...]:
+    if finding.code is C.MIXED_CONTENT:
+        return _safari_mixed_content(finding, first)
     reason = _safari_reason(finding, first)
     if reason is None:
         return ()

@@ -27,6 +27,7 @@ from cors_probe.errors import PolicyError, UsageError
 from cors_probe.inputs.request import check_length, check_timeout
 from cors_probe.model import Headers, Origin, RedirectMode, RequestMode, RequestShape
 from cors_probe.policy.browsers import BROWSERS, BY_OPTION
+from cors_probe.policy.gates import page_space
 from cors_probe.secrets import MIN_SECRET, is_secret
 from cors_probe.usecases.spec import CheckSpec, PolicyFile, engine_named
 
@@ -508,6 +509,9 @@ def _expand(
                     body=body,
                     mode=mode,
                     redirect=redirect,
+                    # the page's address space as `check` finds it offline (gates.page_space)
+                    page_address_space=page_space(origin, None, None)[0],
+                    page_address_space_assumed=page_space(origin, None, None)[1],
                 ),
                 origin_name=origin_name,
                 expect=expect,

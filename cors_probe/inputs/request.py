@@ -11,11 +11,19 @@ import math
 import os
 import select
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cors_probe.errors import UsageError
-from cors_probe.model import Headers, Origin, RedirectMode, RequestMode, RequestShape
+from cors_probe.model import (
+    AddressSpace,
+    Headers,
+    LocalNetworkPermission,
+    Origin,
+    RedirectMode,
+    RequestMode,
+    RequestShape,
+)
 
 THIRD_PARTY_ORIGIN = "https://third-party.example"
 """The page origin used without --origin: an unrelated site that no allow-list should contain."""
@@ -112,6 +120,13 @@ class RequestOptions:
     """`--mode`: fetch()'s `mode`."""
     redirect: RedirectMode = RedirectMode.FOLLOW
     """`--redirect`: fetch()'s `redirect`."""
+    page_address_space: AddressSpace | None = None
+    """`--page-address-space`; None: classified from the origin."""
+    local_network: LocalNetworkPermission | None = None
+    """`--local-network`; None: not said (the user will be asked)."""
+    resolve: Callable[[str], str | None] | None = None
+    """Host name -> address, to classify a page origin's name (None: a name is taken to be
+    public, and said to be assumed)."""
 
 
 def build(options: RequestOptions) -> RequestShape:
@@ -149,6 +164,7 @@ def build(options: RequestOptions) -> RequestShape:
         page = result
     if not is_token(method):
         raise UsageError(f"{method!r} is not a valid HTTP method (fetch() would throw)")
+    space, assumed = _page_space(page, origin_given, options)
     return RequestShape(
         url=parsed.serialise(),
         origin=page,
@@ -161,7 +177,26 @@ def build(options: RequestOptions) -> RequestShape:
         origin_given=origin_given,
         mode=options.mode,
         redirect=options.redirect,
+        page_address_space=space,
+        page_address_space_assumed=assumed,
+        local_network=options.local_network,
     )
+
+
+def _page_space(
+    page: Origin, origin_given: bool, options: RequestOptions
+) -> tuple[AddressSpace | None, bool]:
+    """The page's address space: `--page-address-space`, else from the origin (gates.page_space),
+    its host name resolved with `options.resolve`; cors-probe's own third-party origin is public."""
+    from cors_probe.policy.gates import host_space, page_space
+
+    if options.page_address_space is None and not origin_given:
+        return AddressSpace.PUBLIC, False
+    address = None
+    explicit = options.page_address_space
+    if explicit is None and not page.opaque and host_space(page.host) is None:
+        address = options.resolve(page.host) if options.resolve is not None else None
+    return page_space(page, explicit, address)
 
 
 def _text(data: str | None) -> bytes | None:

@@ -11,13 +11,12 @@ https://fetch.spec.whatwg.org/#cors-preflight-fetch; Chromium preflight_result.c
 - Access-Control-Max-Age: absent or empty means 5 s everywhere. Chromium caps at 7200 s, treats
   garbage as 5 s and a negative value as 0; Firefox caps at 86400 s and caches nothing for
   garbage (measured); Safari caps at 600 s (each engine's `Browser.max_age_*` fields).
-- Chromium (142+) asks the user before a public page may call a private or loopback address
-  (Local Network Access), and refuses outright from an insecure (http:) page.
+- Local Network Access is no longer advice after the fact but a gate before the request
+  (gates.py).
 """
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -180,57 +179,12 @@ def max_age(seen: Seen) -> Finding | None:
     return None
 
 
-def address_space(address: str) -> str:
-    """`loopback`, `private` or `public`, as Chromium's Local Network Access classifies IPs."""
-    try:
-        ip = ipaddress.ip_address(address.strip("[]"))
-    except ValueError:
-        return "public"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if ip.is_loopback:
-        return "loopback"
-    if ip.is_private or ip.is_link_local:
-        return "private"
-    return "public"
-
-
-def page_address_space(origin: Origin) -> str:
-    """Best guess at the page's address space from its origin (a name is taken to be public)."""
-    if origin.opaque:
-        return "public"
-    host = origin.host
-    if host == "localhost" or host.endswith(".localhost"):
-        return "loopback"
-    return address_space(host)
-
-
-_SPACE_RANK = {"public": 0, "private": 1, "loopback": 2}
-
-
-def local_network(seen: Seen) -> Finding | None:
-    """A page that looks public answered from a private or loopback address (detail: address,
-    space, secure: bool), when the browser has Local Network Access (Chromium 142+)."""
-    server_ip, page = seen.response.server_ip, seen.page
-    if server_ip is None or not seen.browser.local_network_access:
-        return None
-    target = address_space(server_ip)
-    if _SPACE_RANK[target] <= _SPACE_RANK[page_address_space(page)]:
-        return None
-    return seen.where.finding(
-        FindingCode.LOCAL_NETWORK_ACCESS,
-        Severity.WARNING,
-        detail={"address": server_ip, "space": target, "secure": page.scheme == "https"},
-    )
-
-
-PREFLIGHT_ADVICE: tuple[Rule, ...] = (max_age, vary_origin, wildcard_with_acac, local_network)
+PREFLIGHT_ADVICE: tuple[Rule, ...] = (max_age, vary_origin, wildcard_with_acac)
 """What a preflight response that authorised the request is advised on, in report order."""
 RESPONSE_ADVICE: tuple[Rule, ...] = (
     reflected_with_credentials,
     vary_origin,
     wildcard_with_acac,
-    local_network,
 )
 """What the final CORS response (https://fetch.spec.whatwg.org/#concept-filtered-response-cors)
 is advised on, in report order."""

@@ -155,8 +155,23 @@ class Browser:
     trigger-two-custom-sorted)."""
 
     local_network_access: bool
-    """Whether a public page needs the user's permission to call a private or loopback address
-    (Local Network Access, Chromium 142+), refused outright from an insecure page."""
+    """Whether the engine gates a page's request to a more private address space on the user's
+    permission (Local Network Access; policy/gates.py), on by default. Chromium 156: yes.
+    Firefox 153 ESR: yes, on by default (network.lna.enabled and network.lna.blocking true),
+    with the same permission names (`loopback-network`, `local-network`); headless, an
+    unanswered prompt leaves fetch() pending. WebKit: no such gate. Measured:
+    tests/browser/test_gates.py."""
+
+    local_network_blocks_insecure_pages: bool
+    """Whether a page that is not a secure context is refused outright, without asking (Chromium
+    156: yes; Firefox 153 ESR asks from any page: network.lna.block_insecure_contexts false)."""
+
+    mixed_content_allows_loopback: bool
+    """Whether an https page may fetch http:// loopback URLs (127.0.0.0/8, [::1], localhost,
+    *.localhost: potentially trustworthy,
+    https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy). Chromium 156 and
+    Firefox 153 ESR: yes; WebKitGTK 2.50 blocks them as mixed content too (measured,
+    tests/browser/test_gates.py)."""
 
     user_agent: str
     """The User-Agent string the engine sends (a current desktop release; `--user-agent`
@@ -294,6 +309,8 @@ CHROMIUM = Browser(
     preflight_redirect_cors_first=False,
     header_check_script_order=False,
     local_network_access=True,
+    local_network_blocks_insecure_pages=True,
+    mixed_content_allows_loopback=True,
     user_agent=(
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
         "Chrome/156.0.0.0 Safari/537.36"
@@ -377,7 +394,9 @@ FIREFOX = Browser(
     redirect_repreflights=True,
     preflight_redirect_cors_first=True,
     header_check_script_order=False,
-    local_network_access=False,
+    local_network_access=True,
+    local_network_blocks_insecure_pages=False,
+    mixed_content_allows_loopback=True,
     user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:153.0) Gecko/20100101 Firefox/153.0",
     accept_language="en-US,en;q=0.5",
     accept_encoding="gzip, deflate, br, zstd",
@@ -466,6 +485,8 @@ WEBKIT = Browser(
     preflight_redirect_cors_first=False,
     header_check_script_order=True,
     local_network_access=False,
+    local_network_blocks_insecure_pages=False,
+    mixed_content_allows_loopback=False,
     user_agent=(
         "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
         "Version/26.1 Safari/605.1.15"

@@ -54,6 +54,7 @@ from cors_probe.policy.access import AccessFailure, cors_check, readable_headers
 from cors_probe.policy.advice import PREFLIGHT_ADVICE, RESPONSE_ADVICE, Seen, advise
 from cors_probe.policy.browsers import CHROMIUM, Browser
 from cors_probe.policy.findings import Where
+from cors_probe.policy.gates import Resolve, local_network, mixed_content, target_of
 from cors_probe.policy.origin import same_origin
 from cors_probe.policy.safelist import (
     Triggers,
@@ -124,6 +125,8 @@ class _Fetch:
     """The preflight question at each URL visited so far."""
     opaque: bool = False
     """Fetch's response tainting is `opaque`: no-cors mode met a cross-origin URL."""
+    resolve: Resolve | None = None
+    """Host name -> address, for the Local Network Access gate (gates.py)."""
 
     @property
     def preflighted(self) -> bool:
@@ -377,9 +380,13 @@ def drive(flow: Conversation, answer: Callable[[Send], Reply]) -> Outcome:
         return outcome
 
 
-def converse(shape: RequestShape, browser: Browser = CHROMIUM) -> Conversation:
+def converse(
+    shape: RequestShape, browser: Browser = CHROMIUM, resolve: Resolve | None = None
+) -> Conversation:
     """The browser's whole fetch() of `shape`, as `browser` runs it: yields each `Send`, is sent
     each `Reply`, returns the `Outcome` (with the first preflight plan in `Outcome.plan`).
+    `resolve` tells the address a host name connects to, for the Local Network Access gate
+    (without it only IP literals and localhost names are gated; gates.py).
 
     Source: https://fetch.spec.whatwg.org/#main-fetch, in Chromium's order (cors_url_loader.cc).
     """
@@ -395,6 +402,7 @@ def converse(shape: RequestShape, browser: Browser = CHROMIUM) -> Conversation:
         list(prepared.notes),
         opaque=shape.mode is RequestMode.NO_CORS
         and not same_origin(shape.origin, prepared.url.origin()),
+        resolve=resolve,
     )
     first = _Hop(
         prepared.url,
@@ -412,6 +420,9 @@ def _http_fetch(fetch: _Fetch, hop: _Hop) -> Conversation:
     """One URL of the fetch: the preflight when needed, the actual request and its CORS check,
     then the redirect or the response (https://fetch.spec.whatwg.org/#http-fetch)."""
     fetch.url_list.append(hop.url)
+    gated = _gates(fetch, hop)
+    if gated is not None:
+        return gated
     stopped = yield from _cors_preflight_fetch(fetch, hop)
     if stopped is not None:
         return stopped
@@ -426,6 +437,39 @@ def _http_fetch(fetch: _Fetch, hop: _Hop) -> Conversation:
     if isinstance(target, Url):
         return (yield from _http_redirect_fetch(fetch, hop, response, target))
     return _cors_filtered_response(fetch, hop, response)
+
+
+def _gates(fetch: _Fetch, hop: _Hop) -> Outcome | None:
+    """Mixed Content (for a page the user named: cors-probe's own third-party page stands for
+    any site, http ones too), then Local Network Access, for this URL before anything is sent
+    to it (its preflight included); the Outcome when a gate blocks, None to go on (gates.py)."""
+    shape = fetch.shape
+    where = fetch.where(Stage.REQUEST, hop.url.serialise())
+    # the page cors-probe plays without --origin stands for any site, http ones too
+    mixed = (
+        mixed_content(shape.origin, hop.url, fetch.browser, where) if shape.origin_given else None
+    )
+    if mixed is not None:
+        fetch.findings.append(mixed)
+        return fetch.outcome()
+    gate = local_network(
+        shape.origin,
+        shape.page_address_space,
+        shape.page_address_space_assumed,
+        shape.local_network,
+        target_of(hop.url, fetch.resolve),
+        fetch.browser,
+        where,
+        preflight=hop.cors
+        and bool(preflight_triggers(hop.method, hop.headers, fetch.browser).triggers),
+    )
+    if gate is None:
+        return None
+    if gate.severity is Severity.ERROR:
+        fetch.findings.append(gate)
+        return fetch.outcome()
+    fetch.add_advice([gate])
+    return None
 
 
 def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Outcome | None]:

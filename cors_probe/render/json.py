@@ -29,6 +29,7 @@ from cors_probe.model import (
     Report,
     Trigger,
 )
+from cors_probe.render.gates import local_network_dict
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
 from cors_probe.render.scrub import clean, secrets_of
 from cors_probe.usecases.baseline import RUN_SCHEMA
@@ -202,6 +203,7 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
             "response_type": outcome.response_type.value if outcome.response_type else None,
         },
         "exchanges": [_exchange(e, show_secrets) for e in exchanges],
+        "local_network": local_network_dict(report),
         "findings": [
             finding_dict(
                 masked_finding(f, show_secrets), frozenset({report.browser, *report.agreeing})
@@ -230,6 +232,7 @@ ENGINE_KEYS = (
     "actual",
     "exchanges",
     "findings",
+    "local_network",
 )
 """The keys of a check's document that differ from one engine to another (`browsers`)."""
 

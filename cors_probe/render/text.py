@@ -33,6 +33,7 @@ from cors_probe.model import (
     Stage,
     Verdict,
 )
+from cors_probe.render.gates import depends_on_user
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
 from cors_probe.usecases.demo import Tour
 from cors_probe.usecases.results import Run
@@ -85,6 +86,8 @@ def _headline(report: Report) -> Text:
             )
         else:
             line.append(f": the page can read the response (status {outcome.final_status})")
+    if depends_on_user(report):
+        line.append(", if the user allows Local Network Access", style="bold yellow")
     if report.simulated:
         line.append("  [simulated]", style="dim")
     return line

@@ -26,6 +26,7 @@ from cors_probe.model import (
 )
 from cors_probe.policy.browsers import CHROMIUM, Browser
 from cors_probe.policy.conversation import DRY_RUN, Reply, Send, converse, drive
+from cors_probe.policy.gates import Resolve
 from cors_probe.policy.url import UrlError, parse_url
 from cors_probe.usecases.engines import Shared, agreeing, contrasts, replays
 
@@ -70,6 +71,7 @@ def run(
     deadline: float | None = None,
     clock: Callable[[], float] = time.monotonic,
     cache_probe: float | None = None,
+    resolve: Resolve | None = None,
 ) -> Report:
     """Drive each engine's conversation in turn; `send` returns a WireResponse or raises
     ProbeError. The Report is the first engine's, the others' in `Report.others`; a request two
@@ -88,6 +90,8 @@ def run(
 
     `cache_probe`: when given, seconds for cors-probe's own comparison requests after the
     conversation (usecases/caches.py), sent through the same `send`: `Report.cache`.
+    `resolve` (host name -> address) lets the Local Network Access gate classify a URL's host
+    before its request is sent (conversation.converse).
     """
     granted: dict[str, bool] = {}
     shared = Shared()
@@ -116,7 +120,7 @@ def run(
 
         return answer
 
-    ran = [(b, drive(converse(shape, b), answering(b.name))) for b in browsers]
+    ran = [(b, drive(converse(shape, b, resolve), answering(b.name))) for b in browsers]
     report = _report(shape, ran, dry_run=False)
     if cache_probe is None or any(r.outcome.verdict is Verdict.UNREACHABLE for r in report.engines):
         return report
@@ -197,9 +201,11 @@ def _dry(_: Send) -> Reply:
     return DRY_RUN
 
 
-def dry_run(shape: RequestShape, browsers: Sequence[Browser] = (CHROMIUM,)) -> Report:
+def dry_run(
+    shape: RequestShape, browsers: Sequence[Browser] = (CHROMIUM,), resolve: Resolve | None = None
+) -> Report:
     """The exact requests each engine would send first, with nothing sent: the same
     conversations, told of every request that it was not sent (a dry run), up to the first
-    actual request."""
-    ran = [(browser, drive(converse(shape, browser), _dry)) for browser in browsers]
+    actual request. `resolve` as in `run` (resolving a name sends no HTTP request)."""
+    ran = [(browser, drive(converse(shape, browser, resolve), _dry)) for browser in browsers]
     return _report(shape, ran, dry_run=True)

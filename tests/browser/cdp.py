@@ -61,13 +61,24 @@ class CdpError(RuntimeError):
 class Browser:
     """One headless Chromium with one page; commands are synchronous, events are collected."""
 
-    def __init__(self, executable: str, preferences: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        executable: str,
+        preferences: dict[str, Any] | None = None,
+        extra_flags: tuple[str, ...] = (),
+    ) -> None:
         self._profile = tempfile.mkdtemp(prefix="cors-probe-chromium-")
         if preferences is not None:  # the profile's Preferences, read at start-up
             Path(self._profile, "Default").mkdir()
             Path(self._profile, "Default", "Preferences").write_text(json.dumps(preferences))
         self._process = subprocess.Popen(
-            [executable, *CHROMIUM_FLAGS, f"--user-data-dir={self._profile}", "about:blank"],
+            [
+                executable,
+                *CHROMIUM_FLAGS,
+                *extra_flags,
+                f"--user-data-dir={self._profile}",
+                "about:blank",
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -203,9 +214,14 @@ class Browser:
 
 
 def browser(
-    executable: str, preferences: dict[str, Any] | None = None
+    executable: str,
+    preferences: dict[str, Any] | None = None,
+    extra_flags: tuple[str, ...] = (),
 ) -> contextlib.closing[Browser]:
-    return contextlib.closing(Browser(executable, preferences))
+    """One headless Chromium; `preferences` are its profile's Preferences (the cookie referee's
+    third-party cookie setting), `extra_flags` are added to `CHROMIUM_FLAGS` (e.g. the gates'
+    `--ip-address-space-overrides=...` or `--host-resolver-rules=...`)."""
+    return contextlib.closing(Browser(executable, preferences, extra_flags))
 
 
 def environment_note() -> str:

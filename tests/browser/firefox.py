@@ -205,10 +205,14 @@ class Firefox:
     name = "firefox"
 
     def __init__(
-        self, executable: str, preferences: dict[str, bool | int | str] | None = None
+        self,
+        executable: str,
+        preferences: dict[str, bool | int | str] | None = None,
+        accept_insecure_certs: bool = False,
     ) -> None:
         """`preferences` override `PREFERENCES` (the cookie referee restores Firefox's default
-        cookieBehavior, 5)."""
+        cookieBehavior, 5; the gates set network.dns.localDomains), `accept_insecure_certs` for
+        self-signed https pages."""
         self._profile = tempfile.mkdtemp(prefix="cors-probe-firefox-")
         port = _free_port()
         Path(self._profile, "user.js").write_text(
@@ -228,7 +232,9 @@ class Firefox:
         try:
             self._wait_for_port(port, 60)
             self._client = Marionette(host="127.0.0.1", port=port)
-            capabilities = self._client.start_session(timeout=30)
+            capabilities = self._client.start_session(
+                {"acceptInsecureCerts": True} if accept_insecure_certs else None, timeout=30
+            )
             self._script_timeout: float = capabilities["timeouts"]["script"] / 1000
             with self._client.using_context("chrome"):
                 self.version: str = self._client.execute_script(_VERSION)
@@ -274,6 +280,12 @@ class Firefox:
             raise FirefoxError(f"script failed: {result['__error']}")
         return result.get("value")
 
+    def chrome_script(self, script: str, *args: Any) -> Any:
+        """Run `script` with the browser's privileges (Marionette's chrome context), e.g. to set
+        a site permission with Services.perms; `args` are its `arguments`."""
+        with self._client.using_context("chrome"):
+            return self._client.execute_script(script, script_args=list(args))
+
     def _poll(self) -> list[str]:
         """Every console message of the page seen so far, in order (new ones fetched now)."""
         rows = self._client.execute_script(_READ, script_args=[self._after], sandbox="system")
@@ -311,6 +323,10 @@ class Firefox:
 
 
 def firefox(
-    executable: str, preferences: dict[str, bool | int | str] | None = None
+    executable: str,
+    preferences: dict[str, bool | int | str] | None = None,
+    accept_insecure_certs: bool = False,
 ) -> contextlib.closing[Firefox]:
-    return contextlib.closing(Firefox(executable, preferences))
+    """One headless Firefox; `preferences` over `PREFERENCES`, `accept_insecure_certs` for
+    self-signed https pages."""
+    return contextlib.closing(Firefox(executable, preferences, accept_insecure_certs))

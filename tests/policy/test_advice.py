@@ -1,4 +1,4 @@
-"""Warnings that do not block today (§6): Vary, wildcard with ACAC, Max-Age, local networks."""
+"""Warnings that do not block today (§6): Vary, wildcard with ACAC, Max-Age (LNA: test_gates)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,8 @@ from cors_probe.policy.advice import (
     RESPONSE_ADVICE,
     Rule,
     Seen,
-    address_space,
     advise,
     effective_max_age,
-    local_network,
     max_age,
     reflected_with_credentials,
     vary_origin,
@@ -114,41 +112,6 @@ def test_max_age_advice(value: str | None, code: C | None, severity: Severity | 
     assert (finding.severity if finding else None) is severity
 
 
-@pytest.mark.parametrize(
-    ("address", "space"),
-    [
-        ("127.0.0.1", "loopback"),
-        ("::1", "loopback"),
-        ("[::1]", "loopback"),
-        ("10.1.2.3", "private"),
-        ("192.168.0.1", "private"),
-        ("172.16.0.1", "private"),
-        ("169.254.1.1", "private"),
-        ("::ffff:127.0.0.1", "loopback"),
-        ("93.184.216.34", "public"),
-        ("not-an-ip", "public"),
-    ],
-)
-def test_address_space(address: str, space: str) -> None:
-    assert address_space(address) == space
-
-
-@pytest.mark.parametrize(
-    ("page", "server_ip", "warned"),
-    [
-        (Origin("https", "app.example"), "127.0.0.1", True),
-        (Origin("https", "app.example"), "10.0.0.5", True),
-        (Origin("https", "app.example"), "93.184.216.34", False),
-        (Origin("http", "localhost", 3000), "127.0.0.1", False),
-        (Origin("http", "127.0.0.1", 8000), "127.0.0.1", False),
-        (Origin("http", "10.0.0.2", 8000), "127.0.0.1", True),
-        (Origin("https", "app.example"), None, False),
-    ],
-)
-def test_local_network_access(page: Origin, server_ip: str | None, warned: bool) -> None:
-    assert (local_network(seen(page=page, server_ip=server_ip)) is not None) is warned
-
-
 DETAILS: list[tuple[str, Rule, Seen, dict[str, str | int | float | bool]]] = [
     ("max-age-missing", max_age, seen(elapsed_ms=12.3), {"preflight_ms": 12.3}),
     (
@@ -162,18 +125,6 @@ DETAILS: list[tuple[str, Rule, Seen, dict[str, str | int | float | bool]]] = [
         max_age,
         seen((("Access-Control-Max-Age", "soon"),)),
         {"chrome": 5, "firefox": 0, "safari": 5},
-    ),
-    (
-        "local-network-secure",
-        local_network,
-        seen(server_ip="10.0.0.5"),
-        {"address": "10.0.0.5", "space": "private", "secure": True},
-    ),
-    (
-        "local-network-insecure",
-        local_network,
-        seen(page=Origin("http", "app.example"), server_ip="127.0.0.1"),
-        {"address": "127.0.0.1", "space": "loopback", "secure": False},
     ),
 ]
 
@@ -202,8 +153,8 @@ def test_the_stage_lists_keep_the_report_order() -> None:
     )
     preflight = [f.code for f in advise(PREFLIGHT_ADVICE, context)]
     response = [f.code for f in advise(RESPONSE_ADVICE, context)]
-    assert preflight == [C.MAX_AGE_MISSING, C.WILDCARD_WITH_ACAC, C.LOCAL_NETWORK_ACCESS]
-    assert response == [C.WILDCARD_WITH_ACAC, C.LOCAL_NETWORK_ACCESS]
+    assert preflight == [C.MAX_AGE_MISSING, C.WILDCARD_WITH_ACAC]
+    assert response == [C.WILDCARD_WITH_ACAC]
 
 
 CAPS: list[tuple[str, Browser, str, Severity, int]] = [
@@ -223,11 +174,6 @@ def test_the_browsers_max_age_cap_is_read(
     assert finding is not None
     assert (finding.code, finding.severity) == (C.MAX_AGE_CAPPED, severity)
     assert finding.detail["chrome"] == seconds
-
-
-def test_without_local_network_access_no_warning() -> None:
-    browser = replace(CHROMIUM, local_network_access=False)
-    assert local_network(seen(server_ip="127.0.0.1", browser=browser)) is None
 
 
 @pytest.mark.parametrize(
