@@ -201,8 +201,9 @@ def _layer_fix(f: Finding) -> str | None:
         )
     if diagnosis == "origin-not-allowed":
         return (
-            "OPTIONS is routed: the CORS layer answered (it sent Access-Control-Allow-Methods/"
-            f"-Headers), but the origin '{origin}' is not in its allow-list. Add it exactly so: "
+            "OPTIONS is routed: a CORS layer answered (it sent Access-Control-Allow-Methods/"
+            f"-Headers or Vary: Origin), but the origin '{origin}' is not in its allow-list. Add "
+            "it exactly so: "
             "a configured 'https://app.example/' (trailing slash), another scheme, port or case "
             f"never matches. {_send_origin(f)}."
         )

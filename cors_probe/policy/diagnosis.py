@@ -7,9 +7,10 @@ the first bytes of the body) and name the layer, so that the words never guess:
 - `cors-layer-refused`: the body names "Disallowed CORS origin/method/headers" (Starlette's
   CORSMiddleware, FastAPI's) -> that CORS middleware refused what it names; the fix is its
   allow-list. detail `refused`: the comma-joined parts it names (`origin`, `method`, `headers`).
-- `origin-not-allowed`: a 2xx preflight answer with Access-Control-Allow-Methods or -Headers but
-  no Access-Control-Allow-Origin -> OPTIONS is routed and the CORS layer answered, but the origin
-  is not in its allow-list (a trailing slash, case, scheme or port differs, or it is missing).
+- `origin-not-allowed`: a 2xx preflight answer with Access-Control-Allow-Methods or -Headers, or
+  `Vary: Origin`, but no Access-Control-Allow-Origin -> OPTIONS is routed and a CORS layer read
+  the origin, but it is not in its allow-list (a trailing slash, case, scheme or port differs,
+  or it is missing).
 - `auth-before-cors`: 401, or 403 with WWW-Authenticate -> authentication middleware answered
   before the CORS layer.
 - `no-cors-answer`: a 2xx preflight answer with no Access-Control-* header at all -> either the
@@ -65,6 +66,12 @@ def _has_cors_headers(response: WireResponse) -> bool:
     return any(name.lower().startswith("access-control-") for name in response.headers.names())
 
 
+def _varies_on_origin(response: WireResponse) -> bool:
+    """`Vary: Origin`: the answer was chosen by the request's Origin, so a CORS layer read it."""
+    vary = response.headers.get("Vary") or ""
+    return any(item.strip().lower() == "origin" for item in vary.split(","))
+
+
 def diagnose(response: WireResponse, *, preflight: bool) -> dict[str, DetailValue]:
     """Detail keys naming the layer that answered `response` (`diagnosis`, `refused`) and the
     body's start (`body`); empty when the evidence names no layer and there is no body.
@@ -89,7 +96,7 @@ def diagnose(response: WireResponse, *, preflight: bool) -> dict[str, DetailValu
         if any(
             h in response.headers
             for h in ("Access-Control-Allow-Methods", "Access-Control-Allow-Headers")
-        ):
+        ) or _varies_on_origin(response):
             facts["diagnosis"] = ORIGIN_NOT_ALLOWED
         elif not _has_cors_headers(response):
             facts["diagnosis"] = NO_CORS_ANSWER

@@ -82,7 +82,7 @@ def test_a_preflight_refused_by_authentication_is_told_so(
         (
             Reply(204, [("Access-Control-Allow-Methods", "DELETE")]),
             "origin-not-allowed",
-            "OPTIONS is routed: the CORS layer answered",
+            "OPTIONS is routed: a CORS layer answered",
         ),
         (
             Reply(200, [("Allow", "GET, DELETE, OPTIONS")]),

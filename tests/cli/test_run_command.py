@@ -245,10 +245,13 @@ def test_github_annotations_point_at_the_checks_line(
     result = run_in(run_cli, workdir, server, "--format", "github")
     assert result.returncode == 1
     port = server.port
-    fix = (
-        "Fix: Answer OPTIONS with a 2xx status and `Access-Control-Allow-Origin: "
-        "https://admin.example.com`: most often the framework or proxy does not route OPTIONS to "
-        "the CORS handler (look for 404/405/401 on OPTIONS)."
+    fix = (  # the preflight's 204 with `Vary: Origin` and no ACAO: a CORS layer refused it
+        "Fix: OPTIONS is routed: a CORS layer answered (it sent Access-Control-Allow-Methods/"
+        "-Headers or Vary: Origin), but the origin 'https://admin.example.com' is not in its "
+        "allow-list. Add it exactly so: a configured 'https://app.example/' (trailing slash), "
+        "another scheme, port or case never matches. Send `Access-Control-Allow-Origin: "
+        "https://admin.example.com` and `Access-Control-Allow-Credentials: true` on the OPTIONS "
+        "response."
     )
 
     def admin(method: str, path: str) -> str:

@@ -53,6 +53,8 @@ def answer(status: int, *headers: tuple[str, str], body: bytes = b"") -> WireRes
         (answer(204, ACAM), True, {"diagnosis": "origin-not-allowed"}),
         (answer(200, ACAH, ("Vary", "Origin")), True, {"diagnosis": "origin-not-allowed"}),
         (answer(200, ("Allow", "GET, OPTIONS")), True, {"diagnosis": "no-cors-answer"}),
+        (answer(204, ("Vary", "Accept, origin")), True, {"diagnosis": "origin-not-allowed"}),
+        (answer(204, ("Vary", "Origins")), True, {"diagnosis": "no-cors-answer"}),
         (answer(204, ACAO, ACAM), True, {}),
         (answer(200), False, {}),
         # 5xx
