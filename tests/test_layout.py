@@ -19,15 +19,23 @@ def test_the_folders_are_the_wings_and_the_rest_is_the_base() -> None:
     assert modules == sorted((*BASE, "secrets.py"))
 
 
+def _body_lines(node: ast.FunctionDef) -> int:
+    """Lines from the first statement after the docstring to the end: a typer command's
+    signature grows by one line per option, its body should not."""
+    body = node.body
+    if len(body) > 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    assert node.end_lineno is not None
+    return node.end_lineno - body[0].lineno + 1
+
+
 @pytest.mark.parametrize("module", sorted(p.name for p in (PACKAGE / "cli").glob("*.py")))
-def test_no_function_in_the_cli_is_over_50_lines(module: str) -> None:
+def test_no_function_body_in_the_cli_is_over_40_lines(module: str) -> None:
     tree = ast.parse((PACKAGE / "cli" / module).read_text(encoding="utf-8"))
     long = [
-        (node.name, node.end_lineno - node.lineno + 1)
+        (node.name, _body_lines(node))
         for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef)
-        and node.end_lineno is not None
-        and node.end_lineno - node.lineno + 1 > 50
+        if isinstance(node, ast.FunctionDef) and _body_lines(node) > 40
     ]
     assert long == []
 

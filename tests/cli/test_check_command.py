@@ -517,8 +517,26 @@ SCENARIOS = [
             (FindingCode.COOKIE_NOT_SENT_CROSS_SITE, "s=1; SameSite=Strict", ()),
             (FindingCode.COOKIE_PARTITIONED, "s=1; SameSite=None; Secure; Partitioned", ()),
             (FindingCode.COOKIE_SAMESITE_INVALID, "s=1; SameSite=yes", ()),
-            (FindingCode.THIRD_PARTY_COOKIES_BLOCKED, "s=1", ("--browser", "safari")),
         )
+    ),
+    Scenario(  # an http page: Safari blocks an https page's http loopback URL (mixed content)
+        "cookie-third-party-cookies-blocked",
+        {
+            "/p": {
+                "get": Reply(
+                    200,
+                    [
+                        ("Access-Control-Allow-Origin", "http://localhost:3000"),
+                        ("Access-Control-Allow-Credentials", "true"),
+                        ("Set-Cookie", "s=1"),
+                    ],
+                )
+            }
+        },
+        ["--credentials", "--browser", "safari"],
+        0,
+        present=[FindingCode.THIRD_PARTY_COOKIES_BLOCKED],
+        origin="http://localhost:3000",
     ),
     Scenario(
         "cookie-ignored-without-credentials",

@@ -67,7 +67,8 @@ def test_each_finding_is_told_once_per_engine(
     server.route("/p", Reply(200, answers), options=Reply(204, answers))
     redirect = Reply(307, [*answers, ("Location", server.url("/p"))])
     server.route("/r", redirect, options=Reply(204, answers))
-    common = ["check", server.url(path), "--origin", PAGE, *options, "--yes", "--browser", "all"]
+    common = ["check", server.url(path), "--origin", PAGE, *options, "--yes", "--no-cache-probe"]
+    common += ["--browser", "all"]
     document = run_cli(*common, "--format", "json").json()
     engines = {document["browser"]: document, **document["browsers"]}
     assert set(engines) == {"chrome", "firefox", "safari"}

@@ -68,7 +68,16 @@ def test_the_local_network_gate(
     run_cli: Run,
 ) -> None:
     server.route("/x", get=Reply(200, ANY))
-    result = run_cli("check", server.url("/x"), "--origin", origin, *options, "--format", "json")
+    result = run_cli(
+        "check",
+        "--no-cache-probe",
+        server.url("/x"),
+        "--origin",
+        origin,
+        *options,
+        "--format",
+        "json",
+    )
     assert result.returncode == exit_code, result.stderr
     document = json.loads(result.stdout)
     assert (document["verdict"], document["decisive"]) == (verdict, decisive)
@@ -83,7 +92,7 @@ def test_an_insecure_page_is_told_with_chromes_line_and_the_fix(
     server: ScriptedServer, run_cli: Run
 ) -> None:
     url = server.url("/x")
-    result = run_cli("check", url, "--origin", "http://app.example", *PUBLIC)
+    result = run_cli("check", "--no-cache-probe", url, "--origin", "http://app.example", *PUBLIC)
     assert result.returncode == 1
     assert (
         f"Access to fetch at '{url}' from origin 'http://app.example' has been blocked by CORS "
@@ -96,7 +105,9 @@ def test_an_insecure_page_is_told_with_chromes_line_and_the_fix(
 
 def test_a_verdict_that_depends_on_the_user_says_so(server: ScriptedServer, run_cli: Run) -> None:
     server.route("/x", get=Reply(200, ANY))
-    result = run_cli("check", server.url("/x"), "--origin", "https://app.example", *PUBLIC)
+    result = run_cli(
+        "check", "--no-cache-probe", server.url("/x"), "--origin", "https://app.example", *PUBLIC
+    )
     assert result.returncode == 0
     headline = result.stdout.splitlines()[0]
     assert "ALLOWED" in headline
@@ -110,7 +121,15 @@ def test_an_unresolvable_page_name_is_assumed_public_and_said(
     server: ScriptedServer, run_cli: Run
 ) -> None:
     server.route("/x", get=Reply(200, ANY))
-    result = run_cli("check", server.url("/x"), "--origin", "http://nowhere.invalid", "-f", "json")
+    result = run_cli(
+        "check",
+        "--no-cache-probe",
+        server.url("/x"),
+        "--origin",
+        "http://nowhere.invalid",
+        "-f",
+        "json",
+    )
     document = json.loads(result.stdout)
     assert document["local_network"]["page_address_space"] == "public"
     assert document["local_network"]["page_address_space_assumed"] is True
@@ -136,7 +155,16 @@ def test_mixed_content_is_blocked_before_sending(
     server.route("/x", get=Reply(200, ANY))
     target = url.format(port=server.port)
     result = run_cli(
-        "check", target, "--origin", "https://app.example", "-b", engine, "-f", "json", *PUBLIC
+        "check",
+        "--no-cache-probe",
+        target,
+        "--origin",
+        "https://app.example",
+        "-b",
+        engine,
+        "-f",
+        "json",
+        *PUBLIC,
     )
     assert result.returncode == 1, result.stderr
     document = json.loads(result.stdout)
@@ -151,7 +179,7 @@ def test_mixed_content_is_blocked_before_sending(
 def test_a_bad_gate_option_is_one_line_and_exit_2(
     option: str, value: str, server: ScriptedServer, run_cli: Run
 ) -> None:
-    result = run_cli("check", server.url("/x"), option, value)
+    result = run_cli("check", "--no-cache-probe", server.url("/x"), option, value)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert value in result.stderr

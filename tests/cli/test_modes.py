@@ -113,7 +113,9 @@ def test_modes_from_the_command_line(
 ) -> None:
     server.route("/r", reply)
     server.route("/next", Reply(200, [ECHO]))
-    result = run_cli("check", server.url("/r"), "-o", PAGE, *options, "--yes", "-f", "json")
+    result = run_cli(
+        "check", "--no-cache-probe", server.url("/r"), "-o", PAGE, *options, "--yes", "-f", "json"
+    )
     result.assert_no_traceback()
     assert result.returncode == exit_code, result.stderr
     document = result.json()
@@ -135,7 +137,9 @@ def test_a_no_cors_header_is_dropped_and_the_text_says_opaque(
 ) -> None:
     server.route("/r", Reply(200, [ECHO, ("X-Total", "3")]))
     url = server.url("/r")
-    result = run_cli("check", url, "-o", PAGE, "--mode", "no-cors", "-H", "X-Api-Key: k")
+    result = run_cli(
+        "check", "--no-cache-probe", url, "-o", PAGE, "--mode", "no-cors", "-H", "X-Api-Key: k"
+    )
     result.assert_no_traceback()
     assert result.returncode == 0, result.stderr
     assert server.received[0].header("X-Api-Key") is None
@@ -149,7 +153,15 @@ def test_a_no_cors_header_is_dropped_and_the_text_says_opaque(
 def test_corp_is_told_as_corp_not_cors(server: ScriptedServer, run_cli: Run) -> None:
     server.route("/r", Reply(200, [(CORP, "same-site")]))
     result = run_cli(
-        "check", server.url("/r"), "-o", "https://app.example", "--mode", "no-cors", "-b", "all"
+        "check",
+        "--no-cache-probe",
+        server.url("/r"),
+        "-o",
+        "https://app.example",
+        "--mode",
+        "no-cors",
+        "-b",
+        "all",
     )
     result.assert_no_traceback()
     assert result.returncode == 1
@@ -165,7 +177,7 @@ def test_corp_is_told_as_corp_not_cors(server: ScriptedServer, run_cli: Run) -> 
 def test_a_bad_value_is_one_line_and_exit_2(
     option: str, value: str, server: ScriptedServer, run_cli: Run
 ) -> None:
-    result = run_cli("check", server.url("/r"), option, value)
+    result = run_cli("check", "--no-cache-probe", server.url("/r"), option, value)
     result.assert_no_traceback()
     assert result.returncode == 2
     assert result.stderr.startswith("cors-probe: error: ")
