@@ -30,31 +30,15 @@ from cors_probe.policy.conversation import Reply, Send, converse, drive, prepare
 Key = tuple[str, str, tuple[tuple[str, str], ...], bytes | None]
 
 
-IDENTITY_HEADERS = frozenset(
-    {
-        "user-agent",
-        "accept-language",
-        "accept-encoding",
-        "sec-ch-ua",
-        "sec-ch-ua-mobile",
-        "sec-ch-ua-platform",
-        "sec-fetch-storage-access",
-        "priority",
-    }
-)
-"""The headers that tell the engines apart without changing what the request asks for."""
-
-
 def key(request: WireRequest, *, side_effects: bool = False) -> Key:
-    """What makes two requests the same request: method, URL, header pairs in order, body. For a
-    request with side effects, the engines' identity headers and the order do not count: it is
-    sent once, as the first engine sends it, whatever the others' User-Agent."""
+    """What makes two requests the same request: method, URL, header pairs in order, body. A
+    request with side effects is the same request whatever its headers: it is sent once, as the
+    first engine sends it, and the other engines are judged on that answer (after a redirect the
+    engines' requests differ in more than their identity headers: Fetch Metadata, the headers a
+    redirect keeps), never a second PUT because a second engine asked a little differently."""
     if not side_effects:
         return request.method, request.url, request.headers.pairs, request.body
-    asked = tuple(
-        sorted((n.lower(), v) for n, v in request.headers if n.lower() not in IDENTITY_HEADERS)
-    )
-    return request.method, request.url, asked, request.body
+    return request.method, request.url, (), request.body
 
 
 class Shared:

@@ -265,8 +265,11 @@ def check_arguments(
     mode: str = "cors",
     redirect: str = "follow",
 ) -> list[str]:
-    """`cors-probe check --browser X` for the same fetch(), with consent, as JSON."""
+    """`cors-probe check --browser X` for the same fetch(), with consent, as JSON; without the
+    cache probe, whose own requests are not the browser's (tests/browser/test_http_cache.py
+    referees it)."""
     args = ["check", url, "--origin", origin, "-X", method, "--browser", OPTIONS[browser]]
+    args.append("--no-cache-probe")
     if mode != "cors":
         args += ["--mode", mode]
     if redirect != "follow":

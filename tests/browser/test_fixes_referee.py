@@ -61,9 +61,9 @@ def fixed_scenarios(engine: str) -> list[tuple[Scenario, dict[str, Any]]]:
     if engine in _FIXED:
         return _FIXED[engine]
     found: list[tuple[Scenario, dict[str, Any]]] = []
-    with servers() as (_, api, place):
+    with servers() as (page, api, place):
         for scenario in SCENARIOS:
-            install(api, place, scenario)
+            install(api, place, scenario, page)
         with ThreadPoolExecutor(max_workers=3) as pool:
             probed = list(
                 pool.map(

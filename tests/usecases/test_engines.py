@@ -165,3 +165,46 @@ def test_console_lines_are_told_only_for_engines_that_reach_the_same_finding() -
         "firefox": ("chrome",),
         "safari": (),
     }
+
+
+class Redirecting:
+    """A 307 from `URL` to `target`; every answer allows the PUT for any origin (`null` too)."""
+
+    ALLOW = Headers.of(
+        ("Access-Control-Allow-Origin", "*"),
+        ("Access-Control-Allow-Methods", "PUT"),
+        ("Access-Control-Allow-Headers", "content-type"),
+    )
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.sent: list[WireRequest] = []
+
+    def send(self, request: WireRequest) -> WireResponse:
+        self.sent.append(request)
+        if request.method == "OPTIONS" or request.url != URL:
+            return WireResponse(204 if request.method == "OPTIONS" else 200, self.ALLOW)
+        return WireResponse(307, Headers.of(*self.ALLOW, ("Location", self.target)))
+
+
+@pytest.mark.parametrize(
+    ("page", "target"),
+    [
+        (PAGE, "https://other.example/v1/items"),  # cross-origin, then another origin: tainted
+        (PAGE, "https://api.example/v2/items"),  # cross-origin, same origin again
+        (Origin("https", "api.example"), "https://other.example/v1/items"),  # same, then cross
+    ],
+)
+def test_a_redirected_request_with_side_effects_goes_out_once_per_url(
+    page: Origin, target: str
+) -> None:
+    """After a redirect the engines' PUTs differ in more than their identity headers (Fetch
+    Metadata, Origin, what the redirect keeps): still one PUT per URL, not one per engine."""
+    server = Redirecting(target)
+    shape = RequestShape(
+        URL, page, "PUT", Headers.of(("Content-Type", "application/json")), body=b"{}"
+    )
+    report = check.run(shape, server.send, browsers=BROWSERS, consent=lambda _: True)
+    puts = [r.url for r in server.sent if r.method == "PUT"]
+    assert puts == [URL, target]
+    assert all(r.outcome.exchanges[-1].response is not None for r in report.engines)
