@@ -176,10 +176,11 @@ def _said(f: Finding) -> str:
 def _refused(f: Finding) -> str:
     """What a CORS layer that answered 'Disallowed CORS ...' refused, in words."""
     parts = str(f.detail.get("refused", "")).split(", ")
+    method, headers = _detail(f, "request_method", ""), _detail(f, "request_headers", "")
     words = {
         "origin": f"the origin '{_request_origin(f)}' (allow_origins)",
-        "method": f"the method {_detail(f, 'request_method', '')} (allow_methods)",
-        "headers": f"the request headers {_detail(f, 'request_headers', '')} (allow_headers)",
+        "method": f"the method {method} (allow_methods)" if method else "the method",
+        "headers": f"the request headers {headers} (allow_headers)" if headers else "a header",
     }
     return ", ".join(words.get(p, p) for p in parts if p)
 

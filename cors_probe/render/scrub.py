@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields, is_dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -179,7 +179,54 @@ def secrets_in(subject: Subject) -> frozenset[str]:
         shapes, found = [subject.shape], set()
     for shape in shapes:
         found |= secrets_of(shape)
+    found |= {secret for body in _quoted_bodies(subject) for secret in body_secrets(body)}
     return frozenset(found)
+
+
+FIELD = re.compile(
+    r"""["']?([A-Za-z][\w.-]*)["']?\s*[:=]\s*(?:"([^"]*)"|'([^']*)'|([^\s"',;&{}\[\]]+))"""
+)
+"""A named value in a body: JSON (`"token": "abc"`), a form or query (`token=abc`), a header line
+(`Authorization: Bearer abc`)."""
+SCHEME = re.compile(r"(?i:bearer|basic|token|digest)")
+"""An auth scheme's name: not a secret (`Authorization: Bearer abc` masks `abc`)."""
+SCHEME_CREDENTIAL = re.compile(r"\b(?:Bearer|Basic|Token|Digest)\s+([A-Za-z0-9._~+/=-]{4,})")
+
+
+def body_secrets(text: str) -> set[str]:
+    """The secrets a response body quotes back (a framework echoing the request in its error
+    page): values of secret-named fields (`"authorization": "Bearer abc"`, `api_key=abc`,
+    `"cookie": "sid=abc"`: the whole value and the credential after its scheme, each cookie's
+    value) and any credential after an auth scheme (`Bearer abc`)."""
+    found: set[str] = set()
+    for match in FIELD.finditer(text):
+        name = match.group(1)
+        value = next(v for v in match.group(2, 3, 4) if v is not None).strip()
+        if not value or not is_secret_param(name) or SCHEME.fullmatch(value):
+            continue
+        found |= _cookies(value) if "cookie" in name.lower() else _credentials(value)
+    found |= {m.group(1) for m in SCHEME_CREDENTIAL.finditer(text)}
+    return {s for s in found if len(s) >= MIN_SECRET}
+
+
+def _quoted_bodies(value: object) -> Iterator[str]:
+    """Every response-body excerpt a subject quotes (a finding's `body` detail), wherever the
+    finding sits: an engine's report, the cache probe, a run's results."""
+    from cors_probe.model import Finding
+
+    if isinstance(value, Finding):
+        body = value.detail.get("body")
+        if isinstance(body, str):
+            yield body
+    elif is_dataclass(value) and not isinstance(value, type):
+        for field in fields(value):
+            yield from _quoted_bodies(getattr(value, field.name))
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _quoted_bodies(item)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _quoted_bodies(item)
 
 
 def _argv_header_secrets(text: str) -> set[str]:

@@ -3,6 +3,7 @@ control characters escaped and the request's secrets masked: the CLI against a r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -118,3 +119,40 @@ def test_a_refusal_in_front_of_cors_gets_no_header_fix(
     assert missing["header_fixes"] == []
     assert findings["error-status-without-cors"]["header_fixes"] == []
     assert "Fetch Metadata policy" in missing["fix"]
+
+
+BODY_SECRETS = [
+    # (the body's secret part, the secret values it must never show, what stays readable)
+    ('"Authorization": "Bearer eyJhbGciOi.payload.SIG"', ["eyJhbGciOi.payload.SIG"], "Bearer"),
+    ('"cookie": "sid=COOKIE_IN_BODY"', ["COOKIE_IN_BODY"], '"cookie"'),
+    ('"api_key": "sk_live_ABCDEF123456"', ["sk_live_ABCDEF123456"], '"api_key"'),
+    ("access_token=tok_9876543210&state=ok", ["tok_9876543210"], "state=ok"),
+    ("X-Api-Key: k3y-0123456789", ["k3y-0123456789"], "X-Api-Key"),
+    ("Basic dXNlcjpwYXNzd29yZA==", ["dXNlcjpwYXNzd29yZA=="], "Basic"),
+]
+
+
+@pytest.mark.parametrize(("secret", "hidden", "kept"), BODY_SECRETS)
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_secrets_the_server_quotes_in_its_body_are_masked(
+    output_format: str,
+    secret: str,
+    hidden: list[str],
+    kept: str,
+    server: ScriptedServer,
+    run_cli: Run,
+) -> None:
+    """A framework's error page echoing the request (headers, cookies, keys the user never typed
+    on this command line) is quoted masked; `--show-secrets` shows it."""
+    body = f'{{"detail": "Disallowed CORS headers", "request": {{{secret}}}}}'.encode()
+    server.route("/r", options=Reply(400, [("Content-Type", "text/plain")], body=body))
+    args = ["check", "--no-cache-probe", server.url("/r"), "-o", PAGE, "-X", "PUT"]
+    result = run_cli(*args, "-f", output_format)
+    result.assert_no_traceback()
+    assert result.returncode == 1, result.stderr
+    for value in hidden:
+        assert value not in result.stdout
+    assert "****" in result.stdout
+    assert (json.dumps(kept)[1:-1] if output_format == "json" else kept) in result.stdout
+    shown = run_cli(*args, "-f", output_format, "--show-secrets")
+    assert all(value in shown.stdout for value in hidden)
