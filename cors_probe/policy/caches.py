@@ -353,12 +353,15 @@ def shared_cache_hit(where: Where, label: str, response: WireResponse) -> Findin
 def answer_for_another(
     where: Where, label: str, sent_origin: str | None, response: WireResponse, page: str
 ) -> Finding | None:
-    """`cors-cached-for-another-origin`: a request with another Origin (or none) got an ACAO
-    naming the page's origin: a cache stored the page's answer for everybody (or the server
-    ignores Origin and names one site). detail: request (`no-origin`, `other-origin`), origin
-    (the Origin sent, "" when none)."""
+    """`cors-cached-for-another-origin`: a request with another Origin (or none) got, from a
+    shared cache (`served_from_cache`: Age, X-Cache HIT...), an ACAO naming the page's origin:
+    the cache stored the page's answer for everybody. Without a cache's marker it is a server
+    that names one site whatever the Origin, which caches cannot confuse: nothing to tell.
+    detail: request (`no-origin`, `other-origin`), origin (the Origin sent, "" when none)."""
     acao = response.headers.get(ACAO)
     if acao is None or trim(acao) != page or sent_origin == page:
+        return None
+    if not served_from_cache(response.headers):
         return None
     return where.finding(
         FindingCode.CORS_CACHED_FOR_ANOTHER_ORIGIN,

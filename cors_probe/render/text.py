@@ -274,6 +274,8 @@ def _cache(cache: CacheProbe, show_secrets: bool) -> RenderableType:
     if cache.findings:
         ordered = sorted(cache.findings, key=lambda f: list(Severity).index(f.severity))
         parts.extend(_finding(masked_finding(f, show_secrets)) for f in ordered)
+    elif any(c.exchange.response is None for c in cache.exchanges):
+        parts.append(Text("  No problem in the answers received; not every request was answered."))
     elif cache.exchanges:
         parts.append(Text("  No cache or origin-pattern problem found.", style="dim"))
     for seen in cache.after_no_cors:

@@ -28,6 +28,7 @@ from cors_probe.model import (
     Finding,
     Headers,
     Report,
+    RequestMode,
     Stage,
     WireRequest,
     WireResponse,
@@ -100,6 +101,11 @@ def probe(
     preflight-cached."""
     shape = report.shape
     page = shape.origin.serialise()
+    if shape.mode is not RequestMode.CORS:
+        return CacheProbe(
+            skipped=f"a {shape.mode.value} request carries no CORS headers to compare: cors-probe "
+            "sent no extra request"
+        )
     preflight, actual = _first(report, ExchangeKind.PREFLIGHT), _first(report, ExchangeKind.ACTUAL)
     method = report.plan.method
     findings: list[Finding] = []

@@ -3,6 +3,7 @@ the comparison requests it sends (and never sends), and the cache section's find
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -238,3 +239,36 @@ def test_the_probes_own_requests_mask_secrets(
     assert "s3cr3t" not in result.stdout
     assert len(result.json()["cache"]["exchanges"]) == 6
     assert all(r.header("Authorization") == secret for r in server.requests_to("/p")[1:])
+
+
+@pytest.mark.parametrize("mode", ["no-cors", "same-origin"])
+def test_a_request_without_cors_is_not_compared(
+    mode: str, server: ScriptedServer, run_cli: Callable[..., CliResult]
+) -> None:
+    """no-cors requests carry no Origin (and same-origin ones go nowhere else): repeating them
+    with other Origins would compare nothing, so nothing extra is sent, and the report says so."""
+    server.route("/p", get=echo(("Cache-Control", "max-age=600")))
+    page = server.base_url if mode == "same-origin" else PAGE
+    result = run_cli("check", server.url("/p"), "-o", page, "--mode", mode, "-f", "json")
+    result.assert_no_traceback()
+    cache = result.json()["cache"]
+    assert cache["exchanges"] == []
+    assert mode in cache["skipped"]
+    assert [r.method for r in server.requests_to("/p")] == ["GET"]
+
+
+def test_unanswered_comparisons_are_not_called_a_clean_bill(
+    server: ScriptedServer, run_cli: Callable[..., CliResult]
+) -> None:
+    """The page's own request answered at once, the comparisons too slowly for the deadline:
+    the text must not say that no problem was found."""
+
+    def slow_without_the_page(request: Received) -> Reply:
+        if request.header("Origin") != PAGE:
+            time.sleep(1.5)
+        return Reply(200, [("Access-Control-Allow-Origin", PAGE), ("Vary", "Origin")])
+
+    server.route("/p", get=slow_without_the_page)
+    out = run_cli("check", server.url("/p"), "-o", PAGE, "--timeout", "1").stdout
+    assert "No cache or origin-pattern problem found." not in out
+    assert "not every request was answered" in out

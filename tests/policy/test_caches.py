@@ -396,8 +396,10 @@ def test_an_echoed_lookalike(headers: tuple[tuple[str, str], ...], code: C | Non
 
 
 ANOTHER: list[tuple[str, str | None, tuple[tuple[str, str], ...], bool]] = [
-    ("no-origin-gets-page", None, ECHO, True),
-    ("other-gets-page", OTHER, ECHO, True),
+    ("no-origin-gets-page-from-a-cache", None, (*ECHO, ("Age", "30")), True),
+    ("other-gets-page-from-a-cache", OTHER, (*ECHO, ("X-Cache", "HIT")), True),
+    ("no-origin-gets-page-no-cache-marker", None, ECHO, False),  # a server naming one site
+    ("other-gets-page-no-cache-marker", OTHER, (*ECHO, ("Vary", "Origin")), False),
     ("other-gets-its-own", OTHER, (("Access-Control-Allow-Origin", OTHER),), False),
     ("no-origin-gets-none", None, (), False),
     ("wildcard", OTHER, (("Access-Control-Allow-Origin", "*"),), False),
