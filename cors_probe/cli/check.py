@@ -117,7 +117,24 @@ def check(
     )
     write(report, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
     _tell_unreachable(report)
+    _tell_unmatched(assumed, report)
     raise typer.Exit(int(report_exit_code(report)))
+
+
+def _tell_unmatched(assumed: list[Assumed], report: Report) -> None:
+    """One line on stderr per `--assume-header` whose URL named no response: it changed
+    nothing, which a user comparing two runs must know."""
+    from cors_probe.render.scrub import clean_line, secrets_of
+    from cors_probe.usecases.assume import unmatched
+
+    if report.dry_run:  # nothing was answered: no assumption applied to anything
+        return
+    for missed in unmatched(assumed, report):
+        line = (
+            f"cors-probe: warning: --assume-header for {missed.url} changed nothing: no response "
+            "came from that URL (compare it with the URLs in the report, query string included)"
+        )
+        sys.stderr.write(clean_line(line, secrets_of(report.shape)) + "\n")
 
 
 def _shape(

@@ -161,16 +161,22 @@ def _finding(
     body = Text(words.message)
     body.append("\nFix: ", style="bold green")
     body.append(words.fix)
+    parts: list[RenderableType] = [head, Padding(body, (0, 0, 0, 11))]
     if words.header_fixes:  # the fix as a what-if the user can run (explain.fixes)
-        body.append("\nCheck it: ", style="bold")
-        body.append(" ".join(f"--assume-header '{fix.assumption()}'" for fix in words.header_fixes))
+        # one line, never wrapped, so that it can be copied back onto a command line whole
+        check = Text(" " * 11 + "Check it: ", style="bold", no_wrap=True, overflow="ignore")
+        check.append(" ".join(f"--assume-header '{f.assumption()}'" for f in words.header_fixes))
+        parts.append(check)
+    engines = Text()
     lines = console_lines(finding, words)
     told = {browser, *agreeing}  # engines that reach this finding on the same answers
     for name in sorted(lines, key=lambda n: n != browser):  # the engine run comes first
         if lines[name] and name in told and finding.severity is not Severity.INFO:
-            body.append(f"\n{label(name)}: ", style="bold")
-            body.append("\n".join(lines[name]), style="dim")
-    return Group(head, Padding(body, (0, 0, 0, 11)))
+            engines.append(f"\n{label(name)}: " if engines else f"{label(name)}: ", style="bold")
+            engines.append("\n".join(lines[name]), style="dim")
+    if engines:
+        parts.append(Padding(engines, (0, 0, 0, 11)))
+    return Group(*parts)
 
 
 def _timeline(report: Report) -> RenderableType | None:
@@ -384,7 +390,7 @@ def print_report(
     console: Console | None = None,
 ) -> None:
     console = console or Console(highlight=False, soft_wrap=False)
-    console.print(build(report, show_secrets=show_secrets, verbose=verbose))
+    console.print(build(report, show_secrets=show_secrets, verbose=verbose), crop=False)
 
 
 def write(subject: Subject, out: TextIO, options: RenderOptions) -> None:

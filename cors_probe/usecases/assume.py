@@ -14,9 +14,10 @@ the selector cannot be mistaken for one. explain.fixes writes each header fix in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cors_probe.model import ExchangeKind, WireRequest
+from cors_probe.model import ExchangeKind, Report, WireRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,3 +41,12 @@ class Assumed:
         if self.kind is ExchangeKind.ACTUAL and preflight:
             return False
         return self.url is None or self.url == request.url
+
+
+def unmatched(assumed: Sequence[Assumed], report: Report) -> list[Assumed]:
+    """The assumptions with a URL selector that named no response of the check (a typo, a
+    query string left out, a hop the fetch never reached): they changed nothing."""
+    requests = [
+        e.request for r in report.engines for e in r.outcome.exchanges if e.response is not None
+    ]
+    return [a for a in assumed if a.url is not None and not any(a.applies(q) for q in requests)]

@@ -9,6 +9,7 @@ without a row here fails `test_every_code_with_a_header_fix_has_a_row`.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 
 from cors_probe.explain.fixes import FIXERS
-from tests.conftest import CliResult
+from tests.conftest import CliResult, _clean_env
 from tests.servers import Reply, ScriptedServer
 
 Run = Callable[..., CliResult]
@@ -243,3 +244,44 @@ def test_a_tainted_credentialed_request_gets_no_header_fix(
     )
     assert after["verdict"] == "blocked"
     assert after["decisive"] == "acao-mismatch"
+
+
+def test_a_check_it_line_copied_from_a_narrow_terminal_fixes_the_check(
+    server: ScriptedServer, run_cli: Callable[..., CliResult]
+) -> None:
+    """At 60 columns the explanations wrap, but each `Check it:` line stays whole, so that
+    copying it back onto the command line runs the what-if it promises."""
+    server.route("/items/1", options=Reply(204, [("Access-Control-Allow-Methods", "PUT")]))
+    url = server.url("/items/1?sig=x&page=2")
+    args = ["check", "--no-cache-probe", url, "-o", "http://localhost:3000", "-X", "PUT"]
+    narrow = {**_clean_env(), "COLUMNS": "60"}
+    out = run_cli(*args, env=narrow).stdout
+    (line,) = [x for x in out.splitlines() if "Check it: " in x]
+    copied = shlex.split(line.split("Check it: ", 1)[1])
+    assert len(line) > 60
+    fixed = run_cli(*args, *copied, "-f", "json")
+    assert fixed.json()["decisive"] != "acao-missing", fixed.stdout
+
+
+@pytest.mark.parametrize(
+    ("selector", "warned"),
+    [
+        ("[preflight {url}]", False),
+        ("[{url}]", False),
+        ("[preflight {url}?page=2]", True),  # the query string differs
+        ("[actual {url}]", True),  # the actual request was never answered
+        ("[preflight]", False),  # no URL: nothing to miss
+    ],
+)
+def test_an_assumption_for_a_url_no_response_came_from_is_told(
+    selector: str, warned: bool, server: ScriptedServer, run_cli: Callable[..., CliResult]
+) -> None:
+    server.route("/items/1", options=Reply(204, [("Access-Control-Allow-Methods", "PUT")]))
+    url = server.url("/items/1")
+    assumption = f"{selector.format(url=url)} Access-Control-Allow-Origin: http://localhost:3000"
+    result = run_cli(
+        "check", "--no-cache-probe", url, "-o", PAGE, "-X", "PUT", "--assume-header", assumption
+    )
+    result.assert_no_traceback()
+    assert ("changed nothing" in result.stderr) is warned, result.stderr
+    assert result.returncode == 4  # incomplete: the PUT needs --yes; a warning is no usage error
