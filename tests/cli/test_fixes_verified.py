@@ -284,4 +284,5 @@ def test_an_assumption_for_a_url_no_response_came_from_is_told(
     )
     result.assert_no_traceback()
     assert ("changed nothing" in result.stderr) is warned, result.stderr
-    assert result.returncode == 4  # incomplete: the PUT needs --yes; a warning is no usage error
+    # applied: the preflight passes and the PUT waits for --yes (4); not applied: blocked (1)
+    assert result.returncode == (1 if warned else 4)
