@@ -233,3 +233,16 @@ class TriggerReason(StrEnum):
     """The safelisted values add up to more than 1024 bytes."""
     REDIRECT = "redirect"
     """The request was preflighted before a redirect: Firefox preflights every later hop."""
+
+
+CACHE_PROBE_CODES = frozenset(
+    {
+        FindingCode.CACHED_WITHOUT_CORS,
+        FindingCode.SHARED_CACHE_HIT,
+        FindingCode.CORS_CACHED_FOR_ANOTHER_ORIGIN,
+        FindingCode.ORIGIN_PATTERN_UNANCHORED,
+        FindingCode.PREFLIGHT_CACHED,
+    }
+)
+"""The codes only `check`'s cache probe (its own extra requests) can find: `run` sends no such
+request, so a policy file that forbids or requires one would pass or fail for nothing."""

@@ -22,7 +22,7 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
-from cors_probe.codes import FindingCode
+from cors_probe.codes import CACHE_PROBE_CODES, FindingCode
 from cors_probe.errors import PolicyError, UsageError
 from cors_probe.inputs.request import check_length, check_timeout
 from cors_probe.model import Headers, Origin, RedirectMode, RequestMode, RequestShape
@@ -452,6 +452,12 @@ def _expand(
                 close = difflib.get_close_matches(value, sorted(codes), n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "see the README's finding codes"
                 raise reader.fail(key_line(key), f"{key}: unknown finding code {value!r} ({hint})")
+            if value in CACHE_PROBE_CODES:
+                raise reader.fail(
+                    key_line(key),
+                    f"{key}: {value!r} comes from the cache probe of `cors-probe check`, whose "
+                    "extra requests `run` does not send: check that URL with `cors-probe check`",
+                )
         lists[key] = tuple(values)
 
     paths = reader.strings(table, "path", "paths", start)

@@ -50,7 +50,7 @@ from cors_probe.model import (
     WireResponse,
 )
 from cors_probe.policy import cookies, diagnosis, metadata, modes, preflight, redirect
-from cors_probe.policy.access import AccessFailure, cors_check, readable_headers
+from cors_probe.policy.access import NEVER_EXPOSED, AccessFailure, cors_check, readable_headers
 from cors_probe.policy.advice import PREFLIGHT_ADVICE, RESPONSE_ADVICE, Seen, advise
 from cors_probe.policy.browsers import CHROMIUM, Browser
 from cors_probe.policy.findings import Where
@@ -823,12 +823,13 @@ def _cors_filtered_response(fetch: _Fetch, hop: _Hop, response: WireResponse) ->
         return fetch.outcome(response.status, readable, ResponseType.BASIC)
     where = fetch.where(Stage.ACTUAL, hop.url.serialise())
     can_read, hidden = readable_headers(response.headers, fetch.shape.credentials)
-    if hidden:
+    exposable = [name for name in hidden if name not in NEVER_EXPOSED]  # Set-Cookie never is
+    if exposable:
         fetch.findings.append(
             where.finding(
                 FindingCode.HEADERS_NOT_EXPOSED,
                 Severity.INFO,
-                detail={"names": ", ".join(hidden)},
+                detail={"names": ", ".join(exposable)},
             )
         )
     seen = Seen(

@@ -137,6 +137,19 @@ CORPUS: list[tuple[str, str, str]] = [
         "cors-probe.toml:9: forbid: unknown finding code 'wildcard-credentials' "
         "(did you mean 'wildcard-with-credentials'?)",
     ),
+    *(
+        (
+            f"cache-probe-code-{key}-{code}",
+            HEAD + CHECK + f'{key} = ["{code}"]\n',
+            f"cors-probe.toml:9: {key}: '{code}' comes from the cache probe of `cors-probe check`, "
+            "whose extra requests `run` does not send: check that URL with `cors-probe check`",
+        )
+        for key, code in (
+            ("forbid", "origin-pattern-unanchored"),
+            ("require", "cached-without-cors"),
+            ("forbid", "cors-cached-for-another-origin"),
+        )
+    ),
     (
         "require-not-a-list",
         HEAD + CHECK + 'require = "vary-origin-missing"\n',

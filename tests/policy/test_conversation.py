@@ -459,3 +459,26 @@ def test_a_blocked_request_that_passed_its_preflight_says_so() -> None:
     run = drive(shape("PUT", (("X-A", "1"),)), answers(pf, ok()))
     reached = next(f for f in run.outcome.findings if f.code is C.REQUEST_REACHED_SERVER)
     assert reached.detail["preflighted"] is True
+
+
+@pytest.mark.parametrize(
+    ("response_headers", "told"),
+    [
+        ((("X-Total", "3"),), "x-total"),
+        ((("Set-Cookie", "s=1"),), None),  # never readable by script: nothing to expose
+        ((("Set-Cookie", "s=1"), ("X-Total", "3"), ("Set-Cookie2", "t=2")), "x-total"),
+        ((("Content-Type", "text/plain"),), None),  # safelisted: readable
+    ],
+)
+def test_headers_not_exposed_names_only_headers_a_server_could_expose(
+    response_headers: tuple[tuple[str, str], ...], told: str | None
+) -> None:
+    """Access-Control-Expose-Headers cannot make Set-Cookie readable
+    (https://fetch.spec.whatwg.org/#forbidden-response-header-name): the advice to expose a
+    header never names it."""
+    exposed = ("Access-Control-Expose-Headers", "access-control-allow-origin")
+    answer = ok(("Access-Control-Allow-Origin", "*"), exposed, *response_headers)
+    run = drive(shape(), answers(None, answer))
+    found = [f.detail["names"] for f in run.outcome.findings if f.code is C.HEADERS_NOT_EXPOSED]
+    expected = ["access-control-expose-headers" + (f", {told}" if told else "")]
+    assert found == expected
