@@ -53,6 +53,7 @@ if TYPE_CHECKING:
         WireRequest,
     )
     from cors_probe.probe.client import ProbeOptions
+    from cors_probe.probe.resolve import Resolver
     from cors_probe.usecases.assume import Assumed
 
 
@@ -89,12 +90,15 @@ def check(
     del debug  # read in main() before parsing; declared here so it shows in --help
     from cors_probe.inputs.assume import parse_assumption
     from cors_probe.probe.client import ProbeOptions
+    from cors_probe.probe.resolve import Resolver
     from cors_probe.render import RenderOptions, write
     from cors_probe.usecases.results import report_exit_code
 
     given = (url, one_origin(origin), method, header or (), credentials, data, cookie)
+    resolve = Resolver()  # one per check: the page's host and every URL's, each asked once
     shape = _shape(
         given,
+        resolve,
         user_agent=user_agent,
         mode=mode,
         redirect=redirect,
@@ -110,6 +114,7 @@ def check(
         options,
         assumed,
         browser.names(),
+        resolve,
         yes=yes,
         dry_run=dry_run,
         deadline=deadline,
@@ -139,6 +144,7 @@ def _tell_unmatched(assumed: list[Assumed], report: Report) -> None:
 
 def _shape(
     given: tuple[str, str | None, str, Sequence[str], bool, str | None, str | None],
+    resolve: Resolver,
     *,
     user_agent: str | None,
     mode: RequestMode,
@@ -149,7 +155,6 @@ def _shape(
     """The request, its page's address space classified (a host name resolved, bounded in time;
     Local Network Access, policy/gates.py)."""
     from cors_probe.inputs.request import RequestOptions, build
-    from cors_probe.probe.resolve import Resolver
 
     options = RequestOptions(
         *given,
@@ -158,7 +163,7 @@ def _shape(
         redirect=redirect,
         page_address_space=page_address_space,
         local_network=local_network,
-        resolve=Resolver(),
+        resolve=resolve,
     )
     return build(options)
 
@@ -190,6 +195,7 @@ def _report(
     options: ProbeOptions,
     assumed: list[Assumed],
     engines: tuple[str, ...],
+    resolve: Resolver,
     *,
     yes: bool,
     dry_run: bool,
@@ -200,12 +206,10 @@ def _report(
     resolver tells the Local Network Access gate where each URL's host name connects."""
     from cors_probe.policy.browsers import named
     from cors_probe.probe.client import Prober
-    from cors_probe.probe.resolve import Resolver
     from cors_probe.usecases import check as use_case
     from cors_probe.usecases.simulate import assuming
 
     browsers = tuple(named(name) for name in engines)
-    resolve = Resolver()
     if dry_run:
         return use_case.dry_run(shape, browsers, resolve)
 

@@ -25,7 +25,7 @@ from cors_probe.model import Finding, Origin, Severity, WireResponse
 from cors_probe.policy.access import ACAC, ACAO
 from cors_probe.policy.browsers import BROWSERS, Browser
 from cors_probe.policy.findings import Where
-from cors_probe.policy.grammar import trim
+from cors_probe.policy.grammar import trim, vary_covers_origin
 
 MAX_AGE = "Access-Control-Max-Age"
 
@@ -77,8 +77,7 @@ def vary_origin(seen: Seen) -> Finding | None:
     if acao is None or trim(acao) != request_origin or request_origin == "*":
         return None
     vary = headers.get("Vary")
-    names = {trim(v).lower() for v in (vary or "").split(",")}
-    if "origin" in names or "*" in names:
+    if vary_covers_origin(headers):
         return None
     return seen.where.finding(
         FindingCode.VARY_ORIGIN_MISSING, Severity.WARNING, header="Vary", value=vary

@@ -45,6 +45,8 @@ from cors_probe.policy.advice import MAX_AGE, effective_max_age
 from cors_probe.policy.browsers import Browser
 from cors_probe.policy.findings import Where
 from cors_probe.policy.grammar import parse_token_list, trim
+from cors_probe.policy.grammar import vary_covers_origin as vary_covers_origin
+from cors_probe.policy.grammar import vary_names as vary_names
 from cors_probe.policy.preflight import ACAH, ACAM
 
 CORS_RESPONSE_HEADERS = (ACAO, ACAC, ACEH, ACAM, ACAH, MAX_AGE)
@@ -56,23 +58,6 @@ HEURISTIC_STATUSES = frozenset({200, 203, 204, 206, 300, 301, 308, 404, 405, 410
 HEURISTIC_FRACTION = 10
 """A heuristic freshness lifetime is (Date - Last-Modified) / 10 (RFC 9111 section 4.2.2, the
 fraction Chromium's HttpResponseHeaders::GetFreshnessLifetimes and Firefox use)."""
-
-
-def vary_names(headers: Headers) -> frozenset[str]:
-    """The lower-cased field names `Vary` lists (every Vary line; `*` kept as `*`)."""
-    return frozenset(
-        trim(item).lower()
-        for value in headers.get_all("Vary")
-        for item in value.split(",")
-        if trim(item)
-    )
-
-
-def vary_covers_origin(headers: Headers) -> bool:
-    """Whether a cache must key this response on the request's Origin: `Vary` names `Origin`
-    (any case) or is `*` (RFC 9111 section 4.1)."""
-    names = vary_names(headers)
-    return "origin" in names or "*" in names
 
 
 def _directives(headers: Headers) -> dict[str, str | None]:

@@ -146,6 +146,11 @@ class _Fetch:
     def where(self, stage: Stage, url: str) -> Where:
         return Where(stage, url, self.first_url, self.page)
 
+    def seen(self, where: Where, response: WireResponse, request_origin: str) -> Seen:
+        """What the advice rules look at for `response`, received at `where`."""
+        shape = self.shape
+        return Seen(where, response, request_origin, shape.origin, self.browser, shape.origin_given)
+
     def outcome(
         self,
         final_status: int | None = None,
@@ -429,11 +434,11 @@ def _http_fetch(fetch: _Fetch, hop: _Hop) -> Conversation:
     response = yield from _actual_fetch(fetch, hop)
     if isinstance(response, Outcome):
         return response
+    target = redirect.location_of(response, hop.url, fetch.browser)
     if fetch.shape.redirect is not RedirectMode.FOLLOW and response.status in (
         redirect.REDIRECT_STATUSES
     ):
-        return _redirect_mode(fetch, hop, response)
-    target = redirect.location_of(response, hop.url, fetch.browser)
+        return _redirect_mode(fetch, hop, response, target)
     if isinstance(target, Url):
         return (yield from _http_redirect_fetch(fetch, hop, response, target))
     return _cors_filtered_response(fetch, hop, response)
@@ -529,11 +534,10 @@ def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Ou
         if failure.code is FindingCode.HEADER_NOT_ALLOWED:
             written = _as_written(hop.headers, str(failure.detail.get("name", "")))
             failure = replace(failure, detail={**failure.detail, "written": written})
+        facts = _preflight_facts(fetch, hop, triggers, request_origin)
         failure = replace(
-            failure,
-            detail={**failure.detail, **_preflight_facts(fetch, hop, triggers, request_origin)},
+            failure, detail={**failure.detail, **facts, **_answered(failure.code, reply)}
         )
-        failure = replace(failure, detail={**failure.detail, **_answered(failure.code, reply)})
         fetch.findings.append(_failure_finding(where, failure, reply.status))
         fetch.findings.extend(_isolation_refusal(where, plan.request, reply))
         return fetch.outcome()
@@ -546,10 +550,7 @@ def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Ou
                 value=reply.headers.get(preflight.ACAH),
             )
         )
-    seen = Seen(
-        where, reply, request_origin, fetch.shape.origin, fetch.browser, fetch.shape.origin_given
-    )
-    fetch.add_advice(advise(PREFLIGHT_ADVICE, seen))
+    fetch.add_advice(advise(PREFLIGHT_ADVICE, fetch.seen(where, reply, request_origin)))
     return None
 
 
@@ -832,25 +833,19 @@ def _cors_filtered_response(fetch: _Fetch, hop: _Hop, response: WireResponse) ->
                 detail={"names": ", ".join(exposable)},
             )
         )
-    seen = Seen(
-        where,
-        response,
-        hop.request_origin(fetch.page),
-        fetch.shape.origin,
-        fetch.browser,
-        fetch.shape.origin_given,
-    )
+    seen = fetch.seen(where, response, hop.request_origin(fetch.page))
     fetch.add_advice(advise(RESPONSE_ADVICE, seen))
     return fetch.outcome(response.status, tuple(can_read), ResponseType.CORS)
 
 
-def _redirect_mode(fetch: _Fetch, hop: _Hop, response: WireResponse) -> Outcome:
+def _redirect_mode(
+    fetch: _Fetch, hop: _Hop, response: WireResponse, target: Url | UrlError | None
+) -> Outcome:
     """A redirect response under `redirect: 'error'` (a network error) or `'manual'` (an
     opaque-redirect response: status 0, nothing readable), once it passed the CORS check
     (https://fetch.spec.whatwg.org/#http-fetch, measured: Chromium still preflights and
     CORS-checks the redirect response in manual mode)."""
     where = fetch.where(Stage.ACTUAL, hop.url.serialise())
-    target = redirect.location_of(response, hop.url, fetch.browser)
     location = (
         target.serialise() if isinstance(target, Url) else response.headers.get("Location") or ""
     )

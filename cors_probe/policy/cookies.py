@@ -45,7 +45,7 @@ from cors_probe.codes import FindingCode
 from cors_probe.model import Finding, Origin, Severity, WireResponse
 from cors_probe.policy.browsers import BROWSERS, Browser, CookieCheck
 from cors_probe.policy.findings import Where
-from cors_probe.policy.metadata import _is_ip, _suffixes, fetch_site, is_trustworthy
+from cors_probe.policy.metadata import fetch_site, is_ip, is_trustworthy, public_suffixes
 from cors_probe.policy.url import Url
 
 SET_COOKIE = "Set-Cookie"
@@ -152,9 +152,9 @@ def _domain_invalid(domain: str | None, host: str) -> bool:
     suffix (unless it is the host itself, which then makes a host-only cookie)."""
     if domain is None or domain == host:
         return False
-    if _is_ip(host) or not host.endswith("." + domain):
+    if is_ip(host) or not host.endswith("." + domain):
         return True
-    return bool(_suffixes().is_public(domain))
+    return bool(public_suffixes().is_public(domain))
 
 
 def _failed_checks(cookie: SetCookie, context: Context, browser: Browser) -> set[CookieCheck]:

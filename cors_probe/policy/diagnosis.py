@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 
 from cors_probe.model import DetailValue, WireResponse
+from cors_probe.policy.grammar import vary_names
 
 EXCERPT_CHARS = 200
 """How many characters of a response body a finding quotes."""
@@ -68,8 +69,7 @@ def _has_cors_headers(response: WireResponse) -> bool:
 
 def _varies_on_origin(response: WireResponse) -> bool:
     """`Vary: Origin`: the answer was chosen by the request's Origin, so a CORS layer read it."""
-    vary = response.headers.get("Vary") or ""
-    return any(item.strip().lower() == "origin" for item in vary.split(","))
+    return "origin" in vary_names(response.headers)
 
 
 def diagnose(response: WireResponse, *, preflight: bool) -> dict[str, DetailValue]:

@@ -39,6 +39,7 @@ from cors_probe.model import (
 )
 from cors_probe.policy.browsers import Browser
 from cors_probe.policy.findings import Where
+from cors_probe.policy.metadata import is_localhost, potentially_trustworthy
 from cors_probe.policy.url import Url
 
 Resolve = Callable[[str], str | None]
@@ -67,26 +68,12 @@ def address_space(address: str) -> AddressSpace | None:
     return AddressSpace.PUBLIC
 
 
-def is_localhost(host: str) -> bool:
-    """`localhost` or a name under `.localhost` (trailing dot allowed)."""
-    name = host.rstrip(".").lower()
-    return name == "localhost" or name.endswith(".localhost")
-
-
 def host_space(host: str) -> AddressSpace | None:
     """What a host classifies as by itself: an IP literal's space, loopback for localhost
     names, None for any other name (it must be resolved)."""
     if is_localhost(host):
         return AddressSpace.LOOPBACK
     return address_space(host)
-
-
-def potentially_trustworthy(scheme: str, host: str) -> bool:
-    """Whether a URL's origin is potentially trustworthy: https/wss, a loopback IP, a localhost
-    name (https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy)."""
-    if scheme in ("https", "wss"):
-        return True
-    return host_space(host) is AddressSpace.LOOPBACK
 
 
 def secure_context(page: Origin) -> bool:

@@ -18,6 +18,10 @@ Facts:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cors_probe.model import Headers
 
 TCHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 HTTP_TAB_OR_SPACE = " \t"
@@ -119,3 +123,20 @@ def parse_mime_type(value: str) -> MimeType | None:
             if param_value and all(c not in "\r\n" for c in param_value):
                 parameters.append((name, param_value))
     return MimeType(type_.lower(), subtype.lower(), tuple(parameters))
+
+
+def vary_names(headers: Headers) -> frozenset[str]:
+    """The lower-cased field names `Vary` lists (every Vary line; `*` kept as `*`)."""
+    return frozenset(
+        trim(item).lower()
+        for value in headers.get_all("Vary")
+        for item in value.split(",")
+        if trim(item)
+    )
+
+
+def vary_covers_origin(headers: Headers) -> bool:
+    """Whether a cache must key this response on the request's Origin: `Vary` names `Origin`
+    (any case) or is `*` (RFC 9111 section 4.1)."""
+    names = vary_names(headers)
+    return "origin" in names or "*" in names

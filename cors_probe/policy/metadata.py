@@ -35,7 +35,7 @@ SEC_FETCH_MODE = "cors"
 SEC_FETCH_DEST = "empty"
 
 
-def _is_ip(host: str) -> bool:
+def is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host.strip("[]"))
     except ValueError:
@@ -43,21 +43,30 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-def is_trustworthy(url: Url) -> bool:
-    """Whether `url` is potentially trustworthy: https/wss, or a loopback host (`localhost`,
+def is_localhost(host: str) -> bool:
+    """`localhost` or a name under `.localhost` (trailing dot allowed)."""
+    name = host.rstrip(".").lower()
+    return name == "localhost" or name.endswith(".localhost")
+
+
+def potentially_trustworthy(scheme: str, host: str) -> bool:
+    """Whether an origin is potentially trustworthy: https/wss, or a loopback host (`localhost`,
     `*.localhost`, 127.0.0.0/8, ::1). Source: https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy."""
-    if url.scheme in ("https", "wss"):
+    if scheme in ("https", "wss"):
         return True
-    host = url.host.strip("[]")
-    if host == "localhost" or host.endswith(".localhost"):
+    bare = host.strip("[]")
+    if is_localhost(bare):
         return True
-    if _is_ip(host):
-        return ipaddress.ip_address(host).is_loopback
-    return False
+    return is_ip(bare) and ipaddress.ip_address(bare).is_loopback
+
+
+def is_trustworthy(url: Url) -> bool:
+    """Whether `url`'s origin is potentially trustworthy (`potentially_trustworthy`)."""
+    return potentially_trustworthy(url.scheme, url.host)
 
 
 @cache
-def _suffixes() -> PublicSuffixList:
+def public_suffixes() -> PublicSuffixList:
     from publicsuffixlist import PublicSuffixList
 
     return PublicSuffixList()
@@ -66,9 +75,9 @@ def _suffixes() -> PublicSuffixList:
 def site(scheme: str, host: str) -> tuple[str, str]:
     """The schemeful site of an origin: (scheme, registrable domain), or the host itself for an
     IP address or a host with no registrable domain (`localhost`)."""
-    if not host or _is_ip(host):
+    if not host or is_ip(host):
         return scheme, host
-    registrable = _suffixes().privatesuffix(host)
+    registrable = public_suffixes().privatesuffix(host)
     return scheme, registrable or host
 
 
@@ -76,7 +85,7 @@ def _may_share_a_site(a: str, b: str) -> bool:
     """False when two hosts cannot be same-site whatever the Public Suffix List says (an IP and
     another host, different last labels), so that the list, about 80 ms to load, is read only
     when it decides."""
-    if _is_ip(a) or _is_ip(b):
+    if is_ip(a) or is_ip(b):
         return a == b
     return a.rsplit(".", 1)[-1] == b.rsplit(".", 1)[-1]
 

@@ -163,9 +163,8 @@ def probe(
         elif c.label != "no-origin" and c.origin is not None and not reflects_any:
             findings += _some(rules.echoed_lookalike(where, c.label, c.origin, response))
         if c.label == "no-origin" and method == "GET":
-            engines = {b.name: b for b in BROWSERS}
             cached = rules.cached_without_cors(
-                where, response, page=page, credentials=shape.credentials, engines=engines
+                where, response, page=page, credentials=shape.credentials, engines=BY_NAME
             )
             if cached is not None:
                 findings.append(cached)

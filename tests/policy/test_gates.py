@@ -36,10 +36,10 @@ from cors_probe.policy.gates import (
     local_network,
     mixed_content,
     page_space,
-    potentially_trustworthy,
     secure_context,
     target_of,
 )
+from cors_probe.policy.metadata import potentially_trustworthy
 from cors_probe.policy.origin import parse_origin
 from cors_probe.policy.url import Url, parse_url
 
