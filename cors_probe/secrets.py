@@ -8,6 +8,7 @@ mask them (`render.mask` by name, `render.scrub` by value).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SECRET_NAMES = frozenset(
     {
@@ -36,6 +37,7 @@ MIN_SECRET = 4
 """Shorter environment values are not masked: hiding every "1" in a report would hide nothing."""
 
 
+@lru_cache(maxsize=1024)  # pure; every header of every exchange is asked about
 def is_secret(name: str) -> bool:
     """Whether a header named `name` carries a secret (Authorization, Cookie, API-key-like)."""
     lowered = name.lower()

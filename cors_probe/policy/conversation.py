@@ -491,12 +491,15 @@ def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Ou
     repreflight = fetch.browser.redirect_repreflights and hop.number and fetch.preflighted
     if repreflight and not triggers.triggers:
         triggers = Triggers((Trigger(TriggerReason.REDIRECT),), ())
-    plan = dressed(
-        preflight.plan(url, request_origin, hop.method, triggers),
-        fetch.shape,
-        fetch.browser,
-        fetch.url_list,
-    )
+    if hop.number == 0 or not hop.cors:  # the first URL's is prepare()'s; no CORS flag, no use
+        plan = fetch.plan
+    else:
+        plan = dressed(
+            preflight.plan(url, request_origin, hop.method, triggers),
+            fetch.shape,
+            fetch.browser,
+            fetch.url_list,
+        )
     fetch.hops.append(
         HopPreflight(
             hop.number, url, hop.cors, plan if hop.cors else PreflightPlan(False, method=hop.method)

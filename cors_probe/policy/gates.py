@@ -27,6 +27,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cors_probe.codes import FindingCode
 from cors_probe.model import (
@@ -39,7 +40,7 @@ from cors_probe.model import (
 )
 from cors_probe.policy.browsers import Browser
 from cors_probe.policy.findings import Where
-from cors_probe.policy.metadata import is_localhost, potentially_trustworthy
+from cors_probe.policy.metadata import HOSTS_KEPT, is_localhost, potentially_trustworthy
 from cors_probe.policy.url import Url
 
 Resolve = Callable[[str], str | None]
@@ -48,6 +49,7 @@ Resolve = Callable[[str], str | None]
 _RANK = {AddressSpace.PUBLIC: 0, AddressSpace.LOCAL: 1, AddressSpace.LOOPBACK: 2}
 
 
+@lru_cache(maxsize=HOSTS_KEPT)
 def address_space(address: str) -> AddressSpace | None:
     """The address space of an IP literal (IPv6 with or without brackets; IPv4-mapped IPv6 as its
     IPv4), None when `address` is not an IP literal. Loopback: 127.0.0.0/8 and ::1; local: the
@@ -68,6 +70,7 @@ def address_space(address: str) -> AddressSpace | None:
     return AddressSpace.PUBLIC
 
 
+@lru_cache(maxsize=HOSTS_KEPT)
 def host_space(host: str) -> AddressSpace | None:
     """What a host classifies as by itself: an IP literal's space, loopback for localhost
     names, None for any other name (it must be resolved)."""

@@ -18,6 +18,7 @@ Facts:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -92,6 +93,7 @@ class MimeType:
         return f"{self.type}/{self.subtype}"
 
 
+@lru_cache(maxsize=256)  # pure; a run asks about the same few Content-Types thousands of times
 def parse_mime_type(value: str) -> MimeType | None:
     """The MIME Sniffing Standard's "parse a MIME type"; None on failure.
 

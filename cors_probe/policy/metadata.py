@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -33,9 +33,14 @@ if TYPE_CHECKING:
 
 SEC_FETCH_MODE = "cors"
 SEC_FETCH_DEST = "empty"
+HOSTS_KEPT = 1024
+"""How many host names the pure look-ups below remember (`functools.lru_cache`): a run's checks
+ask about the same few hosts thousands of times; a bound keeps a run of many hosts flat."""
 
 
+@lru_cache(maxsize=HOSTS_KEPT)
 def is_ip(host: str) -> bool:
+    """Whether `host` is an IP address literal (IPv6 with or without its brackets)."""
     try:
         ipaddress.ip_address(host.strip("[]"))
     except ValueError:
@@ -49,6 +54,7 @@ def is_localhost(host: str) -> bool:
     return name == "localhost" or name.endswith(".localhost")
 
 
+@lru_cache(maxsize=HOSTS_KEPT)
 def potentially_trustworthy(scheme: str, host: str) -> bool:
     """Whether an origin is potentially trustworthy: https/wss, or a loopback host (`localhost`,
     `*.localhost`, 127.0.0.0/8, ::1). Source: https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy."""
@@ -72,6 +78,7 @@ def public_suffixes() -> PublicSuffixList:
     return PublicSuffixList()
 
 
+@lru_cache(maxsize=HOSTS_KEPT)
 def site(scheme: str, host: str) -> tuple[str, str]:
     """The schemeful site of an origin: (scheme, registrable domain), or the host itself for an
     IP address or a host with no registrable domain (`localhost`)."""
@@ -178,13 +185,27 @@ def dress(
 
 
 def _ordered(pairs: list[tuple[str, str]], order: Sequence[str]) -> list[tuple[str, str]]:
-    named = {n.lower() for n in order if n != SCRIPT}
-    out: list[tuple[str, str]] = []
-    for token in order:
-        if token == SCRIPT:
-            out.extend(p for p in pairs if p[0].lower() not in named)
+    """`pairs` in `order`: each named header where its name stands (all pairs of that name, in
+    their order), the others (the script's) where `SCRIPT` stands, else last."""
+    tokens, named = _tokens(tuple(order))
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    script: list[tuple[str, str]] = []
+    for pair in pairs:
+        lowered = pair[0].lower()
+        if lowered in named:
+            by_name.setdefault(lowered, []).append(pair)
         else:
-            out.extend(p for p in pairs if p[0].lower() == token.lower())
-    if SCRIPT not in order:
-        out.extend(p for p in pairs if p[0].lower() not in named)
+            script.append(pair)
+    out: list[tuple[str, str]] = []
+    for token in tokens:
+        out.extend(script if token is None else by_name.get(token, ()))
+    if None not in tokens:
+        out.extend(script)
     return out
+
+
+@lru_cache(maxsize=64)
+def _tokens(order: tuple[str, ...]) -> tuple[tuple[str | None, ...], frozenset[str]]:
+    """An engine's header order with names lower-cased and `SCRIPT` as None, and the names."""
+    tokens = tuple(None if t == SCRIPT else t.lower() for t in order)
+    return tokens, frozenset(t for t in tokens if t is not None)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
 from cors_probe.model import Origin
@@ -173,6 +174,12 @@ def _normalise_path(path: str) -> str:
     return "/" + "/".join(_percent_encode(s, _PATH_EXTRA) for s in out)
 
 
+URLS_KEPT = 512
+"""How many parses `parse_url` remembers: each engine's conversation of a check parses its URL
+again, and a run has many checks in flight (`functools.lru_cache`; Url and UrlError are frozen)."""
+
+
+@lru_cache(maxsize=URLS_KEPT)
 def parse_url(text: str, base: Url | None = None) -> Url | UrlError:
     """Parse `text` (absolute, or relative to `base`) and normalise it as a browser would.
 
