@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cors_probe.codes import TriggerReason
 from cors_probe.model import Headers, Trigger
@@ -218,7 +219,29 @@ def preflight_triggers(method: str, headers: Headers, browser: Browser = CHROMIU
 
     https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names, including the 1024-byte
     rule, plus the method (https://fetch.spec.whatwg.org/#cors-safelisted-method).
+    A conversation asks this of each URL's request three times (fetch()'s plan, the Local Network
+    Access gate, the preflight stage): the answer is remembered (`_Engine`).
     """
+    return _triggers(method, headers, _Engine(browser))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Engine:
+    """A Browser profile as a cache key: hashed by its name, equal only to itself (a profile holds
+    a dict, so it has no hash of its own; a replaced profile of the same name is another)."""
+
+    browser: Browser
+
+    def __hash__(self) -> int:
+        return hash(self.browser.name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Engine) and other.browser is self.browser
+
+
+@lru_cache(maxsize=256)
+def _triggers(method: str, headers: Headers, engine: _Engine) -> Triggers:
+    browser = engine.browser
     triggers: list[Trigger] = []
     if method not in SAFELISTED_METHODS:
         triggers.append(Trigger(TriggerReason.METHOD, None, method))
