@@ -1,0 +1,141 @@
+"""A run's JSON document: one valid document, its head indented, one check per line in `checks`.
+
+Each entry is spooled as its check finishes (`Outputs.keep`, in any order) and the document is
+written around them in file order; an entry's `report` is the document `check --format json`
+prints for the same request, and secrets are scrubbed from every entry.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cors_probe.model import Headers, Report, WireRequest, WireResponse
+from cors_probe.render import Format, RenderOptions
+from cors_probe.render.destinations import Outputs, plan
+from cors_probe.render.json import entry, render
+from cors_probe.secrets import MASK
+from cors_probe.usecases import check
+from cors_probe.usecases.results import CheckResult, Run, evaluate
+from cors_probe.usecases.spec import CheckSpec, PolicyFile
+from tests.subjects import PAGE, SECRET, shape
+
+CONTROLS = "\x1b[31m\x9b2J\x7f\x00"
+
+
+def _send(request: WireRequest) -> WireResponse:
+    """Allows /ok (echoing the request's Authorization back, and control bytes); /no has no
+    Access-Control-Allow-Origin."""
+    if request.url.endswith("/no"):
+        return WireResponse(200, Headers.of(("Content-Type", "text/plain")))
+    echoed = request.headers.get("Authorization") or ""
+    return WireResponse(
+        204 if request.method == "OPTIONS" else 200,
+        Headers.of(
+            ("Access-Control-Allow-Origin", PAGE),
+            ("Access-Control-Allow-Methods", "PUT"),
+            ("Access-Control-Allow-Headers", "authorization, content-type"),
+            ("X-Echo", echoed),
+            ("X-Evil", CONTROLS),
+        ),
+        reason="OK",
+    )
+
+
+def _checks() -> list[tuple[CheckSpec, Report]]:
+    shapes = [
+        ("read", shape("/ok"), "allowed"),
+        ("update", shape("/ok", "PUT", "Content-Type: application/json", data="{}"), "allowed"),
+        ("blocked", shape("/no"), "allowed"),
+        ("token", shape("/ok", "GET", f"Authorization: Bearer {SECRET}"), "allowed"),
+    ]
+    found = []
+    for line, (name, request, expect) in enumerate(shapes, 1):
+        spec = CheckSpec(name, line * 4, request, "app", expect)
+        found.append((spec, check.run(request, _send, consent=lambda _: True)))
+    return found
+
+
+def _written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, show: bool) -> tuple[str, Any]:
+    """The run's JSON as `run --output json:run.json` writes it, entries kept out of order."""
+    monkeypatch.chdir(tmp_path)
+    checks = _checks()
+    results = [evaluate(spec, report) for spec, report in checks]
+    policy = PolicyFile("cors-probe.toml", tuple(s for s, _ in checks), frozenset())
+    run = Run(policy, results, started="2026-01-01T00:00:00Z", seconds=1.5)
+    options = RenderOptions(show_secrets=show)
+    with Outputs(plan(Format.TEXT, ["json:run.json"]), options, policy_path=policy.path) as out:
+        for index in reversed(range(len(checks))):
+            out.keep(index, results[index], checks[index][1])
+        out.write(run)
+    text = (tmp_path / "run.json").read_text(encoding="utf-8")
+    return text, checks
+
+
+def _entry_lines(text: str) -> list[str]:
+    lines = text.splitlines()
+    start = lines.index('  "checks": [')
+    end = lines.index("  ],", start)
+    return lines[start + 1 : end]
+
+
+def test_the_run_document_is_valid_json_with_one_check_per_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text, checks = _written(tmp_path, monkeypatch, show=False)
+    capsys.readouterr()
+    document = json.loads(text)
+    assert document["schema"] == "cors-probe/run/1"
+    assert document["summary"]["total"] == len(checks)
+    lines = _entry_lines(text)
+    assert len(lines) == len(checks)
+    assert all(line.startswith("    {") for line in lines)
+    parsed = [json.loads(line.strip().removesuffix(",")) for line in lines]
+    assert parsed == document["checks"]
+    assert [c["name"] for c in document["checks"]] == [spec.name for spec, _ in checks]
+    assert not any(c in text for c in "\x1b\x9b\x7f\x00")  # escaped by JSON, never raw
+
+
+def test_each_entry_holds_the_check_document_of_its_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without a secret in the request, `report` is exactly what `check --format json` prints;
+    the entry's own keys come from the check and its result."""
+    text, checks = _written(tmp_path, monkeypatch, show=False)
+    capsys.readouterr()
+    document = json.loads(text)
+    for (spec, report), written in zip(checks[:3], document["checks"], strict=False):
+        assert written["report"] == json.loads(render(report))
+        result = evaluate(spec, report)
+        assert written["id"] == spec.ident
+        assert (written["got"], written["status"]) == (result.got, result.status.value)
+        assert written["findings"] == list(result.codes)
+    assert document["checks"][2]["status"] == "failed"
+    evil = dict(document["checks"][0]["report"]["exchanges"][0]["response"]["headers"])
+    assert evil["X-Evil"] == CONTROLS
+
+
+@pytest.mark.parametrize("show", [False, True], ids=["masked", "shown"])
+def test_a_secret_echoed_by_the_server_is_scrubbed_from_its_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], show: bool
+) -> None:
+    text, _ = _written(tmp_path, monkeypatch, show=show)
+    capsys.readouterr()
+    token = json.loads(text)["checks"][3]
+    echoed = dict(token["report"]["exchanges"][-1]["response"]["headers"])["X-Echo"]
+    assert (SECRET in text) is show
+    assert echoed == (f"Bearer {SECRET}" if show else f"Bearer {MASK}")
+
+
+def test_an_entry_is_one_line_holding_the_whole_check_document() -> None:
+    """An entry (made by the C encoder, compact) is one line, and its report, secrets shown, is
+    the check's document: nothing is lost by not indenting it."""
+    for spec, report in _checks():
+        result: CheckResult = evaluate(spec, report)
+        text = entry("cors-probe.toml", result, report, secrets=frozenset(), show_secrets=True)
+        assert "\n" not in text
+        assert json.loads(text)["report"] == json.loads(render(report, show_secrets=True))
+        assert json.loads(text)["url"] == spec.shape.url
