@@ -1,13 +1,14 @@
 """CPU per check of `cors-probe run`'s own work, without the network: the CORS engine and the JSON.
 
-    python benchmarks/cpu.py [--checks 2000] [--profile] [--top 30]
+    python benchmarks/cpu.py [--checks 2000] [--secret] [--profile] [--top 30]
 
 Runs the checks of a policy file like `benchmarks/batch.py`'s (a preflighted PUT each, to a
 different path) through `usecases.check.run` as `run` does (consent given, a deadline), against
 a send that returns canned answers at once (a 204 preflight answer with Access-Control-Allow-*
 and a 200), then makes each check's JSON entry (`render.json.entry`). Prints the CPU time per
 check of each part (process time, median of three rounds); `--profile` prints cProfile's top
-costs instead. It informs, never fails; the network's share is batch.py's to measure.
+costs instead. `--secret`: the policy has a secret (an `${API_KEY}` header), so that every entry
+is scrubbed of it. It informs, never fails; the network's share is batch.py's to measure.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -92,6 +94,11 @@ def policy(checks: int) -> PolicyFile:
         return load_policy(str(path))
 
 
+def with_secret(loaded: PolicyFile) -> PolicyFile:
+    """`loaded` as if its checks sent `X-Api-Key: ${API_KEY}`: every entry is scrubbed of it."""
+    return replace(loaded, secrets=frozenset({"k3y-f0r-the-items-api"}))
+
+
 def one_round(loaded: PolicyFile) -> tuple[float, float]:
     """(CPU seconds in the engine, CPU seconds in the JSON) for every check of `loaded`."""
     engine = json_cpu = 0.0
@@ -115,10 +122,11 @@ def one_round(loaded: PolicyFile) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checks", type=int, default=2000)
+    parser.add_argument("--secret", action="store_true")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
-    loaded = policy(args.checks)
+    loaded = with_secret(policy(args.checks)) if args.secret else policy(args.checks)
     one_round(policy(50))  # warm: imports, first-call caches of the Python runtime
     if args.profile:
         profiler = cProfile.Profile()

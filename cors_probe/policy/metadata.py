@@ -151,11 +151,13 @@ def dress(
         ("Accept-Language", browser.accept_language),
         ("Accept-Encoding", browser.accept_encoding),
     ]
-    crossed = any(a.origin().serialise() != b.origin().serialise() for a, b in pairwise(url_list))
     order = browser.preflight_order if preflight else browser.actual_order
     metadata = True
     if not preflight and len(url_list) > 1:
         order = browser.redirected_order or order
+        crossed = any(
+            a.origin().serialise() != b.origin().serialise() for a, b in pairwise(url_list)
+        )
         # WebKit leaves Fetch Metadata off a CORS request only (scenario
         # modes-no-cors-corp-same-site-after-redirect keeps it in no-cors mode)
         if crossed and browser.cross_redirected_order is not None and mode == SEC_FETCH_MODE:

@@ -31,7 +31,7 @@ from cors_probe.model import (
 )
 from cors_probe.render.gates import local_network_dict
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
-from cors_probe.render.scrub import clean, secrets_of
+from cors_probe.render.scrub import clean, in_json, secrets_of
 from cors_probe.usecases.baseline import RUN_SCHEMA
 from cors_probe.usecases.demo import Tour
 from cors_probe.usecases.results import CheckResult, Run, Tally
@@ -54,11 +54,17 @@ def dumps(document: object) -> str:
     return UNESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def compact(document: object) -> str:
+_COMPACT: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
+
+
+def compact(document: object, secrets: frozenset[str] = frozenset()) -> str:
     """A document on one line (no indent, no space after `,` and `:`), made by the standard
     library's C encoder (an indent makes `json.dumps` fall back to its pure-Python encoder, four
-    times slower), UTF-8 as is and control characters escaped as `dumps` does: a run's entries."""
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    times slower), UTF-8 as is and control characters escaped as `dumps` does: a run's entries.
+    `secrets` are scrubbed from its string values (`clean`), when any may be there (`in_json`)."""
+    text = json.dumps(document, **_COMPACT)
+    if secrets and in_json(text, secrets):
+        text = json.dumps(clean(document, secrets, controls=False), **_COMPACT)
     return UNESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -359,10 +365,9 @@ def entry(
         "findings": list(result.codes),
         "report": to_dict(report, show_secrets=show_secrets),
     }
-    if not show_secrets:
-        known = secrets | secrets_of(spec.shape) | secrets_of(report.shape)
-        document = clean(document, known, controls=False)
-    return compact(document)
+    if show_secrets:
+        return compact(document)
+    return compact(document, secrets | secrets_of(spec.shape) | secrets_of(report.shape))
 
 
 def _head(run: Run) -> dict[str, Any]:

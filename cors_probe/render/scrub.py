@@ -56,10 +56,34 @@ def _forms(secret: str) -> set[str]:
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """`text` (a string value, not a document) with every form of every secret as `****`."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        for form in sorted(_forms(secret), key=len, reverse=True):
+    return _scrubber(secrets)(text)
+
+
+def _scrubber(secrets: Iterable[str]) -> Callable[[str], str]:
+    """`scrub` for these `secrets`, their forms worked out once: longest secrets first, and each
+    one's longest forms first, so that a secret inside another is masked inside it."""
+    forms = [
+        form
+        for secret in sorted(secrets, key=len, reverse=True)
+        for form in sorted(_forms(secret), key=len, reverse=True)
+    ]
+
+    def scrubbed(text: str) -> str:
+        for form in forms:
             text = text.replace(form, MASK)
-    return text
+        return text
+
+    return scrubbed
+
+
+def in_json(text: str, secrets: Iterable[str]) -> bool:
+    """Whether some form of some secret (of MIN_SECRET characters or more) may be in a string of
+    the JSON document `text` (made with ensure_ascii=False). JSON escapes a string character by
+    character, so a string holding a form holds that form's escape: False means `clean` of the
+    document would change nothing (a key holding one only makes this say True)."""
+    known = [s for s in secrets if len(s) >= MIN_SECRET]
+    escaped = (json.dumps(form, ensure_ascii=False)[1:-1] for s in known for form in _forms(s))
+    return any(form in text for form in escaped)
 
 
 def clean_line(line: str, secrets: Iterable[str]) -> str:
@@ -71,6 +95,13 @@ def map_strings(value: T, change: Callable[[str], str]) -> T:
     """`value` with `change` applied to every string inside it: dataclasses (frozen ones rebuilt),
     tuples, lists, sets and mapping values (keys are a document's vocabulary and stay). Enums,
     numbers, bytes and None are left as they are; parts that do not change are not copied."""
+    kind = type(value)
+    if kind is str:  # a document's own types first: a run's entry has hundreds of values
+        return change(value)  # type: ignore[arg-type, return-value]
+    if kind is dict or kind is list:
+        return _map_json(value, change)  # type: ignore[arg-type, return-value]
+    if kind in _UNCHANGED:
+        return value
     result: Any = value
     if isinstance(value, Enum | bytes | int | float) or value is None:
         pass
@@ -96,15 +127,37 @@ def map_strings(value: T, change: Callable[[str], str]) -> T:
     return result  # type: ignore[no-any-return]
 
 
+_UNCHANGED = frozenset({int, float, bool, type(None), bytes})
+
+
+def _map_json(value: dict[Any, Any] | list[Any], change: Callable[[str], str]) -> object:
+    """`map_strings` of a dict (its values) or a list, rebuilt only when something changed."""
+    changed = False
+    if isinstance(value, dict):
+        pairs = {}
+        for key, item in value.items():
+            new = map_strings(item, change)
+            changed = changed or new is not item
+            pairs[key] = new
+        return pairs if changed else value
+    items = []
+    for item in value:
+        new = map_strings(item, change)
+        changed = changed or new is not item
+        items.append(new)
+    return items if changed else value
+
+
 def clean(value: T, secrets: Iterable[str], *, controls: bool) -> T:
     """`value` (a subject, or a document before it is serialised) with its string values scrubbed
     of `secrets` and, when `controls`, with control characters made visible."""
     known = frozenset(s for s in secrets if len(s) >= MIN_SECRET)
     if not known and not controls:
         return value
+    scrubbed = _scrubber(known)
 
     def change(text: str) -> str:
-        text = scrub(text, known) if known else text
+        text = scrubbed(text) if known else text
         return visible(text) if controls else text
 
     return map_strings(value, change)

@@ -16,7 +16,8 @@ import pytest
 from cors_probe.model import Headers, Report, WireRequest, WireResponse
 from cors_probe.render import Format, RenderOptions
 from cors_probe.render.destinations import Outputs, plan
-from cors_probe.render.json import entry, render
+from cors_probe.render.json import compact, entry, render
+from cors_probe.render.scrub import in_json
 from cors_probe.secrets import MASK
 from cors_probe.usecases import check
 from cors_probe.usecases.results import CheckResult, Run, evaluate
@@ -139,3 +140,35 @@ def test_an_entry_is_one_line_holding_the_whole_check_document() -> None:
         assert "\n" not in text
         assert json.loads(text)["report"] == json.loads(render(report, show_secrets=True))
         assert json.loads(text)["url"] == spec.shape.url
+
+
+@pytest.mark.parametrize(
+    ("secret", "value"),
+    [
+        ("plain-secret-1", "x plain-secret-1 y"),
+        ('quo"te\\back', 'said quo"te\\back'),  # JSON escapes " and \
+        ('quo"te', '{"echo": "quo\\"te"}'),  # a body quoting its JSON form, escaped again
+        ("tab\tand\x1bescape", "->tab\tand\x1bescape<-"),  # and control characters
+        ("ünï-cødé-key", "key=ünï-cødé-key"),
+        ("a b/c+d", "https://api.example/x?k=a%20b%2Fc%2Bd"),  # a percent-encoded form
+        ("a&b<c>", "<p>a&amp;b&lt;c&gt;</p>"),  # an XML-escaped form
+    ],
+    ids=["plain", "quote-backslash", "json-form", "controls", "non-ascii", "percent", "xml"],
+)
+def test_a_secret_in_any_form_in_a_string_is_found_and_masked(secret: str, value: str) -> None:
+    """`in_json` says whether `clean` has work to do; when it says no, the entry is written as
+    is, so it must never miss a secret that a string value holds in any of its forms."""
+    document = {"report": {"headers": [["X-Echo", value]], "n": 1}, "flag": True}
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    assert in_json(text, {secret})
+    written = json.loads(compact(document, frozenset({secret})))
+    assert written["report"]["headers"][0][1] != value
+    assert MASK in written["report"]["headers"][0][1]
+    assert written["flag"] is True
+
+
+def test_a_document_without_the_secret_is_written_as_is() -> None:
+    document = {"report": {"headers": [["X-Echo", "nothing to hide"]]}, "true": None}
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    assert not in_json(text, {"plain-secret-1", "abc"})  # "abc" is too short to be masked
+    assert compact(document, frozenset({"plain-secret-1"})) == text
