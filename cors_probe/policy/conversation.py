@@ -491,8 +491,8 @@ def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Ou
     repreflight = fetch.browser.redirect_repreflights and hop.number and fetch.preflighted
     if repreflight and not triggers.triggers:
         triggers = Triggers((Trigger(TriggerReason.REDIRECT),), ())
-    if hop.number == 0 or not hop.cors:  # the first URL's is prepare()'s; no CORS flag, no use
-        plan = fetch.plan
+    if hop.number == 0 or not hop.cors:
+        plan = fetch.plan  # the first URL's is prepare()'s; without the CORS flag none is asked
     else:
         plan = dressed(
             preflight.plan(url, request_origin, hop.method, triggers),
