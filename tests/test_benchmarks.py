@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.batch import Settings, judge, write_policy
+from benchmarks.batch import Settings, judge, marginal_cpu_ms, write_policy
 from benchmarks.targets import NOISE, Target, rate_ratio, step_ratios, summary
 from cors_probe.inputs.policyfile import load_policy
 from tests.conftest import cli_command
@@ -95,9 +95,11 @@ def _figures(run_s: float, run_cpu: float, aio_s: float, httpx_s: float) -> dict
             "cors-probe run --jobs 16": process(run_s, run_cpu),
             "raw aiohttp loop": process(aio_s, aio_s * 0.9),
             "raw httpx loop": process(httpx_s, httpx_s * 0.9),
+            "cors-probe run, 1 check": process(0.9, 0.5),
         },
         "sweep": sweep,
         "memory": {"checks": 20000, "growth": 1.2},
+        "marginal_cpu_ms_per_check": 1000 * (run_cpu - 0.5) / 1999,
     }
 
 
@@ -117,6 +119,9 @@ def test_the_batch_targets_are_judged_from_the_figures(
     assert [t.verdict for t in targets] == verdicts
     assert summary(targets) == f"{verdicts.count('PASS')} of 5 targets met"
     processes = figures["processes"]
+    assert marginal_cpu_ms(processes, Settings()) == pytest.approx(
+        1000 * (processes["cors-probe run --jobs 16"]["cpu_seconds"] - 0.5) / 1999
+    )
     assert targets[0].value == rate_ratio(
         processes["cors-probe run --jobs 16"]["seconds"], processes["raw aiohttp loop"]["seconds"]
     )
