@@ -15,6 +15,8 @@ Interleaved rounds (each round runs every command once, in a rotated order), med
   stable one); CPU per check <= 1.5 ms.
 - the --jobs sweep: `cors-probe run` at each of SWEEP; target: throughput does not fall as --jobs
   grows, each step >= NOISE (0.9) x the previous median.
+- a run of one check in every round: the fixed cost of a run; the CPU per check beyond it is
+  printed beside the CPU target (information).
 - memory: the peak RSS of MEMORY_CHECKS checks (one run, same --jobs, JSON report) against the
   median peak of CHECKS checks; target <= 1.5 x.
 
