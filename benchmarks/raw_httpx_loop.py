@@ -1,20 +1,25 @@
-"""The floor for `cors-probe run`: a raw httpx.AsyncClient loop sending the same requests.
+"""A baseline for `cors-probe run`: a default httpx.AsyncClient loop sending the same requests.
 
     python raw_httpx_loop.py BASE_URL CHECKS JOBS
 
-For each of CHECKS paths, the preflight a browser sends (OPTIONS with Origin and the
-Access-Control-Request-* headers), then the PUT, with at most JOBS checks in flight over one
-client: what cors-probe sends, with no CORS judgement, no reports and no output.
+For each of CHECKS paths, the preflight and then the PUT that cors-probe sends for the
+benchmark's check (the same headers as raw_aiohttp_loop.py; httpx's own Accept, Accept-Encoding,
+Connection and User-Agent give way to them), with at most JOBS checks in flight over one client
+with default settings on asyncio's event loop: what cors-probe sends, with no CORS judgement, no
+reports and no output.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 import httpx
 
-ORIGIN = "http://localhost:3000"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.wire import ACTUAL, PREFLIGHT
 
 
 async def main(base: str, checks: int, jobs: int) -> None:
@@ -25,19 +30,8 @@ async def main(base: str, checks: int, jobs: int) -> None:
         async def one(index: int) -> None:
             url = f"{base}/api/{index}"
             async with gate:
-                preflight = await client.options(
-                    url,
-                    headers={
-                        "Origin": ORIGIN,
-                        "Access-Control-Request-Method": "PUT",
-                        "Access-Control-Request-Headers": "content-type",
-                    },
-                )
-                actual = await client.put(
-                    url,
-                    headers={"Origin": ORIGIN, "Content-Type": "application/json"},
-                    content=b"{}",
-                )
+                preflight = await client.options(url, headers=PREFLIGHT)
+                actual = await client.put(url, headers=ACTUAL, content=b"{}")
                 if preflight.status_code != 204 or actual.status_code != 200:
                     raise SystemExit(f"unexpected {preflight.status_code} {actual.status_code}")
 
