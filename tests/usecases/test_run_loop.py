@@ -74,17 +74,18 @@ def test_at_most_jobs_checks_are_in_flight_and_none_is_created_up_front(jobs: in
 
 def test_rate_paces_each_host_on_its_own() -> None:
     transport = Counting(delay=0.0)
-    hosts = ("https://a.example", "https://b.example")
-    policy = _policy(f"{host}/items/{i}" for i in range(5) for host in hosts)
-    started = time.monotonic()
-    asyncio.run(run(policy, transport, jobs=10, rate=20))  # 20 requests/s, so 50 ms apart
-    took = time.monotonic() - started
+    hosts = ("a.example", "b.example")
+    policy = _policy(f"https://{host}/items/{i}" for i in range(5) for host in hosts)
+    asyncio.run(run(policy, transport, jobs=10, rate=20))  # 20 requests/s: 50 ms apart
+    times = {
+        host: [t for t, url in transport.sent if urlsplit(url).netloc == host] for host in hosts
+    }
     for host in hosts:
-        times = [t for t, url in transport.sent if urlsplit(url).netloc == urlsplit(host).netloc]
-        assert len(times) == 5
-        gaps = [b - a for a, b in itertools.pairwise(times)]
+        assert len(times[host]) == 5
+        gaps = [b - a for a, b in itertools.pairwise(times[host])]
         assert min(gaps) >= 0.045, gaps
-    assert took < 0.45  # two hosts paced side by side (4 gaps of 50 ms), not one after the other
+    # side by side, not one after the other: b's first request goes before a's second
+    assert times["b.example"][0] < times["a.example"][1]
 
 
 def test_a_cancelled_run_starts_no_further_check() -> None:
@@ -134,5 +135,5 @@ def test_a_cancelled_run_wakes_the_checks_waiting_for_their_slot() -> None:
             await task
         return time.monotonic() - started
 
-    assert asyncio.run(interrupted()) < 0.5
+    assert asyncio.run(interrupted()) < 1.5  # the next slot was 2 s away, the last 10 s
     assert len(transport.sent) == 1
