@@ -28,8 +28,13 @@ from cors_probe.render import Format
 from cors_probe.usecases.spec import Unreachable
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from cors_probe.probe.client import ProbeOptions
     from cors_probe.render.destinations import Outputs
     from cors_probe.usecases.baseline import Prior
+    from cors_probe.usecases.results import Run as RunResult
+    from cors_probe.usecases.run import AsyncTransport
     from cors_probe.usecases.spec import PolicyFile
 
 
@@ -52,28 +57,49 @@ def run(
 ) -> None:
     """Check a policy file of expected CORS behaviour: concurrently, with CI-native reports."""
     del debug
-    from cors_probe.probe.client import ProbeOptions, Prober
+    from cors_probe.probe.client import ProbeOptions
+    from cors_probe.probe.loop import run_async
     from cors_probe.render.text_run import RunProgress
     from cors_probe.usecases import run as use_case
 
     policy, priors, outputs = _inputs(policy_file, baseline, output_format, output, show_secrets)
     options = ProbeOptions(verify=not insecure, cacert=cacert, http2=http2, proxy=proxy)
-    with Prober(replace(options, max_connections=jobs)) as prober, outputs:
+    with outputs:
         with RunProgress(len(policy.checks), policy.secrets) as progress:
-            result = use_case.run(
-                policy,
-                prober,
-                deadline=deadline,
-                yes=yes,
-                jobs=jobs,
-                rate=rate,
-                unreachable=unreachable,
-                baseline=priors,
-                progress=progress,
-                on_report=outputs.keep,
+            result = run_async(
+                _checked(
+                    replace(options, max_connections=jobs),
+                    lambda prober: use_case.run(
+                        policy,
+                        prober,
+                        deadline=deadline,
+                        yes=yes,
+                        jobs=jobs,
+                        rate=rate,
+                        unreachable=unreachable,
+                        baseline=priors,
+                        progress=progress,
+                        on_report=outputs.keep,
+                    ),
+                )
             )
         outputs.write(result)
     raise typer.Exit(int(result.exit_code()))
+
+
+async def _checked(
+    options: ProbeOptions, checks: Callable[[AsyncTransport], Awaitable[RunResult]]
+) -> RunResult:
+    """`checks` (the run) on the running event loop, over one AsyncProber created there; Ctrl-C
+    (the run cancelled) or a failure aborts every request in flight at once, then it closes."""
+    from cors_probe.probe.aclient import AsyncProber
+
+    async with AsyncProber(options) as prober:
+        try:
+            return await checks(prober)
+        except BaseException:
+            prober.abort()
+            raise
 
 
 def _inputs(

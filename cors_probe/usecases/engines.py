@@ -28,6 +28,8 @@ from cors_probe.policy.browsers import BROWSERS, Browser, named
 from cors_probe.policy.conversation import Reply, Send, converse, drive, prepare
 
 Key = tuple[str, str, tuple[tuple[str, str], ...], bytes | None]
+Slot = tuple[Key, int]
+"""A request's key and its occurrence among one engine's requests with that key."""
 
 
 def key(request: WireRequest, *, side_effects: bool = False) -> Key:
@@ -49,7 +51,7 @@ class Shared:
     (`key`): one POST, not one per engine."""
 
     def __init__(self) -> None:
-        self._answers: dict[tuple[Key, int], Reply] = {}
+        self._answers: dict[Slot, Reply] = {}
         self._counts: dict[tuple[str, Key], int] = {}
 
     def __call__(
@@ -59,12 +61,30 @@ class Shared:
         send: Callable[[WireRequest], Reply],
         side_effects: bool = False,
     ) -> Reply:
+        slot = self.slot(engine, request, side_effects)
+        if not self.has(slot):
+            self.keep(slot, send(request))
+        return self._answers[slot]
+
+    def slot(self, engine: str, request: WireRequest, side_effects: bool = False) -> Slot:
+        """Where `engine`'s request's answer is kept: its `key` and occurrence (this call counts
+        it as `engine`'s next such request). For a caller that sends itself (check.steps)."""
         found = key(request, side_effects=side_effects)
         occurrence = self._counts.get((engine, found), 0)
         self._counts[(engine, found)] = occurrence + 1
-        if (found, occurrence) not in self._answers:
-            self._answers[(found, occurrence)] = send(request)
-        return self._answers[(found, occurrence)]
+        return found, occurrence
+
+    def has(self, slot: Slot) -> bool:
+        """Whether an engine already received the answer for `slot`."""
+        return slot in self._answers
+
+    def answer(self, slot: Slot) -> Reply:
+        """The answer kept for `slot` (KeyError when there is none: see `has`)."""
+        return self._answers[slot]
+
+    def keep(self, slot: Slot, reply: Reply) -> None:
+        """The answer received for `slot`: every later request with that slot gets it."""
+        self._answers[slot] = reply
 
 
 class _Unknown(Exception):

@@ -4,6 +4,7 @@ finished run, and every exit-code rule: one check's (`report_exit_code`) and a r
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -39,16 +40,16 @@ class CheckResult:
     got: str
     """The verdict: allowed, blocked, incomplete or unreachable."""
     findings: tuple[Finding, ...]
+    """The findings a summary may name: every one of a check that did not pass, none of a
+    passed check (a run of 20,000 keeps their codes, not the findings: `codes`)."""
     decisive: Finding | None
     elapsed_ms: float
     """The round trips' time, summed."""
     allowed_by: str | None = None
     """The Access-Control-Allow-Origin the last response answered, when the verdict is allowed:
     what let the page read it (the words of an "expected blocked, got allowed" failure)."""
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(f.code.value for f in self.findings))
+    codes: tuple[str, ...] = ()
+    """Every finding's code, once each, in the order found (the baseline, JSON and JUnit)."""
 
     @property
     def problem_finding(self) -> Finding | None:
@@ -59,6 +60,11 @@ class CheckResult:
             if finding.code.value in self.spec.forbid:
                 return finding
         return self.decisive
+
+
+_CODES: dict[tuple[str, ...], tuple[str, ...]] = {}
+"""One tuple per list of codes found: the thousands of checks that found the same share it (as
+they share one interned Access-Control-Allow-Origin)."""
 
 
 def evaluate(
@@ -73,16 +79,19 @@ def evaluate(
         else None
     )
 
+    codes = tuple(dict.fromkeys(f.code.value for f in outcome.findings))
+
     def result(status: Status, problems: tuple[str, ...]) -> CheckResult:
         return CheckResult(
             spec,
             status,
             problems,
             outcome.verdict.value,
-            outcome.findings,
+            outcome.findings if status is not Status.PASSED else (),
             outcome.decisive,
             elapsed,
-            allowed_by,
+            sys.intern(allowed_by) if allowed_by is not None else None,
+            _CODES.setdefault(codes, codes),
         )
 
     if outcome.verdict is Verdict.UNREACHABLE:
@@ -98,7 +107,6 @@ def evaluate(
     if outcome.verdict.value != spec.expect:
         why = f" ({outcome.decisive.code.value})" if outcome.decisive is not None else ""
         problems.append(f"expected {spec.expect}, got {outcome.verdict.value}{why}")
-    codes = {f.code.value for f in outcome.findings}
     problems += [f"forbidden finding {code} is present" for code in spec.forbid if code in codes]
     problems += [
         f"required finding {code} is missing" for code in spec.require if code not in codes

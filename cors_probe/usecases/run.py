@@ -1,18 +1,20 @@
-"""`cors-probe run`: a policy's checks, concurrently over one shared client, politely, each
-exactly as `check`, compared with a baseline when one is given.
+"""`cors-probe run`: a policy's checks, concurrently on one event loop over one transport,
+politely, each exactly as `check`, compared with a baseline when one is given.
 
-Threads, not asyncio: each check is the same synchronous conversation `check` runs (the policy
-core is a generator; the probe sends over httpx.Client, which is thread-safe), so the batch
-adds nothing to the engine and shares one connection pool. `--rate` spaces the requests to each
-host; `--jobs` bounds how many checks are in flight. Consent is settled before anything is sent.
+Each check is the same sans-I/O conversation `check` runs (`check.steps`), driven by
+`check.arun` over an async transport (the probe's `AsyncProber`, or a test's fake): the batch
+adds nothing to the engine and shares one connection pool. `--jobs` worker tasks take the checks
+one after another (never a task per check up front: a run of 20,000 checks holds `--jobs` of
+them at a time); `--rate` spaces the requests to each host. Consent is settled before anything
+is sent.
 """
 
 from __future__ import annotations
 
-import threading
+import asyncio
+import contextlib
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -28,42 +30,46 @@ from cors_probe.usecases.spec import CheckSpec, PolicyFile, Unreachable
 
 Progress = Callable[[int, int, CheckResult], None]
 OnReport = Callable[[int, CheckResult, Report], None]
-"""Called in the worker with each check's index, result and full report, before the report is
-let go (the JSON format spools it)."""
+"""Called on the event loop with each check's index, result and full report as it finishes,
+before the report is let go (the JSON format spools it)."""
+Sender = Callable[[CheckSpec, WireRequest, float], Awaitable[WireResponse]]
+"""`await send(spec, request, seconds)`: one of `spec`'s requests within `seconds`."""
 
 
 class HostPacer:
-    """At most `rate` requests per second to each host (0: no limit)."""
+    """At most `rate` requests per second to each host (0: no limit), on the running loop: each
+    request to a host takes the next slot, `1 / rate` seconds after the previous one's."""
 
     def __init__(self, rate: float) -> None:
         self._interval = 1.0 / rate if rate > 0 else 0.0
         self._next: dict[str, float] = {}
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
+        self._stopping = asyncio.Event()
 
     def stop(self) -> None:
-        """Wake every waiting check at once (Ctrl-C): it goes on to fail fast, not to wait."""
+        """Wake every waiting check at once (Ctrl-C): it goes on to fail fast, not to wait.
+        Call it on the loop's thread (a task, a callback, the loop's signal handler)."""
         self._stopping.set()
 
-    def wait(self, url: str) -> None:
-        if not self._interval:
+    async def wait(self, url: str) -> None:
+        """Until `url`'s host's next slot (at once when stopped or unpaced)."""
+        if not self._interval or self._stopping.is_set():
             return
         host = urlsplit(url).netloc
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next.get(host, now))
-            self._next[host] = slot + self._interval
+        now = time.monotonic()
+        slot = max(now, self._next.get(host, now))
+        self._next[host] = slot + self._interval
         if slot > now:
-            self._stopping.wait(slot - now)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), slot - now)
 
 
-class Transport(Protocol):
-    """What a run sends through (the probe's `Prober`, or a test's fake)."""
+class AsyncTransport(Protocol):
+    """What a run sends through (the probe's `AsyncProber`, or a test's fake)."""
 
-    def open(self, urls: Iterable[str]) -> None:
+    async def open(self, urls: Iterable[str]) -> None:
         """Be ready to send to these URLs at once (clients built, CA bundles loaded)."""
 
-    def send(self, request: WireRequest, timeout: float | None = None) -> WireResponse:
+    async def send(self, request: WireRequest, timeout: float | None = None) -> WireResponse:
         """One round trip (ProbeError when no response came), `timeout` in seconds."""
         ...
 
@@ -88,9 +94,9 @@ def require_consent(policy: PolicyFile) -> None:
         )
 
 
-def run(
+async def run(
     policy: PolicyFile,
-    transport: Transport,
+    transport: AsyncTransport,
     *,
     yes: bool = False,
     jobs: int = 8,
@@ -106,17 +112,19 @@ def run(
 
     Each request's time-out is its check's `timeout` (the whole request: headers and capped
     body); each check's conversation may take `deadline` seconds of sending (default: its
-    time-out x check.DEADLINE_FACTOR), each request bounded by what is left of it."""
+    time-out x check.DEADLINE_FACTOR), each request bounded by what is left of it. Cancelled
+    (Ctrl-C): no further check starts and the cancellation propagates; the caller aborts the
+    transport."""
     if not yes:
         require_consent(policy)
-    transport.open(spec.shape.url for spec in policy.checks)
+    await transport.open(spec.shape.url for spec in policy.checks)
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     clock = time.perf_counter()
 
-    def send(spec: CheckSpec, request: WireRequest, budget: float) -> WireResponse:
-        return transport.send(request, timeout=budget)
+    async def send(spec: CheckSpec, request: WireRequest, budget: float) -> WireResponse:
+        return await transport.send(request, timeout=budget)
 
-    results = run_policy(
+    results = await run_policy(
         policy,
         send,
         jobs=jobs,
@@ -135,9 +143,9 @@ def run(
     return Run(policy, results, started, seconds, path, tuple(changes), known)
 
 
-def run_policy(
+async def run_policy(
     policy: PolicyFile,
-    send: Callable[[CheckSpec, WireRequest, float], WireResponse],
+    send: Sender,
     *,
     jobs: int = 8,
     rate: float = 0.0,
@@ -147,31 +155,38 @@ def run_policy(
     deadline: float | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> list[CheckResult]:
-    """Every check, in file order, each in its engine (`spec.browser`): a check the file runs in
-    several engines is one check per engine, each its own conversation (the report names the
-    other engines that would decide otherwise on the same answers, `Report.contrasts`).
-    `send(spec, request, seconds)` performs one request (the probe) within `seconds`: the
-    check's time-out, or less when its deadline is nearer."""
+    """Every check, results in file order, each in its engine (`spec.browser`): a check the file
+    runs in several engines is one check per engine, each its own conversation (the report names
+    the other engines that would decide otherwise on the same answers, `Report.contrasts`).
+    `await send(spec, request, seconds)` performs one request (the probe) within `seconds`: the
+    check's time-out, or less when its deadline is nearer. At most `jobs` checks are in flight:
+    `jobs` worker tasks each take the next check when theirs is done. `progress(done, total,
+    result)` and `on_report` are called as each check finishes, in the order they finish."""
     pacer = HostPacer(rate)
+    total = len(policy.checks)
+    results: list[CheckResult | None] = [None] * total
+    pending = iter(enumerate(policy.checks))
+    done = 0
 
-    def one(index: int, spec: CheckSpec) -> CheckResult:
+    async def one(index: int, spec: CheckSpec) -> CheckResult:
         limit = check.default_deadline(spec.timeout, deadline)
         spent = 0.0  # seconds spent sending: waiting for --rate's slot is not the server's time
 
         def sending() -> float:
             return spent
 
-        def paced(request: WireRequest) -> WireResponse:
+        async def paced(request: WireRequest, timeout: float | None) -> WireResponse:
+            del timeout  # the budget is computed here, on the time spent sending alone
             nonlocal spent
-            pacer.wait(request.url)
+            await pacer.wait(request.url)
             started = clock()
             try:
-                return send(spec, request, max(0.001, min(spec.timeout, limit - spent)))
+                return await send(spec, request, max(0.001, min(spec.timeout, limit - spent)))
             finally:
                 spent += clock() - started
 
         # consent was settled before the run: by allow_side_effects in the file, or --yes
-        report = check.run(
+        report = await check.arun(
             spec.shape,
             paced,
             browsers=(named(spec.browser),),
@@ -184,20 +199,24 @@ def run_policy(
             on_report(index, result, report)
         return result
 
-    results: dict[int, CheckResult] = {}
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="cors-probe-run")
-    try:
-        futures = {pool.submit(one, i, spec): i for i, spec in enumerate(policy.checks)}
-        for done, future in enumerate(as_completed(futures), 1):
-            result = future.result()
-            results[futures[future]] = result
+    async def worker() -> None:
+        nonlocal done
+        for index, spec in pending:  # shared by the workers: each check is taken once
+            result = await one(index, spec)
+            results[index] = result
+            done += 1
             if progress is not None:
-                progress(done, len(futures), result)
+                progress(done, total, result)
+
+    workers = [asyncio.create_task(worker()) for _ in range(min(max(1, jobs), total))]
+    try:
+        await asyncio.gather(*workers)
     except BaseException:
-        # Ctrl-C (or a bug): start no further checks and wake those waiting for their pacing
-        # slot; those on the wire fail at once when the caller closes the transport
+        # Ctrl-C (the run is cancelled) or a bug: start no further checks, wake those waiting
+        # for their pacing slot; those on the wire end when the caller aborts the transport
         pacer.stop()
-        pool.shutdown(wait=False, cancel_futures=True)
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
         raise
-    pool.shutdown()
-    return [results[i] for i in range(len(policy.checks))]
+    return [r for r in results if r is not None]

@@ -1,8 +1,10 @@
 """`usecases.run.run` with a fake transport: consent is settled and the clients are built before
-anything is sent, so `--rate` paces every request from the first."""
+anything is sent, so `--rate` paces every request from the first. The run is async: each test
+drives it with asyncio.run."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterable
@@ -29,12 +31,12 @@ class FakeTransport:
         self.lock = threading.Lock()
         self.answer = answerer(GOOD)
 
-    def open(self, urls: Iterable[str]) -> None:
+    async def open(self, urls: Iterable[str]) -> None:
         self.opened = list(urls)
         with self.lock:
             self.calls.append("open")
 
-    def send(self, request: WireRequest, timeout: float | None = None) -> WireResponse:
+    async def send(self, request: WireRequest, timeout: float | None = None) -> WireResponse:
         with self.lock:
             self.calls.append(f"send {request.method} {request.url}")
         return self.answer(request)
@@ -52,7 +54,7 @@ GETS = policy(
 
 def test_the_transport_is_opened_for_every_url_before_the_first_send() -> None:
     transport = FakeTransport()
-    result = run(GETS, transport, jobs=2)
+    result = asyncio.run(run(GETS, transport, jobs=2))
     assert transport.calls[0] == "open"
     assert transport.calls.count("open") == 1
     assert len(transport.calls) == 3  # open, then one GET per check
@@ -71,7 +73,7 @@ def test_a_side_effecting_check_without_consent_is_refused_before_anything_is_se
         "was sent"
     )
     with pytest.raises(UsageError) as raised:
-        run(policy(GETS.checks[0], PUT), transport)
+        asyncio.run(run(policy(GETS.checks[0], PUT), transport))
     assert str(raised.value) == message
     assert transport.calls == []
 
@@ -83,7 +85,7 @@ def test_a_side_effecting_check_without_consent_is_refused_before_anything_is_se
 )
 def test_consent_in_the_file_or_yes_lets_the_check_run(spec: CheckSpec, yes: bool) -> None:
     transport = FakeTransport()
-    result = run(policy(spec), transport, yes=yes)
+    result = asyncio.run(run(policy(spec), transport, yes=yes))
     assert transport.calls[0] == "open"
     assert [c.split()[1] for c in transport.calls[1:]] == ["OPTIONS", "PUT"]
     assert [r.status for r in result.results] == [Status.PASSED]
@@ -99,10 +101,13 @@ class Redirecting:
         self.seconds, self.clock = seconds, clock
         self.timeouts: list[float | None] = []
 
-    def open(self, urls: Iterable[str]) -> None:
+    async def open(self, urls: Iterable[str]) -> None:
         del urls
 
-    def send(self, request: WireRequest, timeout: float | None = None) -> WireResponse:
+    async def send(self, request: WireRequest, timeout: float | None = None) -> WireResponse:
+        return self.send_now(request, timeout)
+
+    def send_now(self, request: WireRequest, timeout: float | None = None) -> WireResponse:
         self.timeouts.append(timeout)
         if self.clock is not None:
             self.clock[0] += self.seconds
@@ -116,7 +121,7 @@ class Redirecting:
 def test_a_conversation_stops_at_its_deadline_and_says_after_how_many_redirects() -> None:
     clock = [0.0]
     server = Redirecting(1.0, clock)
-    report = check.run(shape("/a"), server.send, deadline=3.5, clock=lambda: clock[0])
+    report = check.run(shape("/a"), server.send_now, deadline=3.5, clock=lambda: clock[0])
     assert len(server.timeouts) == 4  # at 0, 1, 2 and 3 s; the fifth would start at 4 s
     decisive = report.outcome.decisive
     assert decisive is not None
@@ -127,7 +132,7 @@ def test_a_conversation_stops_at_its_deadline_and_says_after_how_many_redirects(
 
 def test_without_a_deadline_a_conversation_ends_at_the_browsers_redirect_limit() -> None:
     clock = [0.0]
-    report = check.run(shape("/a"), Redirecting(1.0, clock).send)
+    report = check.run(shape("/a"), Redirecting(1.0, clock).send_now)
     assert report.outcome.decisive is not None
     assert report.outcome.decisive.code.value != "unreachable"
 
@@ -137,13 +142,13 @@ def test_a_run_bounds_each_request_by_what_is_left_of_its_checks_deadline() -> N
     server = Redirecting(0.1, clock)
     budgets: list[float] = []
 
-    def send(spec: CheckSpec, request: WireRequest, budget: float) -> WireResponse:
+    async def send(spec: CheckSpec, request: WireRequest, budget: float) -> WireResponse:
         del spec
         budgets.append(budget)
-        return server.send(request, budget)
+        return await server.send(request, budget)
 
     spec = replace(CheckSpec("a", 3, shape("/a"), "app", "allowed"), timeout=1.0)
-    (outcome,) = run_policy(policy(spec), send, deadline=0.25, clock=lambda: clock[0])
+    (outcome,) = asyncio.run(run_policy(policy(spec), send, deadline=0.25, clock=lambda: clock[0]))
     assert budgets == pytest.approx([0.25, 0.15, 0.05])  # what is left, not the whole second
     assert outcome.got == "unreachable"
     assert outcome.decisive is not None
@@ -154,7 +159,7 @@ def test_a_run_bounds_each_request_by_what_is_left_of_its_checks_deadline() -> N
 def test_a_run_passes_its_deadline_to_every_check() -> None:
     transport = Redirecting(0.05)
     spec = replace(CheckSpec("a", 3, shape("/a"), "app", "allowed"), timeout=1.0)
-    (outcome,) = run(policy(spec), transport, deadline=0.12).results
+    (outcome,) = asyncio.run(run(policy(spec), transport, deadline=0.12)).results
     assert outcome.got == "unreachable"
     assert outcome.decisive is not None
     assert "the conversation's deadline of 0.12 s passed" in str(outcome.decisive.detail["reason"])
@@ -163,19 +168,22 @@ def test_a_run_passes_its_deadline_to_every_check() -> None:
 def test_a_runs_default_deadline_is_a_multiple_of_each_checks_timeout() -> None:
     clock_free = Redirecting(0.0)
     spec = replace(CheckSpec("a", 3, shape("/a"), "app", "allowed"), timeout=0.5)
-    run(policy(spec), clock_free)
+    asyncio.run(run(policy(spec), clock_free))
     assert set(clock_free.timeouts) == {0.5}  # quick hops: the request time-out applies
     assert check.default_deadline(0.5) == check.DEADLINE_FACTOR * 0.5
     assert check.default_deadline(0.5, 7.0) == 7.0
 
 
 def test_stopping_the_pacer_wakes_a_check_waiting_for_its_slot() -> None:
-    pacer = HostPacer(0.1)  # one request every 10 s
-    pacer.wait("https://api.example/a")
-    threading.Timer(0.2, pacer.stop).start()
-    started = time.monotonic()
-    pacer.wait("https://api.example/b")
-    assert time.monotonic() - started < 2
+    async def stopped() -> float:
+        pacer = HostPacer(0.1)  # one request every 10 s
+        await pacer.wait("https://api.example/a")
+        asyncio.get_running_loop().call_later(0.2, pacer.stop)
+        started = time.monotonic()
+        await pacer.wait("https://api.example/b")
+        return time.monotonic() - started
+
+    assert asyncio.run(stopped()) < 2
 
 
 # --- engines: each check in its own, judged per engine -----------------------------------------
@@ -205,14 +213,15 @@ def test_each_check_runs_in_its_engine_and_its_expectation_applies_there(
     sent: list[WireRequest] = []
     answer = answerer(CLIENT_HINT)
 
-    def send(spec: CheckSpec, request: WireRequest, budget: float) -> WireResponse:
+    async def send(spec: CheckSpec, request: WireRequest, budget: float) -> WireResponse:
         del spec, budget
         sent.append(request)
         return answer(request)
 
     spec = CheckSpec("hint", 3, shape("/h", "GET", "DPR: 2"), "app", expect, browser=engine)
     reports: list[Report] = []
-    (result,) = run_policy(policy(spec), send, on_report=lambda _, __, r: reports.append(r))
+    kept = run_policy(policy(spec), send, on_report=lambda _, __, r: reports.append(r))
+    (result,) = asyncio.run(kept)
     assert (result.status, result.got) == (status, got)
     assert reports[0].browser == engine
     assert sent[0].method == method
