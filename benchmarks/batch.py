@@ -42,7 +42,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import BIN, ENV, HERE, PYTHON, ensure_venv, start_server, stop
+from benchmarks.run import (
+    BIN,
+    ENV,
+    HERE,
+    PYTHON,
+    ensure_venv,
+    start_server,
+    stop,
+    stop_on_sigterm,
+)
 from benchmarks.targets import NOISE, Target, median, rate_ratio, step_ratios, summary
 
 SWEEP = (1, 4, 16, 64)
@@ -176,7 +185,12 @@ def measured(command: Sequence[str]) -> Sample:
         stdin=subprocess.DEVNULL,
         env=ENV,
     )
-    _, status, usage = os.wait4(process.pid, 0)
+    try:
+        _, status, usage = os.wait4(process.pid, 0)
+    except BaseException:  # Ctrl-C or SIGTERM (stop_on_sigterm): leave no measured child behind
+        process.kill()
+        process.wait()
+        raise
     elapsed = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
@@ -431,6 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     settings = parse_settings(parser, args)
+    stop_on_sigterm()
     ensure_venv()
     result, targets = bench(settings)
     if args.json is not None:

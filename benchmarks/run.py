@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -91,6 +92,16 @@ def ensure_venv() -> None:
             pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
             subprocess.run([*pip, floor_needs], check=True)
     STAMP.write_text(wanted)
+
+
+def stop_on_sigterm() -> None:
+    """A SIGTERM unwinds like Ctrl-C (SystemExit 143), so that the API servers (nginx, server.py)
+    are stopped and their temporary folders removed instead of being left running."""
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, leave)
 
 
 def start_server() -> tuple[subprocess.Popen[str], int]:
@@ -188,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.checks < 1 or batch_runs < 1:
         parser.error("--checks and --batch-runs must be at least 1")
 
+    stop_on_sigterm()
     ensure_venv()
     startup, targets = startup_bench(runs)
     figures: dict[str, Any] = {"startup": startup, "batch": None}
