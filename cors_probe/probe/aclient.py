@@ -1,0 +1,375 @@
+"""The asynchronous probe: `cors-probe run` sends thousands of requests through one of these.
+
+Same contract as the synchronous `Prober` (probe/client.py), request for request: the same
+bytes on the wire (`probe.wire.on_the_wire`: Host, Content-Length: 0 for an empty POST/PUT/PATCH,
+Connection, User-Agent unless the request has one, the request's headers, Content-Length), the
+same WireResponse (raw header pairs, no redirect followed, capped body, the first BODY_KEPT
+bytes, the server's address) and the same ProbeError kinds and words. Only the cost differs:
+requests go straight to an httpx transport (no httpx.AsyncClient: no cookie jar, no client
+layer), by default `AiohttpTransport`; httpx's own (httpcore) serves `--http2` and SOCKS proxies.
+
+`check` keeps the synchronous Prober: aiohttp costs ~80 ms to import, which one check would pay
+for nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+import httpx
+
+from cors_probe.errors import ProbeError, UsageError
+from cors_probe.model import BODY_KEPT, FailureKind, Headers, WireRequest, WireResponse
+from cors_probe.probe.client import (
+    _DISCONNECTED,
+    _RETRIED_METHODS,
+    ProbeOptions,
+    _classify,
+    _decode,
+    _encode,
+    _server_ip,
+    _slow,
+)
+from cors_probe.probe.proxies import ProxyChoice, is_socks
+from cors_probe.probe.watch import SERVER_IP, Watched, current
+from cors_probe.probe.wire import on_the_wire
+
+if TYPE_CHECKING:
+    from cors_probe.probe.aiohttp_transport import AiohttpTransport
+
+INTERRUPTED = "interrupted: cors-probe is stopping"
+NOT_SENT = "not sent: cors-probe is stopping"
+_PROXY = "cors_probe.proxy"
+_URLS_KEPT = 4096
+"""Parsed URLs kept for reuse (a check's preflight and request share theirs)."""
+
+
+class _Retry(Exception):
+    """The first attempt met a kept-alive connection the server had closed: send again."""
+
+
+@dataclass(slots=True)
+class _Progress:
+    """How far one request got: which part of the response was awaited, and the bytes of it."""
+
+    phase: str = "headers"
+    """"headers" until the response's head is in, then "body"."""
+    watched: Watched | None = None
+    body: int = 0
+    """Body bytes read so far."""
+
+    def too_slow(self, budget: float) -> str:
+        """What came too slowly, in the synchronous probe's words."""
+        if self.phase == "body":
+            return _slow(budget, "its body", self.body)
+        received = self.watched.received if self.watched is not None else 0
+        if received:
+            return _slow(budget, "headers", received)
+        return f"timed out: no response within {budget:g} s"
+
+
+class AsyncProber:
+    """Sends WireRequests concurrently over pooled connections, from inside one event loop.
+
+    `transport`: an httpx.AsyncBaseTransport for every request (tests); None: the prober's own,
+    built on first use per TLS need (`open()` builds them up front). Create, use and close it in
+    the same running event loop.
+    """
+
+    def __init__(
+        self, options: ProbeOptions, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self._options = options
+        self._injected = transport
+        self._transports: dict[tuple[bool, str | None, bool], httpx.AsyncBaseTransport] = {}
+        self._contexts: dict[bool, ssl.SSLContext | bool] = {}
+        self._proxies: ProxyChoice | None = None
+        self._urls: dict[str, httpx.URL] = {}
+        self._in_flight: set[asyncio.Task[object]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+        self._aborted = False
+
+    # --- transports ----------------------------------------------------------------------------
+
+    def _url(self, text: str) -> httpx.URL:
+        url = self._urls.get(text)
+        if url is None:
+            if len(self._urls) >= _URLS_KEPT:
+                self._urls.clear()
+            url = self._urls[text] = httpx.URL(text)
+        return url
+
+    def _verify(self, secure: bool) -> ssl.SSLContext | bool:
+        """The TLS context for https (as the synchronous probe builds it), False for http."""
+        context = self._contexts.get(secure)
+        if context is not None:
+            return context
+        context = False
+        if secure and self._options.verify:
+            try:
+                if self._options.cacert:
+                    context = ssl.create_default_context(cafile=self._options.cacert)
+                else:
+                    context = httpx.create_ssl_context(
+                        verify=True, trust_env=self._options.trust_env
+                    )
+            except (ssl.SSLError, OSError) as error:
+                reason = getattr(error, "reason", None) or error
+                raise UsageError(
+                    f"--cacert {self._options.cacert!r}: not a PEM bundle of CA certificates "
+                    f"({reason})"
+                ) from None
+        self._contexts[secure] = context
+        return context
+
+    def _route(self, url: httpx.URL) -> tuple[httpx.AsyncBaseTransport, str | None]:
+        """(the transport for `url`, the proxy the request names for it)."""
+        if self._injected is not None:
+            return self._injected, None
+        if self._proxies is None:
+            self._proxies = ProxyChoice(self._options.proxy, self._options.trust_env)
+        proxy = self._proxies(url)
+        secure = url.scheme == "https"
+        own = self._options.http2 or is_socks(proxy)
+        key = (secure, proxy if own else None, own)
+        transport = self._transports.get(key)
+        if transport is None:
+            transport = self._transports[key] = self._new_transport(secure, proxy, own)
+        return transport, None if own else proxy
+
+    def _new_transport(
+        self, secure: bool, proxy: str | None, own: bool
+    ) -> httpx.AsyncBaseTransport:
+        verify = self._verify(secure)
+        if own:
+            try:
+                return httpx.AsyncHTTPTransport(
+                    verify=verify,
+                    http2=self._options.http2,
+                    trust_env=self._options.trust_env,
+                    proxy=proxy,
+                    limits=httpx.Limits(
+                        max_connections=self._options.max_connections,
+                        max_keepalive_connections=self._options.max_connections,
+                    ),
+                )
+            except (ValueError, ImportError) as error:
+                raise UsageError(f"cannot use the proxy: {error}") from None
+        return self._aiohttp(verify)
+
+    def _aiohttp(self, verify: ssl.SSLContext | bool) -> AiohttpTransport:
+        from cors_probe.probe.aiohttp_transport import AiohttpTransport
+
+        return AiohttpTransport(
+            verify=verify,
+            trust_env=self._options.trust_env,
+            max_connections=self._options.max_connections,
+        )
+
+    async def open(self, urls: Iterable[str]) -> None:
+        """Build now the transports these URLs need (aiohttp imported, CA bundle loaded, proxy
+        chosen), so that the first requests of a paced run leave on their slots.
+
+        UsageError for a --cacert that is not a CA bundle or a proxy httpx cannot use."""
+        self._loop = asyncio.get_running_loop()
+        if self._closed:
+            return
+        for url in urls:
+            self._route(self._url(url))
+
+    # --- one request ---------------------------------------------------------------------------
+
+    async def send(self, request: WireRequest, timeout: float | None = None) -> WireResponse:
+        """One round trip; `timeout` (seconds) overrides the options' for this request.
+
+        The time-out is the whole request's budget: connecting, sending, the response's head and
+        the capped body, however slowly the server trickles them. A kept-alive connection the
+        server closed before answering is retried once on a new one for an idempotent method
+        (the response then says `retried`), as browsers do. Raises ProbeError exactly as
+        `Prober.send` does; UsageError for a bad --cacert or proxy."""
+        if self._closed:
+            raise ProbeError(FailureKind.OTHER, NOT_SENT)
+        budget = self._options.timeout if timeout is None else timeout
+        url = self._url(request.url)
+        transport, proxy = self._route(url)
+        sent = on_the_wire(request)
+        built = httpx.Request(
+            request.method,
+            url,
+            headers=[(_encode(name), _encode(value)) for name, value in sent],
+            content=request.body,
+            extensions={_PROXY: proxy} if proxy is not None else None,
+        )
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        progress = _Progress()
+        try:
+            async with asyncio.timeout(budget):
+                try:
+                    return await self._attempt(transport, request, built, progress, False)
+                except _Retry:
+                    return await self._attempt(transport, request, built, progress, True)
+        except TimeoutError:
+            if self._aborted:
+                raise ProbeError(FailureKind.OTHER, INTERRUPTED) from None
+            raise ProbeError(FailureKind.TIMEOUT, progress.too_slow(budget)) from None
+        except asyncio.CancelledError:
+            if self._aborted and task is not None:
+                task.uncancel()
+                raise ProbeError(FailureKind.OTHER, INTERRUPTED) from None
+            raise
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
+
+    async def _attempt(
+        self,
+        transport: httpx.AsyncBaseTransport,
+        request: WireRequest,
+        built: httpx.Request,
+        progress: _Progress,
+        retried: bool,
+    ) -> WireResponse:
+        watched = progress.watched = Watched()
+        progress.phase = "headers"
+        token = current.set(watched)
+        started = time.perf_counter()
+        try:
+            response = await transport.handle_async_request(built)
+        except (httpx.HTTPError, OSError) as exc:
+            if self._may_retry(request, watched, exc, retried):
+                raise _Retry from exc
+            raise self._failure(exc, watched) from exc
+        finally:
+            current.reset(token)
+        elapsed = (time.perf_counter() - started) * 1000
+        progress.phase = "body"
+        try:
+            read, truncated, kept = await self._drain(response, progress)
+        finally:
+            await response.aclose()
+        return WireResponse(
+            status=response.status_code,
+            headers=Headers(tuple((_decode(k), _decode(v)) for k, v in response.headers.raw)),
+            reason=response.reason_phrase,
+            http_version=response.http_version,
+            elapsed_ms=elapsed,
+            body_bytes=read,
+            body_truncated=truncated,
+            server_ip=_address(response),
+            sent_headers=Headers(tuple((_decode(k), _decode(v)) for k, v in built.headers.raw)),
+            retried=retried,
+            body=kept,
+        )
+
+    def _may_retry(
+        self, request: WireRequest, watched: Watched, exc: BaseException, retried: bool
+    ) -> bool:
+        """A kept-alive connection closed (or reset) by the server before any response byte,
+        for an idempotent method, first attempt only (the synchronous probe's rule)."""
+        return (
+            not retried
+            and not self._aborted
+            and request.method in _RETRIED_METHODS
+            and watched.used
+            and not watched.fresh
+            and watched.received == 0
+            and isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError)
+        )
+
+    def _failure(self, exc: BaseException, watched: Watched) -> ProbeError:
+        if self._aborted:
+            return ProbeError(FailureKind.OTHER, INTERRUPTED)
+        kind, message = _classify(exc)
+        if watched.received and message.startswith(_DISCONNECTED):
+            count = f"{watched.received} byte{'s' if watched.received != 1 else ''}"
+            message = f"the server closed the connection after {count} of an incomplete response"
+        return ProbeError(kind, message)
+
+    async def _drain(
+        self, response: httpx.Response, progress: _Progress
+    ) -> tuple[int, bool, bytes]:
+        """Read the body up to the cap and no further: (bytes read, whether more was left, the
+        first `BODY_KEPT` bytes, as received). A body cut short by the server (closed, a bad
+        chunk) keeps the response, marked truncated, as the synchronous probe does."""
+        cap = self._options.body_cap
+        keep = min(cap, BODY_KEPT)
+        if response.is_stream_consumed:  # an in-memory response (test transports)
+            content = response.content
+            return min(len(content), cap), len(content) > cap, content[:keep]
+        stream = response.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
+        read = 0
+        kept = bytearray()
+        try:
+            async for chunk in stream:
+                if len(kept) < keep:
+                    kept += chunk[: keep - len(kept)]
+                read += len(chunk)
+                progress.body = read
+                if read >= cap:
+                    return cap, True, bytes(kept)
+        except httpx.TimeoutException as exc:  # a transport's own read time-out
+            raise ProbeError(*_classify(exc)) from None
+        except (httpx.HTTPError, OSError):
+            if self._aborted:
+                raise ProbeError(FailureKind.OTHER, INTERRUPTED) from None
+            return read, True, bytes(kept)
+        return read, False, bytes(kept)
+
+    # --- stopping ------------------------------------------------------------------------------
+
+    def abort(self) -> None:
+        """Stop: every request in flight fails at once with "interrupted: cors-probe is
+        stopping", and no further request is sent. Callable from a signal handler, another
+        task of the loop, or another thread."""
+        self._aborted = self._closed = True
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        loop = self._loop
+        if running is None and loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._cancel_in_flight)
+        else:
+            self._cancel_in_flight()
+
+    def _cancel_in_flight(self) -> None:
+        for task in list(self._in_flight):
+            task.cancel()
+
+    async def aclose(self) -> None:
+        """Close every connection; later requests fail with "not sent: cors-probe is stopping"."""
+        self._closed = True
+        transports = list(self._transports.values())
+        self._transports.clear()
+        for transport in transports:
+            await transport.aclose()
+
+    async def __aenter__(self) -> AsyncProber:
+        self._loop = asyncio.get_running_loop()
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+def _address(response: httpx.Response) -> str | None:
+    """The server's address: from our aiohttp transport's extension, or httpcore's stream."""
+    address = response.extensions.get(SERVER_IP)
+    if address is not None:
+        return str(address)
+    return _server_ip(response)
