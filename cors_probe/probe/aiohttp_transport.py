@@ -31,7 +31,7 @@ import re
 import ssl
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import aiohttp
 import httpx
@@ -42,7 +42,7 @@ from yarl import URL
 from cors_probe.probe.watch import SERVER_IP, Watched, current
 
 if TYPE_CHECKING:
-    from aiohttp.client_reqrep import Connection
+    from aiohttp.connector import Connection
 
 _SKIPPED = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
 """Headers aiohttp would add by itself; the request's own are sent, never aiohttp's."""
@@ -98,7 +98,8 @@ class _Connector(aiohttp.TCPConnector):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         # aiohttp 3.x builds each connection's protocol with this factory (connector.py)
-        self._factory = functools.partial(_CountingHandler, loop=self._loop)
+        factory = functools.partial(_CountingHandler, loop=self._loop)
+        self._factory = cast("functools.partial[ResponseHandler]", factory)
 
 
 class _ExactRequest(aiohttp.ClientRequest):
@@ -168,7 +169,9 @@ def _os_words(error: BaseException | None) -> str:
 _DISCONNECTED = "Server disconnected without sending a response."
 """httpcore's words for a connection closed before any byte of a response."""
 
-_LLHTTP = re.compile(r"(?:Bad status line:\s*)?(?P<reason>[^\n]*?):?\n\n  (?P<data>.*)\n[ ^]*", re.S)
+_LLHTTP = re.compile(
+    r"(?:Bad status line:\s*)?(?P<reason>[^\n]*?):?\n\n  (?P<data>.*)\n[ ^]*", re.S
+)
 """llhttp's error as aiohttp words it: "Reason:\\n\\n  b'the line'\\n      ^" (a caret under the
 byte it stopped at), with "Bad status line:" before a bad status line."""
 
@@ -238,7 +241,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._max_connections = max_connections
         self._fallback: httpx.AsyncHTTPTransport | None = None
         self._session = aiohttp.ClientSession(
-            connector=_Connector(limit=max_connections, limit_per_host=0, ssl=verify),
+            connector=_Connector(
+                limit=max_connections,
+                limit_per_host=0,
+                ssl=verify,
+                # getaddrinfo in a thread (not aiodns, if installed) and its addresses tried in
+                # order, as httpcore does: the same address connected to, the same DNS words
+                resolver=aiohttp.ThreadedResolver(),
+                happy_eyeballs_delay=None,
+            ),
             cookie_jar=aiohttp.DummyCookieJar(),
             auto_decompress=False,
             skip_auto_headers=_SKIPPED,
@@ -264,9 +275,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         raw = request.headers.raw
         if not _is_ascii(raw):
             return await self._latin1(request)
-        body = request.content if not isinstance(request.stream, httpx.AsyncByteStream) else None
-        if body is None:
-            body = await request.aread()
+        body = await request.aread()  # the bytes httpx.Request(content=...) already holds
         proxy = request.extensions.get("cors_probe.proxy", self._proxy)
         timeout = request.extensions.get("timeout")
         watched = current.get()
@@ -275,6 +284,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             watched = Watched()
             watch_token = current.set(watched)
         token = _exact.set(CIMultiDict((n.decode(), v.decode()) for n, v in raw))
+        mapped: httpx.HTTPError | None = None
         try:
             response = await self._session.request(
                 request.method,
@@ -286,9 +296,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 timeout=_timeout(timeout) if timeout else None,
             )
         except (aiohttp.ClientError, TimeoutError) as error:
-            mapped = _as_httpx(error)
-        else:
-            mapped = None
+            mapped = _as_httpx(error)  # raised below, outside this block: no aiohttp chain
         finally:
             _exact.reset(token)
             if own:
