@@ -31,21 +31,19 @@ from cors_probe.probe.client import (
     _RETRIED_METHODS,
     ProbeOptions,
     _classify,
-    _decode,
     _encode,
     _server_ip,
     _slow,
 )
 from cors_probe.probe.proxies import ProxyChoice, is_socks
-from cors_probe.probe.watch import SERVER_IP, Watched, current
-from cors_probe.probe.wire import on_the_wire
+from cors_probe.probe.watch import PROXY, SERVER_IP, Watched, current
+from cors_probe.probe.wire import USER_AGENT
 
 if TYPE_CHECKING:
     from cors_probe.probe.aiohttp_transport import AiohttpTransport
 
 INTERRUPTED = "interrupted: cors-probe is stopping"
 NOT_SENT = "not sent: cors-probe is stopping"
-_PROXY = "cors_probe.proxy"
 _URLS_KEPT = 4096
 """Parsed URLs kept for reuse (a check's preflight and request share theirs)."""
 
@@ -199,13 +197,14 @@ class AsyncProber:
         budget = self._options.timeout if timeout is None else timeout
         url = self._url(request.url)
         transport, proxy = self._route(url)
-        sent = on_the_wire(request)
+        # httpx.Request adds Host (and Content-Length: 0 for an empty POST/PUT/PATCH) before
+        # these and Content-Length after, as httpx.Client does for the synchronous probe
         built = httpx.Request(
             request.method,
             url,
-            headers=[(_encode(name), _encode(value)) for name, value in sent],
+            headers=_head(request),
             content=request.body,
-            extensions={_PROXY: proxy} if proxy is not None else None,
+            extensions={PROXY: proxy} if proxy is not None else None,
         )
         task = asyncio.current_task()
         if task is not None:
@@ -258,14 +257,14 @@ class AsyncProber:
             await response.aclose()
         return WireResponse(
             status=response.status_code,
-            headers=Headers(tuple((_decode(k), _decode(v)) for k, v in response.headers.raw)),
+            headers=Headers(_text(response.headers.raw)),
             reason=response.reason_phrase,
             http_version=response.http_version,
             elapsed_ms=elapsed,
             body_bytes=read,
             body_truncated=truncated,
             server_ip=_address(response),
-            sent_headers=Headers(tuple((_decode(k), _decode(v)) for k, v in built.headers.raw)),
+            sent_headers=Headers(_text(built.headers.raw)),
             retried=retried,
             body=kept,
         )
@@ -365,6 +364,29 @@ class AsyncProber:
         traceback: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+_CONNECTION = (b"Connection", b"keep-alive")
+_USER_AGENT = (b"User-Agent", USER_AGENT.encode())
+
+
+def _head(request: WireRequest) -> list[tuple[bytes, bytes]]:
+    """The header pairs httpx.Client puts before httpx.Request's own (Host, Content-Length) for
+    the synchronous probe: Connection, its User-Agent unless the request has one, then the
+    request's, as bytes (`client._encode`: Latin-1, UTF-8 beyond). See probe/wire.py."""
+    pairs = request.headers.pairs
+    try:
+        raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in pairs]
+    except UnicodeEncodeError:
+        raw = [(_encode(name), _encode(value)) for name, value in pairs]
+    if "User-Agent" in request.headers:
+        return [_CONNECTION, *raw]
+    return [_CONNECTION, _USER_AGENT, *raw]
+
+
+def _text(raw: list[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
+    """Raw header pairs as text, byte for byte (Latin-1), as `client._decode` reads them."""
+    return tuple([(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw])
 
 
 def _address(response: httpx.Response) -> str | None:

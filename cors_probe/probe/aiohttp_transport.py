@@ -39,7 +39,7 @@ from aiohttp.client_proto import ResponseHandler
 from multidict import CIMultiDict
 from yarl import URL
 
-from cors_probe.probe.watch import SERVER_IP, Watched, current
+from cors_probe.probe.watch import PROXY, SERVER_IP, Watched, current
 
 if TYPE_CHECKING:
     from aiohttp.connector import Connection
@@ -118,10 +118,6 @@ class _ExactRequest(aiohttp.ClientRequest):
             peer = transport.get_extra_info("peername") if transport is not None else None
             watched.server_ip = str(peer[0]) if isinstance(peer, tuple) and peer else None
         return await super().send(conn)
-
-
-def _is_ascii(raw: list[tuple[bytes, bytes]]) -> bool:
-    return all(name.isascii() and value.isascii() for name, value in raw)
 
 
 class _Body(httpx.AsyncByteStream):
@@ -239,7 +235,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._trust_env = trust_env
         self._proxy = proxy
         self._max_connections = max_connections
-        self._fallback: httpx.AsyncHTTPTransport | None = None
+        self._fallbacks: dict[str | None, httpx.AsyncHTTPTransport] = {}
         self._session = aiohttp.ClientSession(
             connector=_Connector(
                 limit=max_connections,
@@ -272,18 +268,21 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
         Raises httpx.TransportError subclasses: ConnectError (refused, DNS, TLS), ConnectTimeout,
         ReadTimeout, RemoteProtocolError (not HTTP, closed early), ReadError (reset)."""
-        raw = request.headers.raw
-        if not _is_ascii(raw):
+        try:
+            exact = CIMultiDict(
+                [(n.decode("ascii"), v.decode("ascii")) for n, v in request.headers.raw]
+            )
+        except UnicodeDecodeError:  # aiohttp would write it as UTF-8
             return await self._latin1(request)
         body = await request.aread()  # the bytes httpx.Request(content=...) already holds
-        proxy = request.extensions.get("cors_probe.proxy", self._proxy)
+        proxy = request.extensions.get(PROXY, self._proxy)
         timeout = request.extensions.get("timeout")
         watched = current.get()
         own = watched is None
         if own:
             watched = Watched()
             watch_token = current.set(watched)
-        token = _exact.set(CIMultiDict((n.decode(), v.decode()) for n, v in raw))
+        token = _exact.set(exact)
         mapped: httpx.HTTPError | None = None
         try:
             response = await self._session.request(
@@ -320,20 +319,24 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
 
     async def _latin1(self, request: httpx.Request) -> httpx.Response:
-        """A request with non-ASCII header bytes, sent by httpx's own transport (Latin-1)."""
-        if self._fallback is None:
-            self._fallback = httpx.AsyncHTTPTransport(
+        """A request with non-ASCII header bytes, sent by httpx's own transport (Latin-1), over
+        the same proxy."""
+        proxy = request.extensions.get(PROXY, self._proxy)
+        fallback = self._fallbacks.get(proxy)
+        if fallback is None:
+            fallback = self._fallbacks[proxy] = httpx.AsyncHTTPTransport(
                 verify=self._ssl,
                 trust_env=self._trust_env,
-                proxy=self._proxy,
+                proxy=proxy,
                 limits=httpx.Limits(max_connections=self._max_connections),
             )
-        return await self._fallback.handle_async_request(request)
+        return await fallback.handle_async_request(request)
 
     async def aclose(self) -> None:
+        """Close every connection."""
         await self._session.close()
-        if self._fallback is not None:
-            await self._fallback.aclose()
+        for fallback in self._fallbacks.values():
+            await fallback.aclose()
 
 
 def _timeout(timeout: dict[str, float | None]) -> aiohttp.ClientTimeout:

@@ -33,5 +33,8 @@ class Watched:
 SERVER_IP = "cors_probe.server_ip"
 """The response extension where a watching transport puts the server's address (str or None)."""
 
+PROXY = "cors_probe.proxy"
+"""The request extension naming the http(s):// proxy to send it through (None: direct)."""
+
 current: ContextVar[Watched | None] = ContextVar("cors_probe_watched", default=None)
 """The attempt the running task is sending, if the prober watches it."""

@@ -496,3 +496,72 @@ def test_run_async_runs_on_uvloop_when_it_imports() -> None:
         return type(asyncio.get_running_loop())
 
     assert run_async(main()) is uvloop.Loop
+
+
+# --- httpx's own transport: --http2, SOCKS; proxies chosen as httpx chooses -----------------------
+
+
+def test_http2_goes_through_httpx_and_answers_alike(server: ScriptedServer) -> None:
+    """h2 is negotiated over TLS only: over http:// both probes speak HTTP/1.1, through httpcore."""
+    server.route("/r", REPLIES["duplicates-and-case"])
+    request = WireRequest("GET", server.url("/r"), Headers.of(("Origin", "https://a.example")))
+    outcome = _same(request, dataclasses.replace(OPTIONS, http2=True))
+    assert isinstance(outcome, WireResponse)
+    assert outcome.server_ip == "127.0.0.1"
+
+
+def test_a_socks_proxy_that_is_not_listening_fails_alike() -> None:
+    options = dataclasses.replace(OPTIONS, proxy=f"socks5://127.0.0.1:{_free_port()}")
+    outcome = _same(WireRequest("GET", "http://api.cors-probe.invalid/", Headers()), options)
+    assert outcome == (FailureKind.REFUSED, "connection refused")
+
+
+def test_a_proxy_httpx_cannot_use_is_the_same_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALL_PROXY", "ftp://127.0.0.1:2121")
+    options = dataclasses.replace(OPTIONS, trust_env=True)
+    request = WireRequest("GET", "http://127.0.0.1:1/", Headers())
+    with pytest.raises(UsageError) as sync:
+        _sync(request, options)
+    with pytest.raises(UsageError) as asynchronous:
+        _async(request, options)
+    assert str(asynchronous.value) == str(sync.value)
+    assert str(sync.value).startswith("cannot use the proxy: Unknown scheme for proxy URL")
+
+
+ENVIRONMENTS = {
+    "http-only": {"HTTP_PROXY": "http://p:1"},
+    "https-only": {"HTTPS_PROXY": "http://s:2"},
+    "all": {"ALL_PROXY": "http://a:3", "HTTP_PROXY": "http://p:1"},
+    "no-proxy-domain": {"HTTP_PROXY": "http://p:1", "NO_PROXY": "example.com,127.0.0.1"},
+    "no-proxy-dot": {"HTTP_PROXY": "p:1", "NO_PROXY": ".example.com"},
+    "no-proxy-star": {"HTTP_PROXY": "http://p:1", "NO_PROXY": "*"},
+}
+URLS = (
+    "http://example.com/",
+    "http://api.example.com/",
+    "https://example.com/",
+    "http://127.0.0.1:8080/",
+    "http://other.test/",
+)
+EXPECTED = {  # what httpx.Client mounts for each (its documented rules), per URL above
+    "http-only": ["http://p:1", "http://p:1", None, "http://p:1", "http://p:1"],
+    "https-only": [None, None, "http://s:2", None, None],
+    "all": ["http://p:1", "http://p:1", "http://a:3", "http://p:1", "http://p:1"],
+    "no-proxy-domain": [None, None, None, None, "http://p:1"],
+    "no-proxy-dot": ["http://p:1", None, None, "http://p:1", "http://p:1"],
+    "no-proxy-star": [None] * 5,
+}
+
+
+@pytest.mark.parametrize("name", ENVIRONMENTS)
+def test_the_environment_proxy_is_chosen_as_httpx_chooses(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cors_probe.probe.proxies import ProxyChoice
+
+    for variable, value in ENVIRONMENTS[name].items():
+        monkeypatch.setenv(variable, value)
+    choose = ProxyChoice(None, trust_env=True)
+    assert [choose(httpx.URL(url)) for url in URLS] == EXPECTED[name]
+    assert ProxyChoice("http://x:9", trust_env=True)(httpx.URL(URLS[0])) == "http://x:9"
+    assert ProxyChoice(None, trust_env=False)(httpx.URL(URLS[0])) is None
