@@ -206,6 +206,10 @@ def _as_httpx(error: BaseException) -> httpx.HTTPError:
         if error.errno in (errno.ECONNRESET, errno.EPIPE):
             return httpx.ReadError(f"[Errno {error.errno}] {os.strerror(error.errno)}")
         return httpx.ReadError(str(error))
+    if isinstance(error, ConnectionResetError):  # aiohttp: "Cannot write to closing transport"
+        return httpx.WriteError(str(error) or "the server closed the connection")
+    if isinstance(error, aiohttp.ClientConnectionError):
+        return httpx.ReadError(str(error) or "the connection was lost")
     if isinstance(error, aiohttp.InvalidURL):
         return httpx.UnsupportedProtocol(str(error))
     return httpx.TransportError(str(error) or type(error).__name__)

@@ -565,3 +565,54 @@ def test_the_environment_proxy_is_chosen_as_httpx_chooses(
     assert [choose(httpx.URL(url)) for url in URLS] == EXPECTED[name]
     assert ProxyChoice("http://x:9", trust_env=True)(httpx.URL(URLS[0])) == "http://x:9"
     assert ProxyChoice(None, trust_env=False)(httpx.URL(URLS[0])) is None
+
+
+def test_no_cookie_jar_a_cookie_set_by_one_response_is_never_sent_with_the_next(
+    server: ScriptedServer,
+) -> None:
+    """The browser's cookies are the request's (`Cookie` in its headers), never a client jar's.
+    (The synchronous probe's httpx.Client keeps a jar: reported, not copied.)"""
+    server.route("/set", Reply(200, [("Set-Cookie", "sid=1; Path=/")]))
+    server.route("/next", Reply(204))
+
+    async def main() -> WireResponse:
+        async with AsyncProber(OPTIONS) as prober:
+            await prober.send(WireRequest("GET", server.url("/set"), Headers()))
+            return await prober.send(WireRequest("GET", server.url("/next"), Headers()))
+
+    response = run_async(main())
+    (received,) = server.requests_to("/next")
+    assert received.header("Cookie") is None
+    assert response.sent_headers is not None
+    assert "Cookie" not in response.sent_headers
+
+
+def test_the_aiohttp_transport_serves_an_httpx_client_and_keeps_its_time_outs(
+    server: ScriptedServer,
+) -> None:
+    """The transport on its own, under httpx.AsyncClient: raw headers as sent, the body, the
+    server's address; httpx's read time-out as httpx.ReadTimeout."""
+    from cors_probe.probe.aiohttp_transport import AiohttpTransport
+    from cors_probe.probe.watch import SERVER_IP
+
+    server.route("/r", REPLIES["duplicates-and-case"])
+    server.route("/slow", Reply(200, delay=0.6))
+
+    async def main() -> tuple[httpx.Response, bytes, type[BaseException]]:
+        transport = AiohttpTransport(verify=False, trust_env=False)
+        async with httpx.AsyncClient(transport=transport, timeout=0.2) as client:
+            response = await client.get(server.url("/r"))
+            body = await response.aread()
+            with pytest.raises(httpx.TimeoutException) as raised:
+                await client.get(server.url("/slow"))
+        return response, body, raised.type
+
+    response, body, timed_out = run_async(main())
+    assert response.headers.raw[:3] == [
+        (b"access-control-allow-origin", b"https://a.example"),
+        (b"Access-Control-Allow-Origin", b"https://b.example"),
+        (b"X-CuStOm", b"caf\xe9"),
+    ]
+    assert body == b""
+    assert response.extensions[SERVER_IP] == "127.0.0.1"
+    assert timed_out is httpx.ReadTimeout
