@@ -204,7 +204,7 @@ class AsyncProber:
             url,
             headers=_head(request),
             content=request.body,
-            extensions={PROXY: proxy} if proxy is not None else None,
+            extensions={PROXY: proxy},
         )
         task = asyncio.current_task()
         if task is not None:

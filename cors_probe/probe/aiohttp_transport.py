@@ -1,8 +1,8 @@
 """An httpx transport over one aiohttp ClientSession that puts on the wire exactly the request's
 header pairs, and hands back exactly the server's.
 
-`cors-probe run` sends thousands of requests; aiohttp's C parser and writer cost about an eighth
-of the CPU of httpx's own async transport (httpcore) per request. But aiohttp, left to itself,
+`cors-probe run` sends thousands of requests; aiohttp (C parser and writer) costs about a tenth
+of the CPU per request of httpx's own async transport (httpcore). But aiohttp, left to itself,
 adds Accept, Accept-Encoding, User-Agent and Content-Type, folds header names that differ only in
 case, sends `Content-Length: 0` with a bodiless DELETE, re-quotes the URL, keeps cookies and
 retries a failed idempotent request even on a new connection: none of which a browser (or the
@@ -39,6 +39,7 @@ from aiohttp.client_proto import ResponseHandler
 from multidict import CIMultiDict
 from yarl import URL
 
+from cors_probe.probe.proxies import ProxyChoice, is_socks
 from cors_probe.probe.watch import PROXY, SERVER_IP, Watched, current
 
 if TYPE_CHECKING:
@@ -219,10 +220,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     """Sends httpx.Requests over one aiohttp ClientSession, byte for byte.
 
     `verify`: an ssl.SSLContext, True (httpx's default context: certifi, or SSL_CERT_FILE with
-    `trust_env`) or False; `proxy`: an http:// or https:// proxy URL for every request, or None
-    (the prober resolves the environment's per URL, as httpx does, and passes it per request in
-    the `cors_probe.proxy` extension). `max_connections` bounds the pool (connections in use
-    and kept alive, across hosts). Create it inside the running event loop that will use it.
+    `trust_env`) or False. The proxy of a request: its `cors_probe.proxy` extension when it has
+    one (None: direct; the prober chooses), else `proxy` for every request, else with
+    `trust_env` the environment's, chosen as httpx.Client chooses (probe/proxies.py); a SOCKS
+    proxy is spoken by httpx's own transport. `max_connections` bounds the pool (connections
+    in use and kept alive, across hosts). Create it inside the running event loop that uses it.
+    UsageError for a proxy httpx cannot use (as the synchronous probe words it).
     """
 
     def __init__(
@@ -237,7 +240,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             verify = httpx.create_ssl_context(verify=True, trust_env=trust_env)
         self._ssl: ssl.SSLContext | bool = verify
         self._trust_env = trust_env
-        self._proxy = proxy
+        self._choose = ProxyChoice(proxy, trust_env)
         self._max_connections = max_connections
         self._fallbacks: dict[str | None, httpx.AsyncHTTPTransport] = {}
         self._session = aiohttp.ClientSession(
@@ -272,14 +275,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
         Raises httpx.TransportError subclasses: ConnectError (refused, DNS, TLS), ConnectTimeout,
         ReadTimeout, RemoteProtocolError (not HTTP, closed early), ReadError (reset)."""
+        extensions = request.extensions
+        proxy = extensions[PROXY] if PROXY in extensions else self._choose(request.url)
         try:
             exact = CIMultiDict(
                 [(n.decode("ascii"), v.decode("ascii")) for n, v in request.headers.raw]
             )
-        except UnicodeDecodeError:  # aiohttp would write it as UTF-8
-            return await self._latin1(request)
+        except UnicodeDecodeError:  # aiohttp would write it as UTF-8, not Latin-1
+            return await self._by_httpx(request, proxy)
+        if is_socks(proxy):
+            return await self._by_httpx(request, proxy)
         body = await request.aread()  # the bytes httpx.Request(content=...) already holds
-        proxy = request.extensions.get(PROXY, self._proxy)
         timeout = request.extensions.get("timeout")
         watched = current.get()
         own = watched is None
@@ -322,10 +328,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             },
         )
 
-    async def _latin1(self, request: httpx.Request) -> httpx.Response:
-        """A request with non-ASCII header bytes, sent by httpx's own transport (Latin-1), over
-        the same proxy."""
-        proxy = request.extensions.get(PROXY, self._proxy)
+    async def _by_httpx(self, request: httpx.Request, proxy: str | None) -> httpx.Response:
+        """A request aiohttp cannot send as it is (non-ASCII header bytes, which go out as
+        Latin-1; a SOCKS proxy), sent by httpx's own transport through `proxy`."""
         fallback = self._fallbacks.get(proxy)
         if fallback is None:
             fallback = self._fallbacks[proxy] = httpx.AsyncHTTPTransport(

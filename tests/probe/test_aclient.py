@@ -616,3 +616,21 @@ def test_the_aiohttp_transport_serves_an_httpx_client_and_keeps_its_time_outs(
     assert body == b""
     assert response.extensions[SERVER_IP] == "127.0.0.1"
     assert timed_out is httpx.ReadTimeout
+
+
+def test_the_aiohttp_transport_on_its_own_takes_the_environment_proxy(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cors_probe.probe.aiohttp_transport import AiohttpTransport
+
+    target = "http://api.cors-probe.invalid/p"
+    server.route(target, Reply(204))
+    monkeypatch.setenv("HTTP_PROXY", server.base_url)
+
+    async def main() -> int:
+        transport = AiohttpTransport(verify=False, trust_env=True)
+        async with httpx.AsyncClient(transport=transport, trust_env=False) as client:
+            return (await client.get(target)).status_code
+
+    assert run_async(main()) == 204
+    assert len(server.requests_to(target)) == 1
