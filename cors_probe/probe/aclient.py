@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 INTERRUPTED = "interrupted: cors-probe is stopping"
 NOT_SENT = "not sent: cors-probe is stopping"
-_URLS_KEPT = 4096
+_URLS_KEPT = 1024
 """Parsed URLs kept for reuse (a check's preflight and request share theirs)."""
 
 
@@ -120,9 +120,13 @@ class AsyncProber:
                     )
             except (ssl.SSLError, OSError) as error:
                 reason = getattr(error, "reason", None) or error
+                where = (
+                    f"--cacert {self._options.cacert!r}"
+                    if self._options.cacert
+                    else "SSL_CERT_FILE / SSL_CERT_DIR"
+                )
                 raise UsageError(
-                    f"--cacert {self._options.cacert!r}: not a PEM bundle of CA certificates "
-                    f"({reason})"
+                    f"{where}: not a PEM bundle of CA certificates ({reason})"
                 ) from None
         self._contexts[secure] = context
         return context

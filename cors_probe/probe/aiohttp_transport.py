@@ -64,7 +64,11 @@ class _CountingHandler(ResponseHandler):
     chunk). CORS judges the head; the browser's fetch() resolves before it reads the body."""
 
     watched: Watched | None = None
+    """The attempt whose response this connection is receiving."""
     requests: int = 0
+    """Requests sent over this connection so far."""
+    server_ip: str | None = None
+    """The address this connection is connected to."""
 
     def data_received(self, data: bytes) -> None:
         watched = self.watched
@@ -113,11 +117,13 @@ class _ExactRequest(aiohttp.ClientRequest):
         if watched is not None and isinstance(protocol, _CountingHandler):
             watched.used = True
             watched.fresh = protocol.requests == 0
+            if watched.fresh:
+                transport = conn.transport
+                peer = transport.get_extra_info("peername") if transport is not None else None
+                protocol.server_ip = str(peer[0]) if isinstance(peer, tuple) and peer else None
             protocol.requests += 1
             protocol.watched = watched
-            transport = conn.transport
-            peer = transport.get_extra_info("peername") if transport is not None else None
-            watched.server_ip = str(peer[0]) if isinstance(peer, tuple) and peer else None
+            watched.server_ip = protocol.server_ip
         return await super().send(conn)
 
 
