@@ -201,15 +201,7 @@ class AsyncProber:
         budget = self._options.timeout if timeout is None else timeout
         url = self._url(request.url)
         transport, proxy = self._route(url)
-        # httpx.Request adds Host (and Content-Length: 0 for an empty POST/PUT/PATCH) before
-        # these and Content-Length after, as httpx.Client does for the synchronous probe
-        built = httpx.Request(
-            request.method,
-            url,
-            headers=_head(request),
-            content=request.body,
-            extensions={PROXY: proxy},
-        )
+        built = _built(request, url, proxy)
         task = asyncio.current_task()
         if task is not None:
             self._in_flight.add(task)
@@ -386,6 +378,33 @@ def _head(request: WireRequest) -> list[tuple[bytes, bytes]]:
     if "User-Agent" in request.headers:
         return [_CONNECTION, *raw]
     return [_CONNECTION, _USER_AGENT, *raw]
+
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _built(request: WireRequest, url: httpx.URL, proxy: str | None) -> httpx.Request:
+    """`request` as the httpx.Request httpx.Client builds for the synchronous probe: Host first
+    (then Content-Length: 0 for an empty POST/PUT/PATCH), `_head`'s pairs, Content-Length last
+    for a body (httpx's Request._prepare), with the body as a stream, so that httpx does not
+    normalise the headers twice. tests/probe/test_aclient.py holds the bytes to the sync's."""
+    head = _head(request)
+    auto: list[tuple[bytes, bytes]] = []
+    if "Host" not in request.headers:
+        auto.append((b"Host", url.netloc))
+    body = request.body or b""
+    framed = "Content-Length" in request.headers or "Transfer-Encoding" in request.headers
+    if body and not framed:
+        head.append((b"Content-Length", str(len(body)).encode()))
+    elif not framed and request.method.upper() in _BODY_METHODS:
+        auto.append((b"Content-Length", b"0"))
+    return httpx.Request(
+        request.method,
+        url,
+        headers=auto + head if auto else head,
+        stream=httpx.ByteStream(body),
+        extensions={PROXY: proxy},
+    )
 
 
 def _text(raw: list[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:

@@ -233,6 +233,8 @@ WIRE = {
     "post": WireRequest("POST", "/a", Headers.of(("Content-Type", "text/plain")), body=b"hi"),
     "delete-without-body": WireRequest("DELETE", "/a", Headers()),
     "custom-method": WireRequest("PURGE", "/a", Headers()),
+    "lower-case-patch-without-body": WireRequest("patch", "/a", Headers()),
+    "options-with-a-body": WireRequest("OPTIONS", "/a", Headers(), body=b"x"),
     "duplicate-names": WireRequest(
         "GET", "/a", Headers.of(("X-A", "1"), ("x-a", "2"), ("X-A", "3"))
     ),
