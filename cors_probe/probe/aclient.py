@@ -35,6 +35,7 @@ from cors_probe.probe.client import (
     _server_ip,
     _slow,
 )
+from cors_probe.probe.httpcore_watch import watch
 from cors_probe.probe.proxies import ProxyChoice, is_socks
 from cors_probe.probe.watch import PROXY, SERVER_IP, Watched, current
 from cors_probe.probe.wire import USER_AGENT
@@ -152,7 +153,7 @@ class AsyncProber:
         verify = self._verify(secure)
         if own:
             try:
-                return httpx.AsyncHTTPTransport(
+                transport = httpx.AsyncHTTPTransport(
                     verify=verify,
                     http2=self._options.http2,
                     trust_env=self._options.trust_env,
@@ -164,6 +165,7 @@ class AsyncProber:
                 )
             except (ValueError, ImportError) as error:
                 raise UsageError(f"cannot use the proxy: {error}") from None
+            return watch(transport)
         return self._aiohttp(verify)
 
     def _aiohttp(self, verify: ssl.SSLContext | bool) -> AiohttpTransport:

@@ -39,6 +39,7 @@ from aiohttp.client_proto import ResponseHandler
 from multidict import CIMultiDict
 from yarl import URL
 
+from cors_probe.probe.httpcore_watch import watch
 from cors_probe.probe.proxies import ProxyChoice, is_socks
 from cors_probe.probe.watch import PROXY, SERVER_IP, Watched, current
 
@@ -339,11 +340,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         Latin-1; a SOCKS proxy), sent by httpx's own transport through `proxy`."""
         fallback = self._fallbacks.get(proxy)
         if fallback is None:
-            fallback = self._fallbacks[proxy] = httpx.AsyncHTTPTransport(
-                verify=self._ssl,
-                trust_env=self._trust_env,
-                proxy=proxy,
-                limits=httpx.Limits(max_connections=self._max_connections),
+            fallback = self._fallbacks[proxy] = watch(
+                httpx.AsyncHTTPTransport(
+                    verify=self._ssl,
+                    trust_env=self._trust_env,
+                    proxy=proxy,
+                    limits=httpx.Limits(max_connections=self._max_connections),
+                )
             )
         return await fallback.handle_async_request(request)
 

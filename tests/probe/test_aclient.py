@@ -312,16 +312,20 @@ def _silent(conn: socket.socket, _: int) -> None:
 @pytest.mark.parametrize(
     ("script", "words"),
     [
-        (_headers_trickled, "no complete response within 1 s: the server sent headers too slowly"),
-        (_body_trickled, "no complete response within 1 s: the server sent its body too slowly"),
-        (_silent, "timed out: no response within 1 s"),
+        (
+            _headers_trickled,
+            "no complete response within 0.5 s: the server sent headers too slowly",
+        ),
+        (_body_trickled, "no complete response within 0.5 s: the server sent its body too slowly"),
+        (_silent, "timed out: no response within 0.5 s"),
     ],
     ids=["headers", "body", "silent"],
 )
+@pytest.mark.parametrize("http2", [False, True], ids=["aiohttp", "httpcore"])
 def test_the_whole_request_is_bounded_by_its_budget(
-    script: Callable[[socket.socket, int], None], words: str
+    script: Callable[[socket.socket, int], None], words: str, http2: bool
 ) -> None:
-    options = dataclasses.replace(OPTIONS, timeout=1.0)
+    options = dataclasses.replace(OPTIONS, timeout=0.5, http2=http2)
     with RawServer(script) as server:
         request = WireRequest("GET", server.url(), Headers())
         seconds, outcome = _timed(request, options)
@@ -329,7 +333,7 @@ def test_the_whole_request_is_bounded_by_its_budget(
     assert isinstance(outcome, tuple)
     assert outcome[0] is FailureKind.TIMEOUT
     assert outcome[1].startswith(words)
-    assert seconds < 1 + SLACK
+    assert seconds < 0.5 + SLACK
 
 
 def _closes_after_first(conn: socket.socket, number: int) -> None:
@@ -342,9 +346,9 @@ def _closes_after_first(conn: socket.socket, number: int) -> None:
         conn.sendall(OK)
 
 
-def _twice(server: RawServer, method: str) -> tuple[Outcome, Outcome]:
+def _twice(server: RawServer, method: str, http2: bool = False) -> tuple[Outcome, Outcome]:
     async def main() -> tuple[Outcome, Outcome]:
-        async with AsyncProber(dataclasses.replace(OPTIONS, timeout=2)) as prober:
+        async with AsyncProber(dataclasses.replace(OPTIONS, timeout=2, http2=http2)) as prober:
             first = await prober.send(WireRequest("OPTIONS", server.url(), Headers()))
             try:
                 second: Outcome = await prober.send(
@@ -379,6 +383,15 @@ def test_a_stale_kept_alive_connection_is_retried_once_for_idempotent_methods(
         assert isinstance(second, tuple)
         assert second[0] is FailureKind.PROTOCOL
         assert server.accepted == 1
+
+
+@pytest.mark.parametrize(("method", "retried"), [("GET", True), ("POST", False)])
+def test_httpx_own_transport_retries_a_stale_connection_alike(method: str, retried: bool) -> None:
+    with RawServer(_closes_after_first) as server:
+        first, second = _twice(server, method, http2=True)
+    assert isinstance(first, WireResponse)
+    assert isinstance(second, WireResponse) is retried
+    assert server.accepted == (2 if retried else 1)
 
 
 def test_a_new_connection_closed_unanswered_is_not_retried() -> None:
