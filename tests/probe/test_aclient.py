@@ -649,3 +649,17 @@ def test_the_aiohttp_transport_on_its_own_takes_the_environment_proxy(
 
     assert run_async(main()) == 204
     assert len(server.requests_to(target)) == 1
+
+
+def test_an_ipv6_loopback_server_answers_alike() -> None:
+    try:
+        server = ScriptedServer(host="::1").start()
+    except OSError:
+        pytest.skip("no IPv6 loopback")
+    with server:
+        server.route("/r", REPLIES["200"])
+        outcome = _same(WireRequest("GET", server.url("/r"), Headers()))
+    assert isinstance(outcome, WireResponse)
+    assert outcome.server_ip == "::1"
+    assert outcome.sent_headers is not None
+    assert outcome.sent_headers.get("Host") == f"[::1]:{server.port}"
