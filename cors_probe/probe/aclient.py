@@ -368,16 +368,17 @@ _CONNECTION = (b"Connection", b"keep-alive")
 _USER_AGENT = (b"User-Agent", USER_AGENT.encode())
 
 
-def _head(request: WireRequest) -> list[tuple[bytes, bytes]]:
+def _head(request: WireRequest, names: set[str]) -> list[tuple[bytes, bytes]]:
     """The header pairs httpx.Client puts before httpx.Request's own (Host, Content-Length) for
-    the synchronous probe: Connection, its User-Agent unless the request has one, then the
-    request's, as bytes (`client._encode`: Latin-1, UTF-8 beyond). See probe/wire.py."""
+    the synchronous probe: Connection, its User-Agent unless the request has one (`names`: the
+    request's header names, lower-cased), then the request's, as bytes (`client._encode`:
+    Latin-1, UTF-8 beyond). See probe/wire.py."""
     pairs = request.headers.pairs
     try:
         raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in pairs]
     except UnicodeEncodeError:
         raw = [(_encode(name), _encode(value)) for name, value in pairs]
-    if "User-Agent" in request.headers:
+    if "user-agent" in names:
         return [_CONNECTION, *raw]
     return [_CONNECTION, _USER_AGENT, *raw]
 
@@ -390,12 +391,13 @@ def _built(request: WireRequest, url: httpx.URL, proxy: str | None) -> httpx.Req
     (then Content-Length: 0 for an empty POST/PUT/PATCH), `_head`'s pairs, Content-Length last
     for a body (httpx's Request._prepare), with the body as a stream, so that httpx does not
     normalise the headers twice. tests/probe/test_aclient.py holds the bytes to the sync's."""
-    head = _head(request)
+    names = {name.lower() for name, _ in request.headers.pairs}
+    head = _head(request, names)
     auto: list[tuple[bytes, bytes]] = []
-    if "Host" not in request.headers:
+    if "host" not in names:
         auto.append((b"Host", url.netloc))
     body = request.body or b""
-    framed = "Content-Length" in request.headers or "Transfer-Encoding" in request.headers
+    framed = "content-length" in names or "transfer-encoding" in names
     if body and not framed:
         head.append((b"Content-Length", str(len(body)).encode()))
     elif not framed and request.method.upper() in _BODY_METHODS:
