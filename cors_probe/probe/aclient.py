@@ -1,52 +1,424 @@
-"""TEMPORARY adapter (replaced by the a13-probe branch's aiohttp-based AsyncProber): the
-interface `cors-probe run` sends through, over the synchronous Prober in worker threads."""
+"""The asynchronous probe: `cors-probe run` sends thousands of requests through one of these.
+
+Same contract as the synchronous `Prober` (probe/client.py), request for request: the same
+bytes on the wire (`probe.wire.on_the_wire`: Host, Content-Length: 0 for an empty POST/PUT/PATCH,
+Connection, User-Agent unless the request has one, the request's headers, Content-Length), the
+same WireResponse (raw header pairs, no redirect followed, capped body, the first BODY_KEPT
+bytes, the server's address) and the same ProbeError kinds and words. Only the cost differs:
+requests go straight to an httpx transport (no httpx.AsyncClient: no cookie jar, no client
+layer), by default `AiohttpTransport`; httpx's own (httpcore) serves `--http2` and SOCKS proxies.
+
+`check` keeps the synchronous Prober: aiohttp costs ~80 ms to import, which one check would pay
+for nothing.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import ssl
+import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from types import TracebackType
 from typing import TYPE_CHECKING
 
-from cors_probe.probe.client import ProbeOptions, Prober
+import httpx
+
+from cors_probe.errors import ProbeError, UsageError
+from cors_probe.model import BODY_KEPT, FailureKind, Headers, WireRequest, WireResponse
+from cors_probe.probe.client import (
+    _DISCONNECTED,
+    _RETRIED_METHODS,
+    ProbeOptions,
+    _classify,
+    _encode,
+    _server_ip,
+    _slow,
+)
+from cors_probe.probe.httpcore_watch import watch
+from cors_probe.probe.proxies import ProxyChoice, is_socks
+from cors_probe.probe.watch import PROXY, SERVER_IP, Watched, current
+from cors_probe.probe.wire import USER_AGENT
 
 if TYPE_CHECKING:
-    import httpx
+    from cors_probe.probe.aiohttp_transport import AiohttpTransport
 
-    from cors_probe.model import WireRequest, WireResponse
+INTERRUPTED = "interrupted: cors-probe is stopping"
+NOT_SENT = "not sent: cors-probe is stopping"
+_URLS_KEPT = 1024
+"""Parsed URLs kept for reuse (a check's preflight and request share theirs)."""
+
+
+class _Retry(Exception):
+    """The first attempt met a kept-alive connection the server had closed: send again."""
+
+
+@dataclass(slots=True)
+class _Progress:
+    """How far one request got: which part of the response was awaited, and the bytes of it."""
+
+    phase: str = "headers"
+    """"headers" until the response's head is in, then "body"."""
+    watched: Watched | None = None
+    body: int = 0
+    """Body bytes read so far."""
+
+    def too_slow(self, budget: float) -> str:
+        """What came too slowly, in the synchronous probe's words."""
+        if self.phase == "body":
+            return _slow(budget, "its body", self.body)
+        received = self.watched.received if self.watched is not None else 0
+        if received:
+            return _slow(budget, "headers", received)
+        return f"timed out: no response within {budget:g} s"
 
 
 class AsyncProber:
-    """`Prober.send` awaited: each request in a thread of a pool of `max_connections`."""
+    """Sends WireRequests concurrently over pooled connections, from inside one event loop.
+
+    `transport`: an httpx.AsyncBaseTransport for every request (tests); None: the prober's own,
+    built on first use per TLS need (`open()` builds them up front). Create, use and close it in
+    the same running event loop.
+    """
 
     def __init__(
         self, options: ProbeOptions, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
-        if transport is not None:
-            raise NotImplementedError("the temporary adapter takes no transport")
-        self._prober = Prober(options)
-        self._pool = ThreadPoolExecutor(max(1, options.max_connections), "cors-probe-send")
+        self._options = options
+        self._injected = transport
+        self._transports: dict[tuple[bool, str | None, bool], httpx.AsyncBaseTransport] = {}
+        self._contexts: dict[bool, ssl.SSLContext | bool] = {}
+        self._proxies: ProxyChoice | None = None
+        self._urls: dict[str, httpx.URL] = {}
+        self._in_flight: set[asyncio.Task[object]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+        self._aborted = False
+
+    # --- transports ----------------------------------------------------------------------------
+
+    def _url(self, text: str) -> httpx.URL:
+        url = self._urls.get(text)
+        if url is None:
+            if len(self._urls) >= _URLS_KEPT:
+                self._urls.clear()
+            url = self._urls[text] = httpx.URL(text)
+        return url
+
+    def _verify(self, secure: bool) -> ssl.SSLContext | bool:
+        """The TLS context for https (as the synchronous probe builds it), False for http."""
+        context = self._contexts.get(secure)
+        if context is not None:
+            return context
+        context = False
+        if secure and self._options.verify:
+            try:
+                if self._options.cacert:
+                    context = ssl.create_default_context(cafile=self._options.cacert)
+                else:
+                    context = httpx.create_ssl_context(
+                        verify=True, trust_env=self._options.trust_env
+                    )
+            except (ssl.SSLError, OSError) as error:
+                reason = getattr(error, "reason", None) or error
+                where = (
+                    f"--cacert {self._options.cacert!r}"
+                    if self._options.cacert
+                    else "SSL_CERT_FILE / SSL_CERT_DIR"
+                )
+                raise UsageError(
+                    f"{where}: not a PEM bundle of CA certificates ({reason})"
+                ) from None
+        self._contexts[secure] = context
+        return context
+
+    def _route(self, url: httpx.URL) -> tuple[httpx.AsyncBaseTransport, str | None]:
+        """(the transport for `url`, the proxy the request names for it)."""
+        if self._injected is not None:
+            return self._injected, None
+        if self._proxies is None:
+            self._proxies = ProxyChoice(self._options.proxy, self._options.trust_env)
+        proxy = self._proxies(url)
+        secure = url.scheme == "https"
+        own = self._options.http2 or is_socks(proxy)
+        key = (secure, proxy if own else None, own)
+        transport = self._transports.get(key)
+        if transport is None:
+            transport = self._transports[key] = self._new_transport(secure, proxy, own)
+        return transport, None if own else proxy
+
+    def _new_transport(
+        self, secure: bool, proxy: str | None, own: bool
+    ) -> httpx.AsyncBaseTransport:
+        verify = self._verify(secure)
+        if own:
+            try:
+                transport = httpx.AsyncHTTPTransport(
+                    verify=verify,
+                    http2=self._options.http2,
+                    trust_env=self._options.trust_env,
+                    proxy=proxy,
+                    limits=httpx.Limits(
+                        max_connections=self._options.max_connections,
+                        max_keepalive_connections=self._options.max_connections,
+                    ),
+                )
+            except (ValueError, ImportError) as error:
+                raise UsageError(f"cannot use the proxy: {error}") from None
+            return watch(transport)
+        return self._aiohttp(verify)
+
+    def _aiohttp(self, verify: ssl.SSLContext | bool) -> AiohttpTransport:
+        from cors_probe.probe.aiohttp_transport import AiohttpTransport
+
+        return AiohttpTransport(
+            verify=verify,
+            trust_env=self._options.trust_env,
+            max_connections=self._options.max_connections,
+        )
 
     async def open(self, urls: Iterable[str]) -> None:
-        """As `Prober.open`."""
-        wanted = list(urls)
-        await asyncio.get_running_loop().run_in_executor(self._pool, self._prober.open, wanted)
+        """Build now the transports these URLs need (aiohttp imported, CA bundle loaded, proxy
+        chosen), so that the first requests of a paced run leave on their slots.
+
+        UsageError for a --cacert that is not a CA bundle or a proxy httpx cannot use."""
+        self._loop = asyncio.get_running_loop()
+        if self._closed:
+            return
+        for url in urls:
+            self._route(self._url(url))
+
+    # --- one request ---------------------------------------------------------------------------
 
     async def send(self, request: WireRequest, timeout: float | None = None) -> WireResponse:
-        """As `Prober.send` (ProbeError when no response came)."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self._prober.send, request, timeout)
+        """One round trip; `timeout` (seconds) overrides the options' for this request.
+
+        The time-out is the whole request's budget: connecting, sending, the response's head and
+        the capped body, however slowly the server trickles them. A kept-alive connection the
+        server closed before answering is retried once on a new one for an idempotent method
+        (the response then says `retried`), as browsers do. Raises ProbeError exactly as
+        `Prober.send` does; UsageError for a bad --cacert or proxy."""
+        if self._closed:
+            raise ProbeError(FailureKind.OTHER, NOT_SENT)
+        budget = self._options.timeout if timeout is None else timeout
+        url = self._url(request.url)
+        transport, proxy = self._route(url)
+        built = _built(request, url, proxy)
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        progress = _Progress()
+        try:
+            async with asyncio.timeout(budget):
+                try:
+                    return await self._attempt(transport, request, built, progress, False)
+                except _Retry:
+                    return await self._attempt(transport, request, built, progress, True)
+        except TimeoutError:
+            if self._aborted:
+                raise ProbeError(FailureKind.OTHER, INTERRUPTED) from None
+            raise ProbeError(FailureKind.TIMEOUT, progress.too_slow(budget)) from None
+        except asyncio.CancelledError:
+            if self._aborted and task is not None:
+                task.uncancel()
+                raise ProbeError(FailureKind.OTHER, INTERRUPTED) from None
+            raise
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
+
+    async def _attempt(
+        self,
+        transport: httpx.AsyncBaseTransport,
+        request: WireRequest,
+        built: httpx.Request,
+        progress: _Progress,
+        retried: bool,
+    ) -> WireResponse:
+        watched = progress.watched = Watched()
+        progress.phase = "headers"
+        token = current.set(watched)
+        started = time.perf_counter()
+        try:
+            response = await transport.handle_async_request(built)
+        except (httpx.HTTPError, OSError) as exc:
+            if self._may_retry(request, watched, exc, retried):
+                raise _Retry from exc
+            raise self._failure(exc, watched) from exc
+        finally:
+            current.reset(token)
+        elapsed = (time.perf_counter() - started) * 1000
+        progress.phase = "body"
+        try:
+            read, truncated, kept = await self._drain(response, progress)
+        finally:
+            await response.aclose()
+        return WireResponse(
+            status=response.status_code,
+            headers=Headers(_text(response.headers.raw)),
+            reason=response.reason_phrase,
+            http_version=response.http_version,
+            elapsed_ms=elapsed,
+            body_bytes=read,
+            body_truncated=truncated,
+            server_ip=_address(response),
+            sent_headers=Headers(_text(built.headers.raw)),
+            retried=retried,
+            body=kept,
+        )
+
+    def _may_retry(
+        self, request: WireRequest, watched: Watched, exc: BaseException, retried: bool
+    ) -> bool:
+        """A kept-alive connection closed (or reset) by the server before any response byte,
+        for an idempotent method, first attempt only (the synchronous probe's rule)."""
+        return (
+            not retried
+            and not self._aborted
+            and request.method in _RETRIED_METHODS
+            and watched.used
+            and not watched.fresh
+            and watched.received == 0
+            and isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError)
+        )
+
+    def _failure(self, exc: BaseException, watched: Watched) -> ProbeError:
+        if self._aborted:
+            return ProbeError(FailureKind.OTHER, INTERRUPTED)
+        kind, message = _classify(exc)
+        if watched.received and message.startswith(_DISCONNECTED):
+            count = f"{watched.received} byte{'s' if watched.received != 1 else ''}"
+            message = f"the server closed the connection after {count} of an incomplete response"
+        return ProbeError(kind, message)
+
+    async def _drain(
+        self, response: httpx.Response, progress: _Progress
+    ) -> tuple[int, bool, bytes]:
+        """Read the body up to the cap and no further: (bytes read, whether more was left, the
+        first `BODY_KEPT` bytes, as received). A body cut short by the server (closed, a bad
+        chunk) keeps the response, marked truncated, as the synchronous probe does."""
+        cap = self._options.body_cap
+        keep = min(cap, BODY_KEPT)
+        if response.is_stream_consumed:  # an in-memory response (test transports)
+            content = response.content
+            return min(len(content), cap), len(content) > cap, content[:keep]
+        stream = response.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
+        read = 0
+        kept = bytearray()
+        try:
+            async for chunk in stream:
+                if len(kept) < keep:
+                    kept += chunk[: keep - len(kept)]
+                read += len(chunk)
+                progress.body = read
+                if read >= cap:
+                    return cap, True, bytes(kept)
+        except httpx.TimeoutException as exc:  # a transport's own read time-out
+            raise ProbeError(*_classify(exc)) from None
+        except (httpx.HTTPError, OSError):
+            if self._aborted:
+                raise ProbeError(FailureKind.OTHER, INTERRUPTED) from None
+            return read, True, bytes(kept)
+        return read, False, bytes(kept)
+
+    # --- stopping ------------------------------------------------------------------------------
 
     def abort(self) -> None:
-        """Every request in flight fails at once ("interrupted: cors-probe is stopping")."""
-        self._prober.close()
+        """Stop: every request in flight fails at once with "interrupted: cors-probe is
+        stopping", and no further request is sent. Callable from a signal handler, another
+        task of the loop, or another thread."""
+        self._aborted = self._closed = True
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        loop = self._loop
+        if running is None and loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._cancel_in_flight)
+        else:
+            self._cancel_in_flight()
+
+    def _cancel_in_flight(self) -> None:
+        for task in list(self._in_flight):
+            task.cancel()
 
     async def aclose(self) -> None:
-        self._prober.close()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Close every connection; later requests fail with "not sent: cors-probe is stopping"."""
+        self._closed = True
+        transports = list(self._transports.values())
+        self._transports.clear()
+        for transport in transports:
+            await transport.aclose()
 
     async def __aenter__(self) -> AsyncProber:
+        self._loop = asyncio.get_running_loop()
         return self
 
-    async def __aexit__(self, *_: object) -> None:
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         await self.aclose()
+
+
+_CONNECTION = (b"Connection", b"keep-alive")
+_USER_AGENT = (b"User-Agent", USER_AGENT.encode())
+
+
+def _head(request: WireRequest, names: set[str]) -> list[tuple[bytes, bytes]]:
+    """The header pairs httpx.Client puts before httpx.Request's own (Host, Content-Length) for
+    the synchronous probe: Connection, its User-Agent unless the request has one (`names`: the
+    request's header names, lower-cased), then the request's, as bytes (`client._encode`:
+    Latin-1, UTF-8 beyond). See probe/wire.py."""
+    pairs = request.headers.pairs
+    try:
+        raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in pairs]
+    except UnicodeEncodeError:
+        raw = [(_encode(name), _encode(value)) for name, value in pairs]
+    if "user-agent" in names:
+        return [_CONNECTION, *raw]
+    return [_CONNECTION, _USER_AGENT, *raw]
+
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _built(request: WireRequest, url: httpx.URL, proxy: str | None) -> httpx.Request:
+    """`request` as the httpx.Request httpx.Client builds for the synchronous probe: Host first
+    (then Content-Length: 0 for an empty POST/PUT/PATCH), `_head`'s pairs, Content-Length last
+    for a body (httpx's Request._prepare), with the body as a stream, so that httpx does not
+    normalise the headers twice. tests/probe/test_aclient.py holds the bytes to the sync's."""
+    names = {name.lower() for name, _ in request.headers.pairs}
+    head = _head(request, names)
+    auto: list[tuple[bytes, bytes]] = []
+    if "host" not in names:
+        auto.append((b"Host", url.netloc))
+    body = request.body or b""
+    framed = "content-length" in names or "transfer-encoding" in names
+    if body and not framed:
+        head.append((b"Content-Length", str(len(body)).encode()))
+    elif not framed and request.method.upper() in _BODY_METHODS:
+        auto.append((b"Content-Length", b"0"))
+    return httpx.Request(
+        request.method,
+        url,
+        headers=auto + head if auto else head,
+        stream=httpx.ByteStream(body),
+        extensions={PROXY: proxy},
+    )
+
+
+def _text(raw: list[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
+    """Raw header pairs as text, byte for byte (Latin-1), as `client._decode` reads them."""
+    return tuple([(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw])
+
+
+def _address(response: httpx.Response) -> str | None:
+    """The server's address: from our aiohttp transport's extension, or httpcore's stream."""
+    address = response.extensions.get(SERVER_IP)
+    if address is not None:
+        return str(address)
+    return _server_ip(response)

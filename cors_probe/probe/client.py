@@ -115,9 +115,39 @@ _IN_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"Receive buffer too long", "the server's response headers are too long"),
         (r"peer unexpectedly closed connection", "the server closed the connection mid-response"),
+        # llhttp's, as the async transport puts them on one line (aiohttp_transport.one_line)
+        (
+            r"Bad status line: Expected HTTP/.*",
+            "the server's answer is not HTTP: its first bytes cannot start a status line",
+        ),
+        (r"Bad status line: [^:]*: (?P<q>.*)", "the server's status line is not HTTP: {q}"),
+        (
+            r"Invalid header token: '[ \t].*",
+            "the server's first header line starts with a space (a continuation of nothing)",
+        ),
+        (
+            r"Invalid header token: (?P<q>.*)",
+            "the server sent a header line that is not 'Name: value': {q}",
+        ),
+        (r"Invalid HTTP header: (?P<q>.*)", "the server sent a header with an invalid value: {q}"),
+        (r"Invalid character in Content-Length: .*", "the server's Content-Length is not a number"),
+        (r"Duplicate Content-Length: .*", "the server sent more than one Content-Length header"),
+        (
+            r"Got more than \d+ bytes when reading.*|Too many headers received",
+            "the server's response headers are too long",
+        ),
+        (
+            r"Invalid character in chunk size: (?P<q>.*)",
+            "the server's chunked body has a bad chunk size: {q}",
+        ),
+        (
+            r"Expected LF after chunk data: (?P<q>.*)",
+            "a chunk of the server's chunked body does not end with CRLF: {q}",
+        ),
     )
 )
-"""h11's messages about a response it cannot parse, in words (the bytes quoted by `_quoted`)."""
+"""h11's (and llhttp's) messages about a response they cannot parse, in words (the bytes quoted
+by `_quoted`)."""
 
 
 def _quoted(match: re.Match[str]) -> str:
