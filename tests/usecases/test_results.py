@@ -95,3 +95,15 @@ def test_a_report_of_several_engines_is_one_check_per_engine_when_seen_as_a_run(
         run = run_of([("check", report)])
         got = [(r.spec.name, r.spec.browser, r.status) for r in run.results]
         assert got == expected, browsers
+
+
+@pytest.mark.parametrize("checks", [1, 2000])
+def test_a_runs_repr_does_not_grow_with_its_checks(checks: int) -> None:
+    """asyncio quotes a finished task's result in a message when it restores the SIGINT handler:
+    the repr of a run of 20,000 checks was the peak of the run's memory."""
+    from cors_probe.usecases.results import run_of
+
+    run = run_of([(f"c{i}", allowed()) for i in range(checks)])
+    text = repr(run)
+    assert len(text) < 200
+    assert f"{checks} check" in text
