@@ -20,6 +20,7 @@ import time
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any
 
 from cors_probe.errors import ProbeError, UsageError
@@ -456,6 +457,10 @@ class Prober:
                 trust_env=self._options.trust_env,
                 proxy=self._options.proxy,
                 follow_redirects=False,
+                # no cookie jar: the browser's cookies are the request's own Cookie header, and
+                # a Set-Cookie on one answer must not ride on the next request (credentials
+                # mode omit); a policy that accepts no domain keeps httpx's jar empty
+                cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
                 timeout=self._options.timeout,
                 headers={"User-Agent": USER_AGENT},
                 event_hooks={"response": [_keep_location_from_httpx]},

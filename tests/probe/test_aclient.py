@@ -582,20 +582,29 @@ def test_the_environment_proxy_is_chosen_as_httpx_chooses(
     assert ProxyChoice(None, trust_env=False)(httpx.URL(URLS[0])) is None
 
 
+@pytest.mark.parametrize("probe", ["sync", "async"])
 def test_no_cookie_jar_a_cookie_set_by_one_response_is_never_sent_with_the_next(
-    server: ScriptedServer,
+    server: ScriptedServer, probe: str
 ) -> None:
-    """The browser's cookies are the request's (`Cookie` in its headers), never a client jar's.
-    (The synchronous probe's httpx.Client keeps a jar: reported, not copied.)"""
+    """The browser's cookies are the request's (`Cookie` in its headers), never a client jar's:
+    a Set-Cookie on a preflight's answer must not ride on the actual request (credentials mode
+    `omit` sends none), with either probe."""
     server.route("/set", Reply(200, [("Set-Cookie", "sid=1; Path=/")]))
     server.route("/next", Reply(204))
+    first = WireRequest("GET", server.url("/set"), Headers())
+    second = WireRequest("GET", server.url("/next"), Headers())
 
     async def main() -> WireResponse:
         async with AsyncProber(OPTIONS) as prober:
-            await prober.send(WireRequest("GET", server.url("/set"), Headers()))
-            return await prober.send(WireRequest("GET", server.url("/next"), Headers()))
+            await prober.send(first)
+            return await prober.send(second)
 
-    response = run_async(main())
+    if probe == "async":
+        response = run_async(main())
+    else:
+        with Prober(OPTIONS) as prober:
+            prober.send(first)
+            response = prober.send(second)
     (received,) = server.requests_to("/next")
     assert received.header("Cookie") is None
     assert response.sent_headers is not None
