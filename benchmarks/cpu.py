@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.batch import write_policy
 from cors_probe.inputs.policyfile import load_policy
 from cors_probe.model import Headers, WireRequest, WireResponse
 from cors_probe.policy.browsers import named
@@ -74,24 +75,9 @@ def send(request: WireRequest, timeout: float | None = None) -> WireResponse:
 
 
 def policy(checks: int) -> PolicyFile:
-    paths = ", ".join(f'"/api/{i}"' for i in range(checks))
+    """batch.py's policy of `checks` preflighted PUTs, loaded."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "cors-probe.toml"
-        path.write_text(
-            f'base_url = "{BASE}"\n'
-            "[origins]\n"
-            'front = "http://localhost:3000"\n'
-            "[[check]]\n"
-            'name = "put"\n'
-            f"paths = [{paths}]\n"
-            'origin = "front"\n'
-            'method = "PUT"\n'
-            'headers = ["Content-Type: application/json"]\n'
-            'body = "{}"\n'
-            "allow_side_effects = true\n"
-            'expect = "allowed"\n'
-        )
-        return load_policy(str(path))
+        return load_policy(str(write_policy(Path(folder), BASE, checks)))
 
 
 def with_secret(loaded: PolicyFile) -> PolicyFile:
