@@ -487,6 +487,16 @@ def _expand(
                 key_line("origins" if "origins" in table else "origin"),
                 f"unknown origin {name!r} (known: {known})",
             )
+    reflected = FindingCode.ORIGIN_REFLECTED_WITH_CREDENTIALS.value
+    for key in ("forbid", "require"):
+        if reflected in lists[key] and any(not o.opaque for _, o in resolved):
+            raise reader.fail(
+                key_line(key),
+                f'{key}: {reflected!r} is found by `run` only for origin "null" (an origin the '
+                "check sends is the page's own, which a server may well allow): for another "
+                "origin only the cache probe of `cors-probe check` finds it; use "
+                'origins = ["null"] here, or `cors-probe check` on that URL',
+            )
     headers = default_headers + reader.headers(table, start)
     credentials = reader.boolean(table, "credentials", default_credentials, start)
     allow_side_effects = reader.boolean(table, "allow_side_effects", False, start)

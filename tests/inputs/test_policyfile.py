@@ -150,6 +150,17 @@ CORPUS: list[tuple[str, str, str]] = [
             ("forbid", "cors-cached-for-another-origin"),
         )
     ),
+    *(
+        (
+            f"reflected-with-credentials-{key}-non-null-origin",
+            HEAD + CHECK + f'{key} = ["origin-reflected-with-credentials"]\n',
+            f"cors-probe.toml:9: {key}: 'origin-reflected-with-credentials' is found by `run` "
+            'only for origin "null" (an origin the check sends is the page\'s own, which a '
+            "server may well allow): for another origin only the cache probe of `cors-probe "
+            'check` finds it; use origins = ["null"] here, or `cors-probe check` on that URL',
+        )
+        for key in ("forbid", "require")
+    ),
     (
         "require-not-a-list",
         HEAD + CHECK + 'require = "vary-origin-missing"\n',
@@ -404,3 +415,20 @@ def test_mode_and_redirect_are_read_like_fetch_spells_them(
     (tmp_path / "cors-probe.toml").write_text(text + "\n", encoding="utf-8")
     policy = load_policy(str(tmp_path / "cors-probe.toml"), env={"BASE": "http://127.0.0.1:9"})
     assert [(c.shape.mode.value, c.shape.redirect.value) for c in policy.checks] == [expected]
+
+
+def test_origin_reflected_with_credentials_may_be_forbidden_for_the_null_origin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`run` finds a reflected `null` itself (the check sends Origin: null), so a policy may
+    forbid it there; for a page's own origin only `check`'s cache probe can (refused above)."""
+    monkeypatch.setenv("BASE", "https://api.example.com")
+    path = tmp_path / "cors-probe.toml"
+    path.write_text(
+        HEAD
+        + CHECK.replace('origin = "app"', 'origins = ["null"]')
+        + 'forbid = ["origin-reflected-with-credentials"]\n'
+    )
+    (spec,) = load_policy(str(path)).checks
+    assert spec.forbid == ("origin-reflected-with-credentials",)
+    assert spec.shape.origin.opaque
