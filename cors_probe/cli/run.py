@@ -118,7 +118,7 @@ def _inputs(
     policy = load_policy(policy_file)
     priors = (baseline, load_baseline(baseline)) if baseline is not None else None
     outputs = Outputs(
-        plan(output_format, output or []),
+        plan(output_format, output or [], keep=[policy.path]),
         RenderOptions(show_secrets),
         policy_path=policy.path,
         secrets=policy.secrets,

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TextIO
 
@@ -53,21 +54,33 @@ def _writable(path: str) -> None:
         raise UsageError(f"--output {path!r}: cannot create a file in {folder!r}")
 
 
-def plan(output_format: Format, outputs: list[str]) -> Destinations:
-    """Validate every destination before anything is sent (UsageError: no such directory, a
-    directory, a file that cannot be written or created, a file named twice, an empty name)."""
+_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9]+")
+"""What `--output FORMAT:FILE` puts before the colon (two letters at least: `C:` is a drive)."""
+
+
+def plan(output_format: Format, outputs: list[str], keep: Iterable[str] = ()) -> Destinations:
+    """Validate every destination before anything is sent (UsageError: an unknown FORMAT in
+    FORMAT:FILE, no such directory, a directory, a file that cannot be written or created, a
+    file named twice, an empty name, one of the `keep` files: the policy file itself)."""
     files: list[tuple[Format, str]] = []
     stdout = output_format
+    names = {f.value for f in Format}
     for given in outputs:
         prefix, colon, rest = given.partition(":")
-        if colon and prefix in {f.value for f in Format}:
-            files.append((Format(prefix), rest))
+        if colon and prefix.lower() in names:
+            files.append((Format(prefix.lower()), rest))
+        elif colon and _PREFIX.fullmatch(prefix) and not rest.startswith("//"):
+            known = ", ".join(f.value for f in Format)
+            raise UsageError(f"--output {given!r}: unknown format {prefix!r} (formats: {known})")
         else:
             files.append((output_format, given))
             stdout = Format.TEXT
+    kept = {os.path.realpath(path) for path in keep}
     for _, path in files:
         if not path:
             raise UsageError(f"--output {path!r}: give a file name")
+        if os.path.realpath(path) in kept:
+            raise UsageError(f"--output {path!r}: is the policy file; give another file name")
         _writable(path)
     paths = [os.path.abspath(p) for _, p in files]
     if len(set(paths)) != len(paths):

@@ -752,3 +752,31 @@ def test_the_readmes_ci_jobs_run_as_written(
         report.unlink()
     github = run_in(run_cli, workdir, server, *shlex.split(commands[0])[2:])
     assert github.stdout == "::notice title=cors-probe::13 checks: 13 passed, 0 failed\n"
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        (
+            "cors-probe.toml",
+            "--output 'cors-probe.toml': is the policy file; give another file name",
+        ),
+        (
+            "junt:cors.xml",
+            "--output 'junt:cors.xml': unknown format 'junt' "
+            "(formats: text, json, junit, sarif, github)",
+        ),
+    ],
+)
+def test_an_output_that_would_lose_the_policy_or_the_report_is_refused(
+    run_cli: Run, server: ScriptedServer, workdir: Path, output: str, message: str
+) -> None:
+    """Writing the text table over the policy file, or a JUnit file named `junt:cors.xml` that
+    CI never finds: refused before any request, the policy file untouched."""
+    before = (workdir / "cors-probe.toml").read_text(encoding="utf-8")
+    result = run_in(run_cli, workdir, server, "--output", output)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"cors-probe: error: {message}\n"
+    assert server.received == []
+    assert (workdir / "cors-probe.toml").read_text(encoding="utf-8") == before
+    assert not (workdir / "junt:cors.xml").exists()

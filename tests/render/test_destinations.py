@@ -18,6 +18,15 @@ from tests.subjects import allowed
 BAD_OUTPUTS = [
     ("empty-name", ["junit:"], "--output '': give a file name"),
     ("named-twice", ["a.xml", "junit:a.xml"], "--output: the same file is named twice"),
+    *(
+        (
+            f"unknown-format-{prefix}",
+            [f"{prefix}:x.out"],
+            f"--output '{prefix}:x.out': unknown format '{prefix}' "
+            "(formats: text, json, junit, sarif, github)",
+        )
+        for prefix in ("junt", "yaml", "xml2")
+    ),
     (
         "no-such-directory",
         ["sarif:out/x.sarif"],
@@ -127,3 +136,21 @@ def test_a_finished_write_replaces_the_file_and_keeps_its_mode(
     assert stat.S_IMODE(old.stat().st_mode) == 0o640
     assert (tmp_path / "new.xml").read_text() == "new report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new.xml", "run.json"]
+
+
+def test_a_format_is_named_in_any_case_and_a_drive_letter_is_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert plan(Format.TEXT, ["JSON:up.json"]).files == ((Format.JSON, "up.json"),)
+    assert plan(Format.JUNIT, ["C:run.xml"]).files == ((Format.JUNIT, "C:run.xml"),)
+
+
+def test_the_policy_file_is_never_an_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cors-probe.toml").write_text("")
+    for given in ("cors-probe.toml", "junit:./cors-probe.toml"):
+        with pytest.raises(UsageError, match="is the policy file"):
+            plan(Format.JSON, [given], keep=["cors-probe.toml"])
