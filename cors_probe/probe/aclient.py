@@ -70,7 +70,7 @@ class _Progress:
         received = self.watched.received if self.watched is not None else 0
         if received:
             return _slow(budget, "headers", received)
-        return f"timed out: no response within {budget:g} s"
+        return f"timed out: no response within {budget:.3g} s"
 
 
 class AsyncProber:

@@ -407,8 +407,8 @@ class _Retry(Exception):
 
 def _slow(budget: float, what: str, received: int) -> str:
     return (
-        f"no complete response within {budget:g} s: the server sent {what} too slowly "
-        f"({received} byte{'s' if received != 1 else ''} in {budget:g} s)"
+        f"no complete response within {budget:.3g} s: the server sent {what} too slowly "
+        f"({received} byte{'s' if received != 1 else ''} in {budget:.3g} s)"
     )
 
 
@@ -584,7 +584,7 @@ class Prober:
                 return ProbeError(FailureKind.TIMEOUT, _slow(budget, "its body", attempt.received))
             if attempt.received:
                 return ProbeError(FailureKind.TIMEOUT, _slow(budget, "headers", attempt.received))
-            return ProbeError(FailureKind.TIMEOUT, f"timed out: no response within {budget:g} s")
+            return ProbeError(FailureKind.TIMEOUT, f"timed out: no response within {budget:.3g} s")
         kind, message = _classify(exc)
         if phase == "headers" and attempt.received and message.startswith(_DISCONNECTED):
             count = f"{attempt.received} byte{'s' if attempt.received != 1 else ''}"

@@ -150,3 +150,17 @@ def test_closing_the_prober_wakes_a_request_waiting_in_another_thread() -> None:
     assert "interrupted" in error.message
     with pytest.raises(ProbeError):  # and nothing more is sent
         prober.send(WireRequest("GET", server.url(), Headers()))
+
+
+@pytest.mark.parametrize(
+    ("budget", "shown"), [(0.495951, "0.496 s"), (2.0, "2 s"), (2.5, "2.5 s"), (10.0, "10 s")]
+)
+def test_a_budget_cut_by_the_deadline_is_said_in_three_figures(budget: float, shown: str) -> None:
+    """A request's time-out cut to what is left of the conversation's deadline is any float:
+    the message says it to three significant figures, not `0.495951 s`."""
+    from cors_probe.probe.client import _slow
+
+    assert _slow(budget, "its body", 3) == (
+        f"no complete response within {shown}: the server sent its body too slowly "
+        f"(3 bytes in {shown})"
+    )
