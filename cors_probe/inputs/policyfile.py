@@ -182,8 +182,9 @@ class _Reader:
                     f"the value of {name} is a secret: take it from the environment, "
                     f"e.g. '{name}: ${{{re.sub(r'[^A-Z0-9]', '_', name.upper())}}}'",
                 )
+            value_text = self.interpolate(text, line, secret=True)  # PolicyError: file:line
             try:
-                name, value = parse_header(self.interpolate(text, line, secret=True))
+                name, value = parse_header(value_text)
             except UsageError as error:
                 raise self.fail(line, str(error)) from None
             if is_secret(name) and value:

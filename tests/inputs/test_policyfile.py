@@ -177,6 +177,11 @@ CORPUS: list[tuple[str, str, str]] = [
         "cors-probe.toml:1: bad URL 'ftp://files.example': not an http(s) URL",
     ),
     (
+        "env-not-set-in-a-header",
+        HEAD + CHECK + 'headers = ["X-Api-Key: ${NOPE2}"]\n',
+        "cors-probe.toml:9: ${NOPE2} is not set in the environment",
+    ),
+    (
         "env-not-set",
         HEAD.replace("${BASE}", "${API_BASE_URL}") + CHECK,
         "cors-probe.toml:1: ${API_BASE_URL} is not set in the environment",
