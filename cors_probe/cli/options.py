@@ -31,7 +31,8 @@ def _existing_cacert(path: str | None) -> str | None:
     if path is None:
         return None
     if not os.path.isfile(path):
-        raise UsageError(f"--cacert {path!r}: no such file")
+        what = "is a directory; give a PEM file" if os.path.isdir(path) else "no such file"
+        raise UsageError(f"--cacert {path!r}: {what}")
     import ssl
 
     try:

@@ -336,7 +336,8 @@ def load_document(path: str | None) -> tuple[str, str, dict[str, Any], str]:
             return candidate, text, policy, "tool.cors-probe."
         return candidate, text, document, ""
     if path:
-        raise PolicyError(path, None, "no such file")
+        what = "is a directory; give a policy file" if Path(path).is_dir() else "no such file"
+        raise PolicyError(path, None, what)
     raise UsageError(
         f"no policy file: give one, or create {DEFAULT_FILE} (or [tool.cors-probe] in "
         "pyproject.toml) in this directory"

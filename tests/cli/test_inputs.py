@@ -189,6 +189,11 @@ BAD_ARGUMENTS: list[tuple[str, list[str], str]] = [
         ["check", UNUSED, "--cacert", "no/such/file.pem"],
         "--cacert 'no/such/file.pem': no such file",
     ),
+    (
+        "cacert-a-directory",
+        ["check", UNUSED, "--cacert", "."],
+        "--cacert '.': is a directory; give a PEM file",
+    ),
     ("missing-url", ["check"], "Missing argument 'URL'."),
     ("unknown-option", ["check", UNUSED, "--bogus"], "No such option: --bogus"),
     ("unknown-command", ["frobnicate"], "No such command 'frobnicate'."),

@@ -582,6 +582,12 @@ def test_no_policy_file_is_a_usage_error(run_cli: Run, tmp_path: Path) -> None:
         2,
         "cors-probe: error: staging.toml: no such file\n",
     )
+    (tmp_path / "policies").mkdir()
+    folder = run_cli("run", "policies", cwd=tmp_path)
+    assert (folder.returncode, folder.stderr) == (
+        2,
+        "cors-probe: error: policies: is a directory; give a policy file\n",
+    )
 
 
 def test_output_into_a_missing_directory_is_refused_before_any_request(
