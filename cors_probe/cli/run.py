@@ -79,7 +79,7 @@ def run(
                         unreachable=unreachable,
                         baseline=priors,
                         progress=progress,
-                        on_report=outputs.keep,
+                        on_report=outputs.keep if outputs.wants_reports else None,
                     ),
                 )
             )

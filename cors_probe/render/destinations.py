@@ -114,6 +114,11 @@ class Outputs:
         if self._spool is not None:
             self._spool.close()
 
+    @property
+    def wants_reports(self) -> bool:
+        """Whether an output shows each check's full report (JSON): `keep` does something."""
+        return self._spool is not None
+
     def keep(self, index: int, result: CheckResult, report: Report) -> None:
         """Called as each check of a run finishes: spool its JSON entry when JSON is wanted."""
         if self._spool is not None:

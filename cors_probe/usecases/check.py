@@ -93,6 +93,7 @@ def steps(
     timeout: float | None = None,
     clock: Callable[[], float] = time.monotonic,
     resolve: Resolve | None = None,
+    compare: bool = True,
 ) -> Steps:
     """The whole check, sans I/O: each engine's conversation in turn (engines.Shared: a request
     two engines would send alike goes out once), consent asked once per origin, `progress`
@@ -147,7 +148,7 @@ def steps(
                 step = flow.send(reply)
         except StopIteration as stop:
             ran.append((browser, stop.value))
-    return _report(shape, ran, dry_run=False)
+    return _report(shape, ran, dry_run=False, compare=compare)
 
 
 def _advance(flow: Steps, answer: Answered | None) -> Outgoing | Report:
@@ -237,11 +238,14 @@ async def arun(
     timeout: float | None = None,
     clock: Callable[[], float] = time.monotonic,
     resolve: Resolve | None = None,
+    compare: bool = True,
 ) -> Report:
     """`run`, with an async send: `await send(request, timeout)` returns a WireResponse or raises
     ProbeError; `timeout` is each request's (seconds; None: the send's own), cut to what is left
     of `deadline`. No cache probe (`cors-probe run` sends none). The same Report as `run` for the
-    same answers: both drive `steps`."""
+    same answers: both drive `steps`. `compare=False`: no replay of the engines not run, so no
+    `Report.contrasts` and `agreeing` only among `browsers` (a run whose outputs show no report
+    skips that third of a check's CPU)."""
     flow = steps(
         shape,
         browsers=browsers,
@@ -251,6 +255,7 @@ async def arun(
         timeout=timeout,
         clock=clock,
         resolve=resolve,
+        compare=compare,
     )
     answer: Answered | None = None
     while not isinstance(out := _advance(flow, answer), Report):
@@ -261,15 +266,18 @@ async def arun(
     return out
 
 
-def _report(shape: RequestShape, ran: list[tuple[Browser, Outcome]], *, dry_run: bool) -> Report:
-    replayed = replays(shape, ran)
+def _report(
+    shape: RequestShape, ran: list[tuple[Browser, Outcome]], *, dry_run: bool, compare: bool = True
+) -> Report:
+    """The first engine's Report, the others in `others`; with `compare`, the engines not run
+    replayed on its answers (`contrasts`, `agreeing`)."""
+    replayed = replays(shape, ran) if compare else {}
     reports = [
         Report(shape=shape, plan=o.plan, outcome=o, dry_run=dry_run, browser=b.name, agreeing=a)
         for (b, o), a in zip(ran, agreeing(ran, replayed), strict=True)
     ]
-    return replace(
-        reports[0], others=tuple(reports[1:]), contrasts=contrasts(shape, ran, replayed, dry_run)
-    )
+    told = contrasts(shape, ran, replayed, dry_run) if compare else ()
+    return replace(reports[0], others=tuple(reports[1:]), contrasts=told)
 
 
 def _origin(url: str) -> str:

@@ -226,3 +226,33 @@ def test_each_check_runs_in_its_engine_and_its_expectation_applies_there(
     assert reports[0].browser == engine
     assert sent[0].method == method
     assert agent in (sent[0].headers.get("User-Agent") or "")
+
+
+def test_without_a_report_to_show_the_engines_not_run_are_not_replayed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run whose outputs show no report (text, JUnit, SARIF, GitHub) skips the replays that
+    make `contrasts`; its results are the same as a run that keeps every report."""
+    from cors_probe.policy.browsers import Browser
+    from cors_probe.usecases import engines
+
+    replayed: list[str] = []
+    real = engines.replay
+
+    def counting(shape: object, browser: Browser, exchanges: object) -> object:
+        replayed.append(browser.name)
+        return real(shape, browser, exchanges)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engines, "replay", counting)
+    reports: list[Report] = []
+    kept = asyncio.run(
+        run(GETS, FakeTransport(), on_report=lambda _i, _r, report: reports.append(report))
+    )
+    assert len(replayed) == 2 * len(GETS.checks)  # the two engines not run, per check
+    assert all(r.agreeing is not None for r in reports)
+    replayed.clear()
+    bare = asyncio.run(run(GETS, FakeTransport()))
+    assert replayed == []
+    assert [(r.status, r.got, r.codes) for r in bare.results] == [
+        (r.status, r.got, r.codes) for r in kept.results
+    ]
