@@ -245,7 +245,7 @@ async def arun(
     of `deadline`. No cache probe (`cors-probe run` sends none). The same Report as `run` for the
     same answers: both drive `steps`. `compare=False`: no replay of the engines not run, so no
     `Report.contrasts` and `agreeing` only among `browsers` (a run whose outputs show no report
-    skips that third of a check's CPU)."""
+    skips about a fifth of a check's CPU)."""
     flow = steps(
         shape,
         browsers=browsers,

@@ -13,7 +13,7 @@ with that request, so the user knows to run `--browser all`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from cors_probe.model import (
     Contrast,
@@ -53,18 +53,6 @@ class Shared:
     def __init__(self) -> None:
         self._answers: dict[Slot, Reply] = {}
         self._counts: dict[tuple[str, Key], int] = {}
-
-    def __call__(
-        self,
-        engine: str,
-        request: WireRequest,
-        send: Callable[[WireRequest], Reply],
-        side_effects: bool = False,
-    ) -> Reply:
-        slot = self.slot(engine, request, side_effects)
-        if not self.has(slot):
-            self.keep(slot, send(request))
-        return self._answers[slot]
 
     def slot(self, engine: str, request: WireRequest, side_effects: bool = False) -> Slot:
         """Where `engine`'s request's answer is kept: its `key` and occurrence (this call counts
