@@ -1,37 +1,123 @@
 """The typer app, its root options and `main()`: every error becomes one line and an exit code.
 
 Every error the user can cause becomes one line on stderr and a distinct exit code (see
-exitcodes.py); `--debug` (before or after the command) shows the traceback instead. The commands
-import use cases and renderers inside their bodies, so `--help` and TAB completion stay as fast
-as typer itself (benchmarks/run.py measures start-up against `import typer`).
+exitcodes.py); `--debug` (before or after the command) shows the traceback instead.
+
+Start-up (benchmarks/run.py measures `--help` against `import typer`): a command's module, its
+options and the model they name are imported only when that command is looked up (run, its own
+`--help`, the completion of its options); the root's `--help` and the completion of command names
+list them from `SUMMARIES`. The commands import use cases and renderers inside their bodies.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib
 import os
 import signal
 import sys
+from collections.abc import Iterator, MutableMapping
 from typing import Annotated, Any, TextIO, cast
 
 import typer
 from typer import _click as click
 from typer._click import exceptions as click_exceptions
+from typer._click.shell_completion import CompletionItem
+from typer.models import CommandInfo
 
 from cors_probe import __version__
-from cors_probe.cli.check import check
-from cors_probe.cli.demo import demo
-from cors_probe.cli.lab import lab
-from cors_probe.cli.options import Debug
-from cors_probe.cli.run import run
-from cors_probe.cli.simulate import simulate
+from cors_probe.cli.debug import Debug
 from cors_probe.errors import CorsProbeError, UsageError
 from cors_probe.exitcodes import ExitCode
 
 ABOUT = "Would a browser allow this cross-origin fetch()? Ask the live server, learn exactly why."
 
+SUMMARIES = {
+    "check": "Send the preflight and the actual request a browser would send, and explain the "
+    "verdict.",
+    "simulate": "Judge a request against answers you state, with no network: the offline what-if.",
+    "run": "Check a policy file of expected CORS behaviour: concurrently, with CI-native reports.",
+    "demo": "Start the embedded lab on 127.0.0.1, check a tour of its endpoints, print a table.",
+    "lab": "Serve the lab and its simulator page until Ctrl-C: real fetch(), predicted verdicts.",
+}
+"""The commands in `--help`'s order: name -> the first paragraph of its docstring, on one line
+(the only part the root's `--help` and the completion of command names show, shortened to fit).
+Command `name` is the function `name` of module `cors_probe.cli.name`; tests/cli/test_help.py
+checks both."""
+
+
+class _Commands(MutableMapping[str, click.Command]):
+    """The root's commands by name, in `SUMMARIES`' order: a command's module is imported and its
+    click command built (as `app.command()` would) at its first look-up, then kept."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._built:
+            if name not in SUMMARIES:
+                raise KeyError(name)
+            function = getattr(importlib.import_module(f"cors_probe.cli.{name}"), name)
+            info = CommandInfo(name=name, cls=_Command, callback=function)
+            self._built[name] = typer.main.get_command_from_info(
+                info,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        raise TypeError(f"cors-probe's commands are listed in SUMMARIES, not added ({name!r})")
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError(f"cors-probe's commands are listed in SUMMARIES, not removed ({name!r})")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SUMMARIES)
+
+    def __len__(self) -> int:
+        return len(SUMMARIES)
+
+
+class _Root(typer.core.TyperGroup):
+    """The root group: its commands are `_Commands`, and listing them (the root's `--help`, the
+    completion of a command name) shows `SUMMARIES` without importing any command. Looking one
+    up (to run it, for its `--help`, to complete its options) builds that one."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _Commands()
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(SUMMARIES)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """TyperGroup.format_commands with each command's help taken from `SUMMARIES`."""
+        limit = formatter.width - 6 - max(len(name) for name in SUMMARIES)
+        rows = [(name, _listed(name).get_short_help_str(limit)) for name in SUMMARIES]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """TyperGroup.shell_complete with each command's help taken from `SUMMARIES`."""
+        results = [
+            CompletionItem(name, help=_listed(name).get_short_help_str())
+            for name in SUMMARIES
+            if name.startswith(incomplete)
+        ]
+        results.extend(click.Command.shell_complete(self, ctx, incomplete))
+        return results
+
+
+def _listed(name: str) -> click.Command:
+    """A stand-in for command `name` whose short help is the real one's (click shortens only the
+    first paragraph of the help)."""
+    return typer.core.TyperCommand(name, help=SUMMARIES[name])
+
+
 app = typer.Typer(
+    cls=_Root,
     name="cors-probe",
     help=ABOUT,
     rich_markup_mode=None,
@@ -73,13 +159,6 @@ class _Command(typer.core.TyperCommand):
             if isinstance(param, typer.core.TyperArgument) and param.metavar
         }
         return [named.get(piece, piece) for piece in super().collect_usage_pieces(ctx)]
-
-
-app.command(cls=_Command)(check)
-app.command(cls=_Command)(simulate)
-app.command(name="run", cls=_Command)(run)
-app.command(cls=_Command)(demo)
-app.command(cls=_Command)(lab)
 
 
 class _ReaderMayLeave:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from cors_probe.cli.debug import Debug
 from cors_probe.cli.options import (
     URL,
     AssumeHeader,
@@ -18,7 +19,6 @@ from cors_probe.cli.options import (
     Credentials,
     Data,
     Deadline,
-    Debug,
     DryRun,
     Engine,
     Http2,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from cors_probe.cli.options import Debug, OutputFormat
+from cors_probe.cli.debug import Debug
+from cors_probe.cli.options import OutputFormat
 from cors_probe.render import Format
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cors_probe.cli.options import Debug
+from cors_probe.cli.debug import Debug
 from cors_probe.errors import UsageError
 
 Port = Annotated[

@@ -140,7 +140,6 @@ Http2 = Annotated[bool, typer.Option("--http2", help="Allow HTTP/2 (via ALPN).")
 Verbose = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show every header and the timeline in detail.")
 ]
-Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 
 
 class Engine(StrEnum):

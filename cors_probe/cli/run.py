@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from cors_probe.cli.debug import Debug
 from cors_probe.cli.options import (
     Baseline,
     CaCert,
     Deadline,
-    Debug,
     Http2,
     Insecure,
     Jobs,

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cors_probe.cli.debug import Debug
 from cors_probe.cli.options import (
     URL,
     BrowserChoice,
     Cookie,
     Credentials,
     Data,
-    Debug,
     Engine,
     LocalNetwork,
     Method,
