@@ -182,12 +182,14 @@ class AsyncProber:
         """Build now the transports these URLs need (aiohttp imported, CA bundle loaded, proxy
         chosen), so that the first requests of a paced run leave on their slots.
 
+        The transport and proxy depend on a URL's scheme, host and port alone, so each origin is
+        parsed once (a policy of 20,000 paths on one host: one URL parsed, not 20,000).
         UsageError for a --cacert that is not a CA bundle or a proxy httpx cannot use."""
         self._loop = asyncio.get_running_loop()
         if self._closed:
             return
-        for url in urls:
-            self._route(self._url(url))
+        for origin in dict.fromkeys(_origin(url) for url in urls):
+            self._route(httpx.URL(origin))
 
     # --- one request ---------------------------------------------------------------------------
 
@@ -364,6 +366,17 @@ class AsyncProber:
 _CONNECTION = ("Connection", "keep-alive")
 _USER_AGENT = ("User-Agent", USER_AGENT)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _origin(url: str) -> str:
+    """ "scheme://authority" of an absolute URL (what chooses its transport and proxy); the URL
+    itself when it has no "://"."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return url
+    for end in "/?#":
+        rest = rest.partition(end)[0]
+    return f"{scheme}://{rest}"
 
 
 def _ordered(request: WireRequest, url: httpx.URL) -> list[tuple[str, str]]:
