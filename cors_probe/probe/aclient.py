@@ -7,6 +7,9 @@ same WireResponse (raw header pairs, no redirect followed, capped body, the firs
 bytes, the server's address) and the same ProbeError kinds and words. Only the cost differs:
 requests go straight to an httpx transport (no httpx.AsyncClient: no cookie jar, no client
 layer), by default `AiohttpTransport`; httpx's own (httpcore) serves `--http2` and SOCKS proxies.
+To `AiohttpTransport` a request whose header text is ASCII goes without httpx's Request and
+Response around it (`AiohttpTransport.exchange`: the same head, the same answer, less CPU);
+any other transport, a test's included, gets an httpx.Request.
 
 `check` keeps the synchronous Prober: aiohttp costs ~80 ms to import, which one check would pay
 for nothing.

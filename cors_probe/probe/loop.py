@@ -1,5 +1,6 @@
 """The event loop `cors-probe run` drives its async prober on: uvloop's when it imports (it
-cuts the loop's own CPU per request), else asyncio's."""
+cuts the loop's own CPU per request), else asyncio's; and the cyclic collector as a batch of
+thousands of checks wants it (`batch_gc`)."""
 
 from __future__ import annotations
 
