@@ -58,14 +58,14 @@ def run(
     """Check a policy file of expected CORS behaviour: concurrently, with CI-native reports."""
     del debug
     from cors_probe.probe.client import ProbeOptions
-    from cors_probe.probe.loop import run_async
+    from cors_probe.probe.loop import batch_gc, run_async
     from cors_probe.render.text_run import RunProgress
     from cors_probe.usecases import run as use_case
 
     policy, priors, outputs = _inputs(policy_file, baseline, output_format, output, show_secrets)
     options = ProbeOptions(verify=not insecure, cacert=cacert, http2=http2, proxy=proxy)
     with outputs:
-        with RunProgress(len(policy.checks), policy.secrets) as progress:
+        with RunProgress(len(policy.checks), policy.secrets) as progress, batch_gc():
             result = run_async(
                 _checked(
                     replace(options, max_connections=jobs),

@@ -31,6 +31,7 @@ import re
 import ssl
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import aiohttp
@@ -223,6 +224,39 @@ def _as_httpx(error: BaseException) -> httpx.HTTPError:
     return httpx.TransportError(str(error) or type(error).__name__)
 
 
+@dataclass(slots=True)
+class Answer:
+    """A response as `AiohttpTransport.exchange` hands it back: its head as received, its body
+    still to read (`body`: chunks as received; `aclose()` it when done)."""
+
+    status: int
+    raw: tuple[tuple[bytes, bytes], ...]
+    """The header pairs as the server sent them (names' case, order, duplicates)."""
+    http_version: str
+    """"HTTP/1.1", "HTTP/1.0"."""
+    reason_bytes: bytes
+    """The reason phrase, as httpx's `reason_phrase` extension holds it."""
+    server_ip: str | None
+    body: _Body
+
+    @property
+    def reason(self) -> str:
+        """The reason phrase as httpx.Response.reason_phrase reads it (ASCII, the rest left out)."""
+        return self.reason_bytes.decode("ascii", errors="ignore")
+
+    def content(self) -> None:
+        """Never in memory: the body is read from the connection (`stream`)."""
+        return None
+
+    def stream(self) -> _Body:
+        """The body's chunks as received."""
+        return self.body
+
+    async def aclose(self) -> None:
+        """The connection back to the pool (the body read to its end), else closed."""
+        await self.body.aclose()
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """Sends httpx.Requests over one aiohttp ClientSession, byte for byte.
 
@@ -285,31 +319,63 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         extensions = request.extensions
         proxy = extensions[PROXY] if PROXY in extensions else self._choose(request.url)
         try:
-            exact = CIMultiDict(
-                [(n.decode("ascii"), v.decode("ascii")) for n, v in request.headers.raw]
-            )
+            head = [(n.decode("ascii"), v.decode("ascii")) for n, v in request.headers.raw]
         except UnicodeDecodeError:  # aiohttp would write it as UTF-8, not Latin-1
             return await self._by_httpx(request, proxy)
         if is_socks(proxy):
             return await self._by_httpx(request, proxy)
         body = await request.aread()  # the bytes httpx.Request(content=...) already holds
-        timeout = request.extensions.get("timeout")
+        timeout = extensions.get("timeout")
+        answer = await self.exchange(
+            request.method,
+            request.url,
+            head,
+            body,
+            proxy,
+            _timeout(timeout) if timeout else None,
+        )
+        return httpx.Response(
+            answer.status,
+            headers=list(answer.raw),
+            stream=answer.body,
+            request=request,
+            extensions={
+                "http_version": answer.http_version.encode(),
+                "reason_phrase": answer.reason_bytes,
+                SERVER_IP: answer.server_ip,
+            },
+        )
+
+    async def exchange(
+        self,
+        method: str,
+        url: httpx.URL,
+        head: list[tuple[str, str]],
+        body: bytes,
+        proxy: str | None,
+        timeout: aiohttp.ClientTimeout | None = None,
+    ) -> Answer:
+        """One request without httpx's Request and Response around it (the prober's fast path;
+        `handle_async_request` wraps it): `head` goes on the wire as it is (ASCII text pairs,
+        in order, nothing added), `body` after it, through the http(s) `proxy` (None: direct;
+        not SOCKS). The answer's body is left to read. Raises what `handle_async_request`
+        raises, with the same words."""
         watched = current.get()
         own = watched is None
         if own:
             watched = Watched()
             watch_token = current.set(watched)
-        token = _exact.set(exact)
+        token = _exact.set(CIMultiDict(head))
         mapped: httpx.HTTPError | None = None
         try:
             response = await self._session.request(
-                request.method,
-                URL(str(request.url), encoded=True),
+                method,
+                URL(str(url), encoded=True),
                 data=body or None,
                 allow_redirects=False,
                 proxy=proxy,
-                ssl=self._ssl if request.url.scheme == "https" else True,
-                timeout=_timeout(timeout) if timeout else None,
+                ssl=self._ssl if url.scheme == "https" else True,
+                timeout=timeout,
             )
         except (aiohttp.ClientError, TimeoutError) as error:
             mapped = _as_httpx(error)  # raised below, outside this block: no aiohttp chain
@@ -321,18 +387,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             raise mapped
         assert watched is not None
         version = response.version
-        return httpx.Response(
-            response.status,
-            headers=list(response.raw_headers),
-            stream=_Body(response, watched),
-            request=request,
-            extensions={
-                "http_version": f"HTTP/{version.major}.{version.minor}".encode()
-                if version
-                else b"HTTP/1.1",
-                "reason_phrase": (response.reason or "").encode("utf-8", "surrogateescape"),
-                SERVER_IP: watched.server_ip,
-            },
+        return Answer(
+            status=response.status,
+            raw=response.raw_headers,
+            http_version=f"HTTP/{version.major}.{version.minor}" if version else "HTTP/1.1",
+            reason_bytes=(response.reason or "").encode("utf-8", "surrogateescape"),
+            server_ip=watched.server_ip,
+            body=_Body(response, watched),
         )
 
     async def _by_httpx(self, request: httpx.Request, proxy: str | None) -> httpx.Response:
