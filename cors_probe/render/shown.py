@@ -73,6 +73,7 @@ def clean_run(run: Run, secrets: Iterable[str], *, controls: bool, read: Reads) 
     its path alone (no writer reads its checks or its secrets)."""
     from cors_probe.usecases.spec import PolicyFile
 
+    secrets = frozenset(secrets)  # read once per part: an iterator would be spent by the first
     indexes = read(run)
     shell = clean(
         replace(run, policy=PolicyFile(run.policy.path, ()), results=[]), secrets, controls=controls
