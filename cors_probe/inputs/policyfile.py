@@ -511,25 +511,33 @@ def _expand(
     engines = reader.browsers(table, default_browsers, start)
     mode, redirect = reader.modes(table, default_modes, start)
 
+    # what the table's checks have in common is made once and shared by them (a table of
+    # thousands of paths holds one header list, one name per engine, one address space per
+    # origin): only the URL is each check's own
+    shared_headers = Headers(tuple(headers))
+    # the page's address space as `check` finds it offline (gates.page_space)
+    spaces = {id(origin): page_space(origin, None, None) for _, origin in resolved}
+    names = {engine: engine_named(name, engine, engines) for engine in engines}
+    path_line = key_line("paths" if "paths" in table else "path")
     checks = []
     for path, (origin_name, origin), method, engine in product(paths, resolved, methods, engines):
-        url = _url(reader, base, path, key_line("paths" if "paths" in table else "path"))
+        url = _url(reader, base, path, path_line)
+        space, assumed = spaces[id(origin)]
         checks.append(
             CheckSpec(
-                name=engine_named(name, engine, engines),
+                name=names[engine],
                 line=start or 1,
                 shape=RequestShape(
                     url=url,
                     origin=origin,
                     method=method,
-                    headers=Headers(tuple(headers)),
+                    headers=shared_headers,
                     credentials=credentials,
                     body=body,
                     mode=mode,
                     redirect=redirect,
-                    # the page's address space as `check` finds it offline (gates.page_space)
-                    page_address_space=page_space(origin, None, None)[0],
-                    page_address_space_assumed=page_space(origin, None, None)[1],
+                    page_address_space=space,
+                    page_address_space_assumed=assumed,
                 ),
                 origin_name=origin_name,
                 expect=expect,

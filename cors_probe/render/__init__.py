@@ -62,15 +62,24 @@ def writer(output_format: Format) -> Writer:
 
     Every writer sees the subject cleaned first, in one place (`render.scrub.clean`): secrets
     masked by value (unless `show_secrets`), and control characters made visible in the formats
-    that reach a terminal or a log as they are (text, JUnit, GitHub)."""
+    that reach a terminal or a log as they are (text, JUnit, GitHub). Of a run, only the results
+    the format reads are cleaned, the others blanked (`render.shown`)."""
     write_format = _writer(output_format)
     controls = output_format in (Format.TEXT, Format.JUNIT, Format.GITHUB)
 
     def clean_then_write(subject: Subject, out: TextIO, options: RenderOptions) -> None:
-        from cors_probe.render.scrub import clean, secrets_in
+        from cors_probe.render.scrub import clean, needs_cleaning, secrets_in
+        from cors_probe.usecases.results import Run
 
         secrets = frozenset() if options.show_secrets else options.secrets | secrets_in(subject)
-        write_format(clean(subject, secrets, controls=controls), out, options)
+        if isinstance(subject, Run) and needs_cleaning(secrets, controls=controls):
+            from cors_probe.render.shown import clean_run, reads
+
+            # only the results the format reads are cleaned; the others are blanks
+            cleaned = clean_run(subject, secrets, controls=controls, read=reads(output_format))
+            write_format(cleaned, out, options)
+        else:
+            write_format(clean(subject, secrets, controls=controls), out, options)
 
     return clean_then_write
 

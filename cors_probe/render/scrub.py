@@ -91,61 +91,100 @@ def clean_line(line: str, secrets: Iterable[str]) -> str:
     return visible(scrub(line, secrets))
 
 
-def map_strings(value: T, change: Callable[[str], str]) -> T:
+def map_strings(value: T, change: Callable[[str], str], memo: _Memo | None = None) -> T:
     """`value` with `change` applied to every string inside it: dataclasses (frozen ones rebuilt),
     tuples, lists, sets and mapping values (keys are a document's vocabulary and stay). Enums,
-    numbers, bytes and None are left as they are; parts that do not change are not copied."""
+    numbers, bytes and None are left as they are; parts that do not change are not copied.
+
+    `memo` (a dict kept for one walk, while `value` lives): each object other than a string met
+    again (an origin, a header list or a tuple of codes shared by thousands of checks) is walked
+    once, its cleaned copy reused."""
     kind = type(value)
     if kind is str:  # a document's own types first: a run's entry has hundreds of values
         return change(value)  # type: ignore[arg-type, return-value]
-    if kind is dict or kind is list:
-        return _map_json(value, change)  # type: ignore[arg-type, return-value]
     if kind in _UNCHANGED:
         return value
-    result: Any = value
-    if isinstance(value, Enum | bytes | int | float) or value is None:
-        pass
-    elif isinstance(value, str):
-        result = change(value)
-    elif is_dataclass(value) and not isinstance(value, type):
-        changes = {}
-        for field in fields(value):
-            if field.init:
-                old = getattr(value, field.name)
-                new = map_strings(old, change)
-                if new is not old:
-                    changes[field.name] = new
-        result = replace(value, **changes) if changes else value
-    elif isinstance(value, tuple | list | set | frozenset):
-        items = [map_strings(item, change) for item in value]
-        if any(new is not old for new, old in zip(items, value, strict=True)):
-            result = type(value)(items)
-    elif isinstance(value, Mapping):
-        pairs = {key: map_strings(item, change) for key, item in value.items()}
-        if any(pairs[key] is not item for key, item in value.items()):
-            result = pairs
+    if memo is not None:
+        known = memo.get(id(value))
+        if known is not None:
+            return known[1]  # type: ignore[return-value]
+    if kind is dict or kind is list:
+        result: Any = _map_json(value, change, memo)  # type: ignore[arg-type]
+    else:
+        result = _map_other(value, change, memo)
+    if memo is not None:
+        memo[id(value)] = (value, result)  # the value is kept: its id stays its own
     return result  # type: ignore[no-any-return]
 
 
+_Memo = dict[int, tuple[object, object]]
+"""id(object) -> (the object, its cleaned copy), for one walk (`map_strings`)."""
+
 _UNCHANGED = frozenset({int, float, bool, type(None), bytes})
 
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+"""A type's init fields' names when it is a dataclass, else None: `dataclasses.fields` once
+per type rather than once per object."""
 
-def _map_json(value: dict[Any, Any] | list[Any], change: Callable[[str], str]) -> object:
+
+def _dataclass_fields(kind: type) -> tuple[str, ...] | None:
+    names = _FIELDS.get(kind, ())
+    if names == ():
+        names = tuple(f.name for f in fields(kind) if f.init) if is_dataclass(kind) else None
+        _FIELDS[kind] = names
+    return names
+
+
+def _map_other(value: Any, change: Callable[[str], str], memo: _Memo | None) -> object:
+    """`map_strings` of anything but a string, a dict, a list or a scalar."""
+    if isinstance(value, Enum | bytes | int | float) or value is None:
+        return value
+    if isinstance(value, str):
+        return change(value)
+    names = _dataclass_fields(type(value))
+    if names is not None:
+        changes = {}
+        for name in names:
+            old = getattr(value, name)
+            new = map_strings(old, change, memo)
+            if new is not old:
+                changes[name] = new
+        return replace(value, **changes) if changes else value
+    if isinstance(value, tuple | list | set | frozenset):
+        items = [map_strings(item, change, memo) for item in value]
+        if any(new is not old for new, old in zip(items, value, strict=True)):
+            return type(value)(items)
+        return value
+    if isinstance(value, Mapping):
+        pairs = {key: map_strings(item, change, memo) for key, item in value.items()}
+        if any(pairs[key] is not item for key, item in value.items()):
+            return pairs
+    return value
+
+
+def _map_json(
+    value: dict[Any, Any] | list[Any], change: Callable[[str], str], memo: _Memo | None = None
+) -> object:
     """`map_strings` of a dict (its values) or a list, rebuilt only when something changed."""
     changed = False
     if isinstance(value, dict):
         pairs = {}
         for key, item in value.items():
-            new = map_strings(item, change)
+            new = map_strings(item, change, memo)
             changed = changed or new is not item
             pairs[key] = new
         return pairs if changed else value
     items = []
     for item in value:
-        new = map_strings(item, change)
+        new = map_strings(item, change, memo)
         changed = changed or new is not item
         items.append(new)
     return items if changed else value
+
+
+def needs_cleaning(secrets: Iterable[str], *, controls: bool) -> bool:
+    """Whether `clean` with these arguments may change anything (False: it gives its value)."""
+    return controls or any(len(s) >= MIN_SECRET for s in secrets)
 
 
 def clean(value: T, secrets: Iterable[str], *, controls: bool) -> T:
@@ -160,7 +199,8 @@ def clean(value: T, secrets: Iterable[str], *, controls: bool) -> T:
         text = scrubbed(text) if known else text
         return visible(text) if controls else text
 
-    return map_strings(value, change)
+    # a document (a dict or a list, built for one write) shares nothing: no memo to keep
+    return map_strings(value, change, None if type(value) in (dict, list) else {})
 
 
 def _credentials(value: str) -> set[str]:

@@ -24,7 +24,7 @@ from rich.text import Text
 
 from cors_probe.render.scrub import clean_line, secrets_of
 from cors_probe.render.words import details, title
-from cors_probe.usecases.results import CheckResult, Run, Status, Tally, failures_first
+from cors_probe.usecases.results import ORDER, CheckResult, Run, Status, Tally, failures_first
 
 MAX_ROWS = 100
 """Rows of the summary table; past these (passes go last), one line says how many more. A table
@@ -266,6 +266,17 @@ def _table(run: Run, rows: list[CheckResult], width: int) -> Table:
             ]
         table.add_row(mark, *cells, Text(why))
     return table
+
+
+def summary_reads(run: Run) -> list[int] | None:
+    """The indexes of the results `print_run` reads beyond their status (`render.shown`): the
+    first MAX_ROWS in `failures_first` order (the rows; the failures detailed come first in that
+    order, and MAX_DETAILS < MAX_ROWS); None (every one) when the run has a baseline, whose
+    changes choose the rows (and its known failures are not detailed)."""
+    if run.baseline is not None or run.known or run.changes:
+        return None
+    order = sorted(range(len(run.results)), key=lambda i: ORDER[run.results[i].status])
+    return order[:MAX_ROWS]
 
 
 def print_run(run: Run, console: Console | None = None) -> None:
