@@ -81,16 +81,12 @@ def ensure_venv() -> None:
         subprocess.run(
             [*pip, "install", "--quiet", "--no-deps", "--force-reinstall", str(ROOT)], check=True
         )
-        if subprocess.run([*pip, "check"], capture_output=True, check=False).returncode != 0:
-            subprocess.run([*pip, "install", "--quiet", str(ROOT)], check=True)  # a new dependency
-    for floor_needs in ("aiohttp",):  # raw_aiohttp_loop.py's, until cors-probe depends on it
-        found = subprocess.run(
-            [str(PYTHON), "-c", f"import {floor_needs}"], capture_output=True, check=False
-        )
-        if found.returncode != 0:
-            print(f"installing {floor_needs} into benchmarks/.venv ...", flush=True)
-            pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-            subprocess.run([*pip, floor_needs], check=True)
+    # every time, not only after a reinstall: a venv left without a dependency (uvloop, aiohttp)
+    # would still run, on the slower path, and the figures would measure that path
+    pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check"]
+    if subprocess.run([*pip, "check"], capture_output=True, check=False).returncode != 0:
+        print("installing cors-probe's missing dependencies into benchmarks/.venv ...", flush=True)
+        subprocess.run([*pip, "install", "--quiet", str(ROOT)], check=True)
     STAMP.write_text(wanted)
 
 
