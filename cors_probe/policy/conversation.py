@@ -127,6 +127,8 @@ class _Fetch:
     """Fetch's response tainting is `opaque`: no-cors mode met a cross-origin URL."""
     resolve: Resolve | None = None
     """Host name -> address, for the Local Network Access gate (gates.py)."""
+    advice: bool = True
+    """False: the findings that never decide are left out (`converse`'s `advice`)."""
 
     @property
     def preflighted(self) -> bool:
@@ -386,12 +388,22 @@ def drive(flow: Conversation, answer: Callable[[Send], Reply]) -> Outcome:
 
 
 def converse(
-    shape: RequestShape, browser: Browser = CHROMIUM, resolve: Resolve | None = None
+    shape: RequestShape,
+    browser: Browser = CHROMIUM,
+    resolve: Resolve | None = None,
+    *,
+    advice: bool = True,
 ) -> Conversation:
     """The browser's whole fetch() of `shape`, as `browser` runs it: yields each `Send`, is sent
     each `Reply`, returns the `Outcome` (with the first preflight plan in `Outcome.plan`).
     `resolve` tells the address a host name connects to, for the Local Network Access gate
     (without it only IP literals and localhost names are gated; gates.py).
+
+    `advice=False` leaves out the findings about responses that can never decide: the advice
+    rules' (advice.py), the cookies' (cookies.py) and `headers-not-exposed`, all warnings and
+    notes (verdict.decide looks at errors, `unreachable` and `consent-required` only). The
+    requests, exchanges, verdict, decisive finding, plans and hops are the same; a replay of an
+    engine not run (usecases/engines.py), which uses nothing else, is so about a fifth cheaper.
 
     Source: https://fetch.spec.whatwg.org/#main-fetch, in Chromium's order (cors_url_loader.cc).
     """
@@ -408,6 +420,7 @@ def converse(
         opaque=shape.mode is RequestMode.NO_CORS
         and not same_origin(shape.origin, prepared.url.origin()),
         resolve=resolve,
+        advice=advice,
     )
     first = _Hop(
         prepared.url,
@@ -553,7 +566,8 @@ def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Ou
                 value=reply.headers.get(preflight.ACAH),
             )
         )
-    fetch.add_advice(advise(PREFLIGHT_ADVICE, fetch.seen(where, reply, request_origin)))
+    if fetch.advice:
+        fetch.add_advice(advise(PREFLIGHT_ADVICE, fetch.seen(where, reply, request_origin)))
     return None
 
 
@@ -624,14 +638,15 @@ def _actual_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, WireRespon
         fetch.findings.append(_unreachable(where, reply))
         return fetch.outcome()
     fetch.exchanges.append(Exchange(ExchangeKind.ACTUAL, request, response=reply, hop=hop.number))
-    fetch.findings.extend(  # stored before the CORS check, so a blocked response's too
-        cookies.cookie_findings(
-            where,
-            reply,
-            cookies.Context(hop.url, fetch.shape.origin, fetch.shape.credentials),
-            fetch.browser,
+    if fetch.advice:  # stored before the CORS check, so a blocked response's too
+        fetch.findings.extend(
+            cookies.cookie_findings(
+                where,
+                reply,
+                cookies.Context(hop.url, fetch.shape.origin, fetch.shape.credentials),
+                fetch.browser,
+            )
         )
-    )
     if hop.cors:
         blocked = _cors_check(fetch, hop, where, reply, request_origin)
         if blocked is not None:
@@ -825,8 +840,10 @@ def _cors_filtered_response(fetch: _Fetch, hop: _Hop, response: WireResponse) ->
     if not hop.cors:
         readable = tuple(dict.fromkeys(n.lower() for n in response.headers.names()))
         return fetch.outcome(response.status, readable, ResponseType.BASIC)
-    where = fetch.where(Stage.ACTUAL, hop.url.serialise())
     can_read, hidden = readable_headers(response.headers, fetch.shape.credentials)
+    if not fetch.advice:
+        return fetch.outcome(response.status, tuple(can_read), ResponseType.CORS)
+    where = fetch.where(Stage.ACTUAL, hop.url.serialise())
     exposable = [name for name in hidden if name not in NEVER_EXPOSED]  # Set-Cookie never is
     if exposable:
         fetch.findings.append(
