@@ -186,24 +186,38 @@ def dress(
     return Headers(tuple(_ordered(pairs, order)))
 
 
+ORDERS_KEPT = 256
+"""How many (header names, engine order) arrangements `_arrangement` remembers: a run's checks
+send the same few header lists thousands of times (values differ, names do not)."""
+
+
 def _ordered(pairs: list[tuple[str, str]], order: Sequence[str]) -> list[tuple[str, str]]:
     """`pairs` in `order`: each named header where its name stands (all pairs of that name, in
-    their order), the others (the script's) where `SCRIPT` stands, else last."""
-    tokens, named = _tokens(tuple(order))
-    by_name: dict[str, list[tuple[str, str]]] = {}
-    script: list[tuple[str, str]] = []
-    for pair in pairs:
-        lowered = pair[0].lower()
+    their order), the others (the script's) where `SCRIPT` stands, else last. The arrangement
+    depends only on the names, so it is remembered by names (`_arrangement`)."""
+    arrangement = _arrangement(tuple([n for n, _ in pairs]), tuple(order))
+    return [pairs[i] for i in arrangement]
+
+
+@lru_cache(maxsize=ORDERS_KEPT)
+def _arrangement(names: tuple[str, ...], order: tuple[str, ...]) -> tuple[int, ...]:
+    """The positions in `names` (header names as given, any case), in the order `_ordered` puts
+    their pairs."""
+    tokens, named = _tokens(order)
+    by_name: dict[str, list[int]] = {}
+    script: list[int] = []
+    for position, name in enumerate(names):
+        lowered = name.lower()
         if lowered in named:
-            by_name.setdefault(lowered, []).append(pair)
+            by_name.setdefault(lowered, []).append(position)
         else:
-            script.append(pair)
-    out: list[tuple[str, str]] = []
+            script.append(position)
+    out: list[int] = []
     for token in tokens:
         out.extend(script if token is None else by_name.get(token, ()))
     if None not in tokens:
         out.extend(script)
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=64)

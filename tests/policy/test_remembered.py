@@ -29,6 +29,7 @@ CACHED: tuple[Any, ...] = (
     metadata.potentially_trustworthy,
     metadata.site,
     metadata._tokens,
+    metadata._arrangement,
     gates.address_space,
     gates.host_space,
     url.parse_url,
@@ -183,6 +184,27 @@ def test_headers_take_each_engine_order(browser: Any) -> None:
     ]
     for order in [o for o in orders if o is not None] * 2:  # the second round from the cache
         assert metadata._ordered(PAIRS, order) == _ordered_as_written(PAIRS, order)
+
+
+ARRANGED = [
+    PAIRS,
+    list(reversed(PAIRS)),
+    [(n.upper(), v) for n, v in PAIRS],
+    [("Accept", "a"), ("ACCEPT", "b"), ("X-Custom", "c")],
+    [("User-Agent", "UA")],
+    [],
+]
+
+
+@pytest.mark.parametrize("browser", BROWSERS, ids=[b.name for b in BROWSERS])
+def test_an_arrangement_is_remembered_by_names_and_order(browser: Any) -> None:
+    orders = [browser.actual_order, browser.preflight_order, (SCRIPT, "Accept"), ("accept",)]
+    cases = [(index, order) for index in range(len(ARRANGED)) for order in orders]
+    answers = both_orders(cases, lambda i, order: metadata._ordered(ARRANGED[i], order))
+    assert all(fresh == forwards == backwards for fresh, forwards, backwards in answers)
+    assert [fresh for fresh, _, _ in answers] == [
+        _ordered_as_written(ARRANGED[i], order) for i, order in cases
+    ]
 
 
 def _shape(origin: str, target: str, method: str = "GET", *headers: str) -> RequestShape:
