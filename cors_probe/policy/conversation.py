@@ -297,19 +297,28 @@ def prepare(shape: RequestShape, browser: Browser = CHROMIUM) -> Prepared | Outc
 def dressed(
     plan: PreflightPlan, shape: RequestShape, browser: Browser, url_list: list[Url]
 ) -> PreflightPlan:
-    """`plan` with its OPTIONS request carrying the engine's default headers (metadata.dress)."""
-    if plan.request is None:
+    """`plan` with its OPTIONS request carrying the engine's default headers (metadata.dress).
+    Built field by field, not with `dataclasses.replace` (three times slower, on every check;
+    tests/policy/test_conversation.py holds both dataclasses' fields to these)."""
+    request = plan.request
+    if request is None:
         return plan
     headers = metadata.dress(
         browser,
-        plan.request.headers,
+        request.headers,
         url=url_list[-1],
         url_list=url_list,
         page=shape.origin,
         preflight=True,
         user_agent=shape.user_agent,
     )
-    return replace(plan, request=replace(plan.request, headers=headers))
+    return PreflightPlan(
+        plan.required,
+        plan.triggers,
+        plan.method,
+        plan.unsafe_names,
+        WireRequest(request.method, request.url, headers, request.body),
+    )
 
 
 def actual_request(

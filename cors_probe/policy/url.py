@@ -75,6 +75,10 @@ class UrlError:
 
 
 def _percent_encode(text: str, extra: frozenset[str]) -> str:
+    """`text` with C0 controls, DEL, every non-ASCII character (as its UTF-8 bytes) and `extra`
+    percent-encoded (URL Standard, percent-encode sets); `text` itself when none occurs."""
+    if text.isascii() and text.isprintable() and extra.isdisjoint(text):
+        return text  # printable ASCII: 0x20-0x7E, nothing to encode but `extra`
     out: list[str] = []
     for char in text:
         if ord(char) < 0x20 or ord(char) > 0x7E or char in extra:
@@ -125,7 +129,14 @@ def _parse_ipv4(host: str) -> str | UrlError | None:
     return str(ipaddress.IPv4Address(address))
 
 
+HOSTS_KEPT = 1024
+"""How many hosts `_parse_host` remembers: a run's thousands of URLs name a few hosts."""
+
+
+@lru_cache(maxsize=HOSTS_KEPT)
 def _parse_host(raw: str) -> str | UrlError:
+    """The serialised host of a URL's raw host (percent-decoded, IDNA, lower case, IPv4 and
+    IPv6 normalised), or why it is not one (URL Standard, host parsing)."""
     if raw.startswith("["):
         if not raw.endswith("]"):
             return UrlError(f"invalid IPv6 address {raw!r}")

@@ -33,6 +33,7 @@ CACHED: tuple[Any, ...] = (
     gates.address_space,
     gates.host_space,
     url.parse_url,
+    url._parse_host,
     grammar.parse_mime_type,
     secrets.is_secret,
     safelist._triggers,
@@ -266,3 +267,16 @@ def test_two_pages_calling_one_api_are_told_apart() -> None:
     assert public.shape.page_address_space is AddressSpace.PUBLIC
     assert FindingCode.LOCAL_NETWORK_INSECURE_PAGE in {f.code for f in public.outcome.findings}
     assert not [f for f in private.outcome.findings if f.code.value.startswith("local-network")]
+
+
+def test_a_host_is_remembered_by_its_raw_text() -> None:
+    hosts = ["API.Example", "api.example", "127.1", "0x7f.0.0.1", "[::1]", "%FF", "b\u00fccher.de"]
+    answers = both_orders([(h,) for h in hosts], url._parse_host)
+    assert all(fresh == forwards == backwards for fresh, forwards, backwards in answers)
+    assert [fresh for fresh, _, _ in answers][:5] == [
+        "api.example",
+        "api.example",
+        "127.0.0.1",
+        "127.0.0.1",
+        "[::1]",
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cors_probe.policy import url
 from cors_probe.policy.origin import parse_origin
 from cors_probe.policy.url import Url, UrlError, parse_url
 
@@ -54,3 +55,46 @@ def test_a_percent_escaped_utf8_host_still_parses() -> None:
     parsed = parse_url("http://%C3%A9.example/")
     assert isinstance(parsed, Url)
     assert parsed.host == "xn--9ca.example"
+
+
+def _percent_encoded_char_by_char(text: str, extra: frozenset[str]) -> str:
+    return "".join(
+        "".join(f"%{b:02X}" for b in c.encode("utf-8"))
+        if ord(c) < 0x20 or ord(c) > 0x7E or c in extra
+        else c
+        for c in text
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "plain",
+        "/items/17",
+        "a b",
+        'a"b',
+        "#x",
+        "<>",
+        "?q",
+        "^`{}",
+        "é",
+        "日本",
+        "\x00",
+        "\x1f",
+        "\x7f",
+        "~",
+        "%41",
+        "'",
+        "a;b=c@d",
+        "tab\there",
+        " ",
+    ],
+)
+@pytest.mark.parametrize(
+    "extra", [url._QUERY_EXTRA, url._SPECIAL_QUERY_EXTRA, url._PATH_EXTRA, url._USERINFO_EXTRA]
+)
+def test_percent_encoding_leaves_only_what_needs_no_encoding(
+    text: str, extra: frozenset[str]
+) -> None:
+    assert url._percent_encode(text, extra) == _percent_encoded_char_by_char(text, extra)
