@@ -12,7 +12,7 @@ ordinary names.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -43,6 +43,9 @@ class Url:
     password: str = ""
     opaque: str | None = None
     """For non-special schemes: everything after `scheme:`, kept as given."""
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
+    """`serialise()`'s answer, once asked (a URL is asked dozens of times per check); no part
+    of equality, hash or repr."""
 
     @property
     def has_credentials(self) -> bool:
@@ -59,6 +62,13 @@ class Url:
         return Origin(self.scheme, self.host, self.port)
 
     def serialise(self) -> str:
+        text = self._text
+        if text is None:
+            text = self._serialised()
+            object.__setattr__(self, "_text", text)
+        return text
+
+    def _serialised(self) -> str:
         if self.opaque is not None:
             return f"{self.scheme}:{self.opaque}"
         userinfo = ""

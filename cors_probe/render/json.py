@@ -65,6 +65,8 @@ def compact(document: object, secrets: frozenset[str] = frozenset()) -> str:
     text = json.dumps(document, **_COMPACT)
     if secrets and in_json(text, secrets):
         text = json.dumps(clean(document, secrets, controls=False), **_COMPACT)
+    if text.isascii() and "\x7f" not in text:  # isascii is a flag, not a scan: no C1 control
+        return text
     return UNESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

@@ -98,3 +98,33 @@ def test_percent_encoding_leaves_only_what_needs_no_encoding(
     text: str, extra: frozenset[str]
 ) -> None:
     assert url._percent_encode(text, extra) == _percent_encoded_char_by_char(text, extra)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://api.example/v1/items?q=1",
+        "http://user:pw@127.1:8080/a/../b",
+        "https://[::1]:443/",
+        "mailto:someone@example.com",
+        "file:///etc/hosts",
+        "HTTP://B\u00fccher.DE/p\u00e4th",
+    ],
+)
+def test_a_serialisation_is_remembered_by_the_url_and_no_part_of_its_value(text: str) -> None:
+    parsed = parse_url(text)
+    assert isinstance(parsed, Url)
+    fresh = Url(
+        parsed.scheme,
+        parsed.host,
+        parsed.port,
+        parsed.path,
+        parsed.query,
+        parsed.username,
+        parsed.password,
+        parsed.opaque,
+    )
+    assert parsed.serialise() == parsed.serialise() == fresh._serialised()
+    assert parsed == fresh
+    assert hash(parsed) == hash(fresh)
+    assert repr(parsed) == repr(fresh)
