@@ -145,7 +145,66 @@ def dress(
     added again. `user_agent` overrides the engine's User-Agent (`--user-agent`). A preflight is
     a request of its own: its Sec-Fetch-Site looks at its URL only, and it carries no client
     hints and no credentials (`credentials`: the actual request's mode is `include`). `mode` is
-    the request's mode for `Sec-Fetch-Mode` (a preflight's is always `cors`)."""
+    the request's mode for `Sec-Fetch-Mode` (a preflight's is always `cors`). The defaults and
+    the order depend on the URLs' origins only, not on their paths: remembered (`_defaults`)."""
+    key = (
+        id(browser),
+        url.scheme,
+        url.host,
+        url.port,
+        tuple([(u.scheme, u.host, u.port) for u in url_list]),
+        page,
+        preflight,
+        user_agent,
+        credentials,
+        mode,
+    )
+    kept = _DEFAULTS.get(key)
+    if kept is None or kept[0] is not browser:
+        kept = (
+            browser,
+            *_defaults(
+                browser,
+                url=url,
+                url_list=url_list,
+                page=page,
+                preflight=preflight,
+                user_agent=user_agent,
+                credentials=credentials,
+                mode=mode,
+            ),
+        )
+        if len(_DEFAULTS) >= DEFAULTS_KEPT:
+            _DEFAULTS.clear()
+        _DEFAULTS[key] = kept
+    _, defaults, order = kept
+    present = {n.lower() for n, _ in given}
+    pairs = list(given) + [(n, v) for n, v in defaults if n.lower() not in present]
+    return Headers(tuple(_ordered(pairs, order)))
+
+
+DEFAULTS_KEPT = 256
+"""How many sets of default headers `dress` remembers (then it forgets them all): a run's
+checks go to a few origins from a few pages."""
+_DEFAULTS: dict[object, tuple[Browser, tuple[tuple[str, str], ...], tuple[str, ...]]] = {}
+"""`dress`'s remembered `_defaults`, by the engine's id and every other input of `_defaults`
+but the URLs' paths and queries. An entry holds its engine, so no other engine can have that id
+while it is kept; a hit is taken only for that very engine object."""
+
+
+def _defaults(
+    browser: Browser,
+    *,
+    url: Url,
+    url_list: Sequence[Url],
+    page: Origin,
+    preflight: bool,
+    user_agent: str | None,
+    credentials: bool,
+    mode: str,
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """(the engine's default headers for a request to `url` after `url_list`, the engine's
+    header order for it): `dress`'s work that looks at URLs' origins only."""
     defaults: list[tuple[str, str]] = [
         ("User-Agent", user_agent if user_agent is not None else browser.user_agent),
         ("Accept-Language", browser.accept_language),
@@ -181,9 +240,7 @@ def dress(
         defaults.append(("Referer", referer))
     if browser.priority is not None:
         defaults.append(("Priority", browser.priority))
-    present = {n.lower() for n, _ in given}
-    pairs = list(given) + [(n, v) for n, v in defaults if n.lower() not in present]
-    return Headers(tuple(_ordered(pairs, order)))
+    return tuple(defaults), tuple(order)
 
 
 ORDERS_KEPT = 256

@@ -35,6 +35,7 @@ CACHED: tuple[Any, ...] = (
     url.parse_url,
     url._parse_host,
     grammar.parse_mime_type,
+    grammar.parse_token_list,
     secrets.is_secret,
     safelist._triggers,
 )
@@ -43,6 +44,7 @@ CACHED: tuple[Any, ...] = (
 def forget() -> None:
     for function in CACHED:
         function.cache_clear()
+    metadata._DEFAULTS.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -280,3 +282,67 @@ def test_a_host_is_remembered_by_its_raw_text() -> None:
         "127.0.0.1",
         "[::1]",
     ]
+
+
+def test_a_token_list_is_remembered_by_its_value_and_how_empty_items_count() -> None:
+    values = [None, "", "PUT", "PUT, , DELETE", "put,DELETE", " a ,b ", "a b, c", "a,,b"]
+    cases = [(v, skip) for v in values for skip in (True, False)]
+    answers = both_orders(cases, lambda v, skip: grammar.parse_token_list(v, skip_empty=skip))
+    assert all(fresh == forwards == backwards for fresh, forwards, backwards in answers)
+    skipped, kept = answers[6][0], answers[7][0]  # "PUT, , DELETE"
+    assert skipped == grammar.ListParse(("PUT", "DELETE"))
+    assert kept == grammar.ListParse(("PUT",), bad_item="")
+
+
+def _dressed(
+    browser: Any, urls: tuple[str, ...], page: str, preflight: bool, extra: tuple[Any, ...]
+) -> Headers:
+    user_agent, credentials, mode = extra
+    url_list = [parse_url(u) for u in urls]
+    assert all(isinstance(u, Url) for u in url_list)
+    origin = parse_url(page)
+    assert isinstance(origin, Url)
+    given = Headers.of(("Accept", "*/*"), ("X-Trace", "1"), ("Origin", page))
+    return metadata.dress(
+        browser,
+        given,
+        url=url_list[-1],  # type: ignore[arg-type]
+        url_list=url_list,  # type: ignore[arg-type]
+        page=origin.origin(),
+        preflight=preflight,
+        user_agent=user_agent,
+        credentials=credentials,
+        mode=mode,
+    )
+
+
+def test_default_headers_are_remembered_by_engine_origins_and_request() -> None:
+    twin = replace(CHROMIUM, user_agent="Twin/1.0", priority=None)  # CHROMIUM's name, not its UA
+    engines = [CHROMIUM, FIREFOX, WEBKIT, twin]
+    chains = [
+        ("https://api.example/a",),
+        ("https://api.example/b?q=1",),
+        ("http://api.example/a",),
+        ("http://localhost:8080/a",),
+        ("https://app.example/a", "https://api.example/b"),
+        ("https://api.example/a", "https://api.example/b"),
+        ("https://api.example/a", "https://other.test/b"),
+    ]
+    pages = ["https://app.example", "http://app.example", "https://www.api.example"]
+    extras = [(None, False, "cors"), ("probe/1", False, "cors"), (None, True, "cors")]
+    extras.append((None, True, "no-cors"))
+    cases = [
+        (b, c, p, pre, e)
+        for b in engines
+        for c in chains
+        for p in pages
+        for pre in (False, True)
+        for e in extras
+    ]
+    answers = both_orders(cases, _dressed)
+    assert all(fresh == forwards == backwards for fresh, forwards, backwards in answers)
+    twin_dressed, chromium_dressed = (
+        _dressed(e, chains[0], pages[0], False, extras[0]) for e in (twin, CHROMIUM)
+    )
+    assert twin_dressed.get("User-Agent") == "Twin/1.0"
+    assert chromium_dressed.get("User-Agent") == CHROMIUM.user_agent
