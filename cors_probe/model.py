@@ -63,6 +63,10 @@ class Headers:
     def names(self) -> list[str]:
         return [n for n, _ in self.pairs]
 
+    def lowered_names(self) -> list[str]:
+        """Each name lower-cased, once, in the order first sent."""
+        return list(self._lookup())
+
     @classmethod
     def of(cls, *pairs: tuple[str, str]) -> Headers:
         return cls(tuple(pairs))

@@ -34,6 +34,7 @@ def test_indexed_look_ups_equal_a_scan(pairs: tuple[tuple[str, str], ...]) -> No
         assert headers.get(name) == (", ".join(scanned) if scanned else None)
         assert (name in headers) is bool(scanned)
     assert 3 not in headers
+    assert headers.lowered_names() == list(dict.fromkeys(n.lower() for n, _ in pairs))
 
 
 def test_the_index_is_no_part_of_the_value() -> None:

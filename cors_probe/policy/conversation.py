@@ -847,7 +847,7 @@ def _cors_filtered_response(fetch: _Fetch, hop: _Hop, response: WireResponse) ->
         )
         return fetch.outcome(0, (), ResponseType.OPAQUE)
     if not hop.cors:
-        readable = tuple(dict.fromkeys(n.lower() for n in response.headers.names()))
+        readable = tuple(response.headers.lowered_names())
         return fetch.outcome(response.status, readable, ResponseType.BASIC)
     can_read, hidden = readable_headers(response.headers, fetch.shape.credentials)
     if not fetch.advice:

@@ -161,32 +161,32 @@ def dress(
     )
     kept = _DEFAULTS.get(key)
     if kept is None or kept[0] is not browser:
-        kept = (
+        defaults, order = _defaults(
             browser,
-            *_defaults(
-                browser,
-                url=url,
-                url_list=url_list,
-                page=page,
-                preflight=preflight,
-                user_agent=user_agent,
-                credentials=credentials,
-                mode=mode,
-            ),
+            url=url,
+            url_list=url_list,
+            page=page,
+            preflight=preflight,
+            user_agent=user_agent,
+            credentials=credentials,
+            mode=mode,
         )
+        kept = (browser, defaults, tuple([n for n, _ in defaults]), order)
         if len(_DEFAULTS) >= DEFAULTS_KEPT:
             _DEFAULTS.clear()
         _DEFAULTS[key] = kept
-    _, defaults, order = kept
-    present = {n.lower() for n, _ in given}
-    pairs = list(given) + [(n, v) for n, v in defaults if n.lower() not in present]
-    return Headers(tuple(_ordered(pairs, order)))
+    _, defaults, default_names, order = kept
+    pairs = given.pairs + defaults
+    arrangement = _merged(tuple([n for n, _ in given.pairs]), default_names, order)
+    return Headers(tuple([pairs[i] for i in arrangement]))
 
 
 DEFAULTS_KEPT = 256
 """How many sets of default headers `dress` remembers (then it forgets them all): a run's
 checks go to a few origins from a few pages."""
-_DEFAULTS: dict[object, tuple[Browser, tuple[tuple[str, str], ...], tuple[str, ...]]] = {}
+_DEFAULTS: dict[
+    object, tuple[Browser, tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]]
+] = {}
 """`dress`'s remembered `_defaults`, by the engine's id and every other input of `_defaults`
 but the URLs' paths and queries. An entry holds its engine, so no other engine can have that id
 while it is kept; a hit is taken only for that very engine object."""
@@ -254,6 +254,19 @@ def _ordered(pairs: list[tuple[str, str]], order: Sequence[str]) -> list[tuple[s
     depends only on the names, so it is remembered by names (`_arrangement`)."""
     arrangement = _arrangement(tuple([n for n, _ in pairs]), tuple(order))
     return [pairs[i] for i in arrangement]
+
+
+@lru_cache(maxsize=ORDERS_KEPT)
+def _merged(
+    given: tuple[str, ...], defaults: tuple[str, ...], order: tuple[str, ...]
+) -> tuple[int, ...]:
+    """`dress`'s arrangement: positions in `given` + `defaults` (header names) of the given
+    headers and of each default the given ones do not name (any case), in `_ordered`'s order."""
+    present = {n.lower() for n in given}
+    chosen = [*range(len(given))]
+    chosen += [len(given) + j for j, n in enumerate(defaults) if n.lower() not in present]
+    names = given + defaults
+    return tuple([chosen[i] for i in _arrangement(tuple([names[i] for i in chosen]), order)])
 
 
 @lru_cache(maxsize=ORDERS_KEPT)

@@ -30,6 +30,7 @@ CACHED: tuple[Any, ...] = (
     metadata.site,
     metadata._tokens,
     metadata._arrangement,
+    metadata._merged,
     gates.address_space,
     gates.host_space,
     url.parse_url,
@@ -346,3 +347,44 @@ def test_default_headers_are_remembered_by_engine_origins_and_request() -> None:
     )
     assert twin_dressed.get("User-Agent") == "Twin/1.0"
     assert chromium_dressed.get("User-Agent") == CHROMIUM.user_agent
+
+
+GIVEN = [
+    (("Accept", "*/*"), ("Origin", "https://app.example")),
+    (("user-agent", "Mine/1"), ("Accept-Language", "fr"), ("X-A", "1"), ("x-a", "2")),
+    (("ACCEPT-ENCODING", "br"), ("Referer", "https://app.example/x"), ("Priority", "u=0")),
+    (),
+]
+
+
+@pytest.mark.parametrize("browser", BROWSERS, ids=[b.name for b in BROWSERS])
+def test_dressed_headers_are_the_given_ones_and_the_defaults_not_given_in_order(
+    browser: Any,
+) -> None:
+    target = parse_url("https://api.example/v1")
+    page = parse_url("https://app.example")
+    assert isinstance(target, Url)
+    assert isinstance(page, Url)
+    for given in GIVEN * 2:  # the second round from the caches
+        for preflight in (False, True):
+            defaults, order = metadata._defaults(
+                browser,
+                url=target,
+                url_list=[target],
+                page=page.origin(),
+                preflight=preflight,
+                user_agent=None,
+                credentials=False,
+                mode="cors",
+            )
+            present = {n.lower() for n, _ in given}
+            pairs = [*given, *((n, v) for n, v in defaults if n.lower() not in present)]
+            dressed = metadata.dress(
+                browser,
+                Headers(given),
+                url=target,
+                url_list=[target],
+                page=page.origin(),
+                preflight=preflight,
+            )
+            assert list(dressed) == _ordered_as_written(pairs, order)
