@@ -245,7 +245,8 @@ def prepare(shape: RequestShape, browser: Browser = CHROMIUM) -> Prepared | Outc
             where.finding(FindingCode.BODY_NOT_ALLOWED, Severity.ERROR, detail={"method": method})
         )
         return _refused(notes)
-    script_headers, guarded = shape.headers, tuple[tuple[str, str], ...]()
+    script_headers = shape.headers
+    guarded: tuple[tuple[str, str], ...] = ()
     if shape.mode is RequestMode.NO_CORS:
         script_headers, guarded = modes.no_cors_guard(shape.headers, browser)
     prepared = browser_headers(script_headers, shape.body, browser)

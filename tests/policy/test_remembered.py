@@ -39,6 +39,7 @@ CACHED: tuple[Any, ...] = (
     grammar.parse_token_list,
     secrets.is_secret,
     safelist._triggers,
+    safelist._browser_headers,
 )
 
 
@@ -388,3 +389,27 @@ def test_dressed_headers_are_the_given_ones_and_the_defaults_not_given_in_order(
                 preflight=preflight,
             )
             assert list(dressed) == _ordered_as_written(pairs, order)
+
+
+def test_the_header_guard_is_remembered_by_headers_body_and_engine() -> None:
+    keeps_ua = replace(CHROMIUM, dropped_request_headers=frozenset())  # same name, other rule
+    engines = [CHROMIUM, FIREFOX, WEBKIT, keeps_ua]
+    lists = [
+        (("Content-Type", "application/json"),),
+        (("content-type", "application/json"),),
+        (("User-Agent", "mine"), ("X-A", "1"), ("x-a", "2")),
+        (("Cookie", "a=1"), ("Accept", "*/*")),
+        (),
+    ]
+    cases = [(e, h, b) for e in engines for h in lists for b in (None, b"{}", b"")]
+    answers = both_orders(cases, lambda e, h, b: safelist.browser_headers(Headers(h), b, e))
+    assert all(fresh == forwards == backwards for fresh, forwards, backwards in answers)
+    by_case = dict(zip(((e.name, id(e), h, b) for e, h, b in cases), answers, strict=True))
+    ua = (("User-Agent", "mine"), ("X-A", "1"), ("x-a", "2"))
+    chromium = by_case[("chrome", id(CHROMIUM), ua, None)][0]
+    kept = by_case[("chrome", id(keeps_ua), ua, None)][0]
+    assert chromium.dropped_by_browser == (("User-Agent", "mine"),)  # type: ignore[attr-defined]
+    assert kept.dropped_by_browser == ()  # type: ignore[attr-defined]
+    assert by_case[("firefox", id(FIREFOX), (), b"")][0].sent == Headers.of(  # type: ignore[attr-defined]
+        ("Content-Type", "text/plain;charset=UTF-8")
+    )
