@@ -82,12 +82,16 @@ class Origin:
     port: int | None = None
     """None when the port is the scheme's default."""
     opaque: bool = False
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
+    """`serialise()`'s answer, once asked; no part of equality, hash or repr."""
 
     def serialise(self) -> str:
-        if self.opaque:
-            return "null"
-        port = f":{self.port}" if self.port is not None else ""
-        return f"{self.scheme}://{self.host}{port}"
+        text = self._text
+        if text is None:
+            port = f":{self.port}" if self.port is not None else ""
+            text = "null" if self.opaque else f"{self.scheme}://{self.host}{port}"
+            object.__setattr__(self, "_text", text)
+        return text
 
     @classmethod
     def null(cls) -> Origin:

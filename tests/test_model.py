@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from cors_probe.model import Headers
+from cors_probe.model import Headers, Origin
 
 PAIRS = (
     (),
@@ -53,3 +53,24 @@ def test_a_returned_list_is_the_caller_s_own() -> None:
     headers = Headers.of(("A", "1"))
     headers.get_all("a").append("2")
     assert headers.get_all("a") == ["1"]
+
+
+@pytest.mark.parametrize(
+    ("origin", "text"),
+    [
+        (Origin("https", "app.example"), "https://app.example"),
+        (Origin("http", "localhost", 3000), "http://localhost:3000"),
+        (Origin("https", "[::1]", 8443), "https://[::1]:8443"),
+        (Origin.null(), "null"),
+        (Origin("https", "app.example", opaque=True), "null"),
+    ],
+)
+def test_an_origin_remembers_its_serialisation_outside_its_value(origin: Origin, text: str) -> None:
+    fresh = Origin(origin.scheme, origin.host, origin.port, origin.opaque)
+    assert origin.serialise() == origin.serialise() == text
+    assert origin == fresh
+    assert hash(origin) == hash(fresh)
+    assert repr(origin) == repr(fresh)
+    assert pickle.loads(pickle.dumps(origin)) == fresh
+    moved = replace(origin, port=1)
+    assert moved.serialise() == ("null" if origin.opaque else f"{origin.scheme}://{origin.host}:1")

@@ -46,6 +46,8 @@ class Url:
     _text: str | None = field(default=None, init=False, repr=False, compare=False)
     """`serialise()`'s answer, once asked (a URL is asked dozens of times per check); no part
     of equality, hash or repr."""
+    _origin: Origin | None = field(default=None, init=False, repr=False, compare=False)
+    """`origin()`'s answer, once asked, likewise."""
 
     @property
     def has_credentials(self) -> bool:
@@ -57,9 +59,14 @@ class Url:
 
     def origin(self) -> Origin:
         """The URL's origin; opaque for schemes without a tuple origin."""
-        if self.scheme not in DEFAULT_PORTS or self.scheme == "ftp":
-            return Origin.null()
-        return Origin(self.scheme, self.host, self.port)
+        origin = self._origin
+        if origin is None:
+            if self.scheme not in DEFAULT_PORTS or self.scheme == "ftp":
+                origin = Origin.null()
+            else:
+                origin = Origin(self.scheme, self.host, self.port)
+            object.__setattr__(self, "_origin", origin)
+        return origin
 
     def serialise(self) -> str:
         text = self._text

@@ -125,6 +125,8 @@ def test_a_serialisation_is_remembered_by_the_url_and_no_part_of_its_value(text:
         parsed.opaque,
     )
     assert parsed.serialise() == parsed.serialise() == fresh._serialised()
+    assert parsed.origin() is parsed.origin()
+    assert parsed.origin() == fresh.origin()
     assert parsed == fresh
     assert hash(parsed) == hash(fresh)
     assert repr(parsed) == repr(fresh)
