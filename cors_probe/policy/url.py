@@ -181,9 +181,18 @@ def _parse_host(raw: str) -> str | UrlError:
 
 
 def _normalise_path(path: str) -> str:
+    """A special URL's path: backslashes as slashes, dot segments (`.`, `..`, `%2e`) resolved,
+    each segment percent-encoded (URL Standard, path state)."""
     if not path:
         return "/"
     path = path.replace("\\", "/")
+    if "." not in path and "%" not in path:  # no dot segment can occur: every segment stays
+        return "/" + _percent_encode(path.partition("/")[2], _PATH_EXTRA)
+    return _resolved_path(path)
+
+
+def _resolved_path(path: str) -> str:
+    """`_normalise_path` of a non-empty path with slashes only, segment by segment."""
     segments = path.split("/")
     out: list[str] = []
     for index, segment in enumerate(segments[1:], start=1):
@@ -233,7 +242,7 @@ def _parse_url(text: str, base: Url | None) -> Url | UrlError:
         not sep
         or not scheme
         or not scheme[0].isalpha()
-        or not all(c.isalnum() or c in "+-." for c in scheme)
+        or not (scheme.isalnum() or all(c.isalnum() or c in "+-." for c in scheme))
     ):
         return UrlError("the URL has no scheme (it must start with http:// or https://)")
     scheme = scheme.lower()

@@ -130,3 +130,27 @@ def test_a_serialisation_is_remembered_by_the_url_and_no_part_of_its_value(text:
     assert parsed == fresh
     assert hash(parsed) == hash(fresh)
     assert repr(parsed) == repr(fresh)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/api/17", "//a//b/", "/a b/<c>", "/caf\u00e9/x", "abc", "no/leading", "/\x7f", "/?^`{}"],
+)
+def test_a_path_without_dots_or_escapes_is_kept_segment_for_segment(path: str) -> None:
+    assert url._normalise_path(path) == url._resolved_path(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ("http://h/a/./b/../c", "/a/c"),
+        ("http://h/a/%2e%2E/b", "/b"),
+        ("http://h\\a\\b", "/a/b"),
+        ("http://h/a/..", "/"),
+        ("http://h/%41 b", "/%41%20b"),
+    ],
+)
+def test_dot_segments_and_escapes_still_go_the_long_way(text: str, path: str) -> None:
+    parsed = parse_url(text)
+    assert isinstance(parsed, Url)
+    assert parsed.path == path
