@@ -345,7 +345,7 @@ def actual_request(
     requests), https://fetch.spec.whatwg.org/#origin-header, and metadata.dress.
     """
     pairs = list(headers)
-    if not any(n.lower() == "accept" for n, _ in pairs):
+    if "Accept" not in headers:
         pairs.insert(0, ("Accept", "*/*"))
     if cors or method not in ("GET", "HEAD"):
         pairs.append(("Origin", request_origin))
