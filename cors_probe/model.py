@@ -20,10 +20,13 @@ class Headers:
     """An ordered list of (name, value) pairs as seen on the wire.
 
     Duplicates and the original name case are kept: two `Access-Control-Allow-Origin` lines are a
-    different fact from one line with a comma. Look-ups are case-insensitive.
+    different fact from one line with a comma. Look-ups are case-insensitive, through an index
+    (lower-cased name -> values in order) built at the first look-up and kept with the object;
+    it is no part of equality, hashing or repr.
     """
 
     pairs: tuple[tuple[str, str], ...] = ()
+    _index: dict[str, list[str]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         return iter(self.pairs)
@@ -31,21 +34,38 @@ class Headers:
     def __len__(self) -> int:
         return len(self.pairs)
 
+    def _lookup(self) -> dict[str, list[str]]:
+        """The index: each lower-cased name -> its values in wire order (built once)."""
+        index = self._index
+        if index is None:
+            index = {}
+            for name, value in self.pairs:
+                lowered = name.lower()
+                if lowered in index:
+                    index[lowered].append(value)
+                else:
+                    index[lowered] = [value]
+            object.__setattr__(self, "_index", index)
+        return index
+
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and any(n.lower() == name.lower() for n, _ in self.pairs)
+        return isinstance(name, str) and name.lower() in self._lookup()
 
     def get_all(self, name: str) -> list[str]:
-        """Every value sent under `name`, in order."""
-        lowered = name.lower()
-        return [v for n, v in self.pairs if n.lower() == lowered]
+        """Every value sent under `name`, in order (a new list)."""
+        return list(self._lookup().get(name.lower(), ()))
 
     def get(self, name: str) -> str | None:
         """The Fetch Standard's "get": all values joined with ", ", or None when absent."""
-        values = self.get_all(name)
+        values = self._lookup().get(name.lower())
         return ", ".join(values) if values else None
 
     def names(self) -> list[str]:
         return [n for n, _ in self.pairs]
+
+    def lowered_names(self) -> list[str]:
+        """Each name lower-cased, once, in the order first sent."""
+        return list(self._lookup())
 
     @classmethod
     def of(cls, *pairs: tuple[str, str]) -> Headers:
@@ -62,12 +82,16 @@ class Origin:
     port: int | None = None
     """None when the port is the scheme's default."""
     opaque: bool = False
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
+    """`serialise()`'s answer, once asked; no part of equality, hash or repr."""
 
     def serialise(self) -> str:
-        if self.opaque:
-            return "null"
-        port = f":{self.port}" if self.port is not None else ""
-        return f"{self.scheme}://{self.host}{port}"
+        text = self._text
+        if text is None:
+            port = f":{self.port}" if self.port is not None else ""
+            text = "null" if self.opaque else f"{self.scheme}://{self.host}{port}"
+            object.__setattr__(self, "_text", text)
+        return text
 
     @classmethod
     def null(cls) -> Origin:

@@ -107,7 +107,7 @@ def readable_headers(headers: Headers, credentials: bool) -> tuple[list[str], li
     wildcard = "*" in exposed and not credentials
     readable: list[str] = []
     hidden: list[str] = []
-    for name in dict.fromkeys(n.lower() for n in headers.names()):
+    for name in headers.lowered_names():
         if name in NEVER_EXPOSED:
             hidden.append(name)
         elif name in SAFELISTED_RESPONSE_HEADERS or wildcard or name in exposed:

@@ -153,7 +153,6 @@ def max_age(seen: Seen) -> Finding | None:
             header=MAX_AGE,
             detail={"preflight_ms": seen.response.elapsed_ms},
         )
-    effective = effective_max_age(value, browser)
     text = trim(value)
     if text and not text.isdigit():
         return seen.where.finding(
@@ -161,7 +160,7 @@ def max_age(seen: Seen) -> Finding | None:
             Severity.WARNING,
             header=MAX_AGE,
             value=value,
-            detail=effective,
+            detail=effective_max_age(value, browser),
         )
     lowest = min(b.max_age_cap for b in (browser, *BROWSERS))
     if text and int(text) > lowest:
@@ -173,7 +172,7 @@ def max_age(seen: Seen) -> Finding | None:
             Severity.WARNING if int(text) > browser.max_age_cap else Severity.INFO,
             header=MAX_AGE,
             value=value,
-            detail=effective,
+            detail=effective_max_age(value, browser),
         )
     return None
 

@@ -127,6 +127,8 @@ class _Fetch:
     """Fetch's response tainting is `opaque`: no-cors mode met a cross-origin URL."""
     resolve: Resolve | None = None
     """Host name -> address, for the Local Network Access gate (gates.py)."""
+    advice: bool = True
+    """False: the findings that never decide are left out (`converse`'s `advice`)."""
 
     @property
     def preflighted(self) -> bool:
@@ -243,7 +245,8 @@ def prepare(shape: RequestShape, browser: Browser = CHROMIUM) -> Prepared | Outc
             where.finding(FindingCode.BODY_NOT_ALLOWED, Severity.ERROR, detail={"method": method})
         )
         return _refused(notes)
-    script_headers, guarded = shape.headers, tuple[tuple[str, str], ...]()
+    script_headers = shape.headers
+    guarded: tuple[tuple[str, str], ...] = ()
     if shape.mode is RequestMode.NO_CORS:
         script_headers, guarded = modes.no_cors_guard(shape.headers, browser)
     prepared = browser_headers(script_headers, shape.body, browser)
@@ -295,19 +298,28 @@ def prepare(shape: RequestShape, browser: Browser = CHROMIUM) -> Prepared | Outc
 def dressed(
     plan: PreflightPlan, shape: RequestShape, browser: Browser, url_list: list[Url]
 ) -> PreflightPlan:
-    """`plan` with its OPTIONS request carrying the engine's default headers (metadata.dress)."""
-    if plan.request is None:
+    """`plan` with its OPTIONS request carrying the engine's default headers (metadata.dress).
+    Built field by field, not with `dataclasses.replace` (three times slower, on every check;
+    tests/policy/test_conversation.py holds both dataclasses' fields to these)."""
+    request = plan.request
+    if request is None:
         return plan
     headers = metadata.dress(
         browser,
-        plan.request.headers,
+        request.headers,
         url=url_list[-1],
         url_list=url_list,
         page=shape.origin,
         preflight=True,
         user_agent=shape.user_agent,
     )
-    return replace(plan, request=replace(plan.request, headers=headers))
+    return PreflightPlan(
+        plan.required,
+        plan.triggers,
+        plan.method,
+        plan.unsafe_names,
+        WireRequest(request.method, request.url, headers, request.body),
+    )
 
 
 def actual_request(
@@ -333,7 +345,7 @@ def actual_request(
     requests), https://fetch.spec.whatwg.org/#origin-header, and metadata.dress.
     """
     pairs = list(headers)
-    if not any(n.lower() == "accept" for n, _ in pairs):
+    if "Accept" not in headers:
         pairs.insert(0, ("Accept", "*/*"))
     if cors or method not in ("GET", "HEAD"):
         pairs.append(("Origin", request_origin))
@@ -386,12 +398,22 @@ def drive(flow: Conversation, answer: Callable[[Send], Reply]) -> Outcome:
 
 
 def converse(
-    shape: RequestShape, browser: Browser = CHROMIUM, resolve: Resolve | None = None
+    shape: RequestShape,
+    browser: Browser = CHROMIUM,
+    resolve: Resolve | None = None,
+    *,
+    advice: bool = True,
 ) -> Conversation:
     """The browser's whole fetch() of `shape`, as `browser` runs it: yields each `Send`, is sent
     each `Reply`, returns the `Outcome` (with the first preflight plan in `Outcome.plan`).
     `resolve` tells the address a host name connects to, for the Local Network Access gate
     (without it only IP literals and localhost names are gated; gates.py).
+
+    `advice=False` leaves out the findings about responses that can never decide: the advice
+    rules' (advice.py), the cookies' (cookies.py) and `headers-not-exposed`, all warnings and
+    notes (verdict.decide looks at errors, `unreachable` and `consent-required` only). The
+    requests, exchanges, verdict, decisive finding, plans and hops are the same; a replay of an
+    engine not run (usecases/engines.py), which uses nothing else, is so about a fifth cheaper.
 
     Source: https://fetch.spec.whatwg.org/#main-fetch, in Chromium's order (cors_url_loader.cc).
     """
@@ -408,6 +430,7 @@ def converse(
         opaque=shape.mode is RequestMode.NO_CORS
         and not same_origin(shape.origin, prepared.url.origin()),
         resolve=resolve,
+        advice=advice,
     )
     first = _Hop(
         prepared.url,
@@ -553,7 +576,8 @@ def _cors_preflight_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, Ou
                 value=reply.headers.get(preflight.ACAH),
             )
         )
-    fetch.add_advice(advise(PREFLIGHT_ADVICE, fetch.seen(where, reply, request_origin)))
+    if fetch.advice:
+        fetch.add_advice(advise(PREFLIGHT_ADVICE, fetch.seen(where, reply, request_origin)))
     return None
 
 
@@ -624,14 +648,15 @@ def _actual_fetch(fetch: _Fetch, hop: _Hop) -> Generator[Send, Reply, WireRespon
         fetch.findings.append(_unreachable(where, reply))
         return fetch.outcome()
     fetch.exchanges.append(Exchange(ExchangeKind.ACTUAL, request, response=reply, hop=hop.number))
-    fetch.findings.extend(  # stored before the CORS check, so a blocked response's too
-        cookies.cookie_findings(
-            where,
-            reply,
-            cookies.Context(hop.url, fetch.shape.origin, fetch.shape.credentials),
-            fetch.browser,
+    if fetch.advice:  # stored before the CORS check, so a blocked response's too
+        fetch.findings.extend(
+            cookies.cookie_findings(
+                where,
+                reply,
+                cookies.Context(hop.url, fetch.shape.origin, fetch.shape.credentials),
+                fetch.browser,
+            )
         )
-    )
     if hop.cors:
         blocked = _cors_check(fetch, hop, where, reply, request_origin)
         if blocked is not None:
@@ -823,10 +848,12 @@ def _cors_filtered_response(fetch: _Fetch, hop: _Hop, response: WireResponse) ->
         )
         return fetch.outcome(0, (), ResponseType.OPAQUE)
     if not hop.cors:
-        readable = tuple(dict.fromkeys(n.lower() for n in response.headers.names()))
+        readable = tuple(response.headers.lowered_names())
         return fetch.outcome(response.status, readable, ResponseType.BASIC)
-    where = fetch.where(Stage.ACTUAL, hop.url.serialise())
     can_read, hidden = readable_headers(response.headers, fetch.shape.credentials)
+    if not fetch.advice:
+        return fetch.outcome(response.status, tuple(can_read), ResponseType.CORS)
+    where = fetch.where(Stage.ACTUAL, hop.url.serialise())
     exposable = [name for name in hidden if name not in NEVER_EXPOSED]  # Set-Cookie never is
     if exposable:
         fetch.findings.append(

@@ -63,6 +63,12 @@ class ListParse:
         return self.bad_item is None
 
 
+LISTS_KEPT = 256
+"""How many parses `parse_token_list` remembers: a run's answers repeat the same few
+Access-Control-Allow-Methods/-Headers values thousands of times."""
+
+
+@lru_cache(maxsize=LISTS_KEPT)  # pure, and ListParse is frozen
 def parse_token_list(value: str | None, *, skip_empty: bool = True) -> ListParse:
     """Parse a `#token` list as Chromium does; an absent or empty value is an empty list.
 

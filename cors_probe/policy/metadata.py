@@ -145,7 +145,66 @@ def dress(
     added again. `user_agent` overrides the engine's User-Agent (`--user-agent`). A preflight is
     a request of its own: its Sec-Fetch-Site looks at its URL only, and it carries no client
     hints and no credentials (`credentials`: the actual request's mode is `include`). `mode` is
-    the request's mode for `Sec-Fetch-Mode` (a preflight's is always `cors`)."""
+    the request's mode for `Sec-Fetch-Mode` (a preflight's is always `cors`). The defaults and
+    the order depend on the URLs' origins only, not on their paths: remembered (`_defaults`)."""
+    key = (
+        id(browser),
+        url.scheme,
+        url.host,
+        url.port,
+        tuple([(u.scheme, u.host, u.port) for u in url_list]),
+        page,
+        preflight,
+        user_agent,
+        credentials,
+        mode,
+    )
+    kept = _DEFAULTS.get(key)
+    if kept is None or kept[0] is not browser:
+        defaults, order = _defaults(
+            browser,
+            url=url,
+            url_list=url_list,
+            page=page,
+            preflight=preflight,
+            user_agent=user_agent,
+            credentials=credentials,
+            mode=mode,
+        )
+        kept = (browser, defaults, tuple([n for n, _ in defaults]), order)
+        if len(_DEFAULTS) >= DEFAULTS_KEPT:
+            _DEFAULTS.clear()
+        _DEFAULTS[key] = kept
+    _, defaults, default_names, order = kept
+    pairs = given.pairs + defaults
+    arrangement = _merged(tuple([n for n, _ in given.pairs]), default_names, order)
+    return Headers(tuple([pairs[i] for i in arrangement]))
+
+
+DEFAULTS_KEPT = 256
+"""How many sets of default headers `dress` remembers (then it forgets them all): a run's
+checks go to a few origins from a few pages."""
+_DEFAULTS: dict[
+    object, tuple[Browser, tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]]
+] = {}
+"""`dress`'s remembered `_defaults`, by the engine's id and every other input of `_defaults`
+but the URLs' paths and queries. An entry holds its engine, so no other engine can have that id
+while it is kept; a hit is taken only for that very engine object."""
+
+
+def _defaults(
+    browser: Browser,
+    *,
+    url: Url,
+    url_list: Sequence[Url],
+    page: Origin,
+    preflight: bool,
+    user_agent: str | None,
+    credentials: bool,
+    mode: str,
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """(the engine's default headers for a request to `url` after `url_list`, the engine's
+    header order for it): `dress`'s work that looks at URLs' origins only."""
     defaults: list[tuple[str, str]] = [
         ("User-Agent", user_agent if user_agent is not None else browser.user_agent),
         ("Accept-Language", browser.accept_language),
@@ -181,29 +240,54 @@ def dress(
         defaults.append(("Referer", referer))
     if browser.priority is not None:
         defaults.append(("Priority", browser.priority))
-    present = {n.lower() for n, _ in given}
-    pairs = list(given) + [(n, v) for n, v in defaults if n.lower() not in present]
-    return Headers(tuple(_ordered(pairs, order)))
+    return tuple(defaults), tuple(order)
+
+
+ORDERS_KEPT = 256
+"""How many (header names, engine order) arrangements `_arrangement` remembers: a run's checks
+send the same few header lists thousands of times (values differ, names do not)."""
 
 
 def _ordered(pairs: list[tuple[str, str]], order: Sequence[str]) -> list[tuple[str, str]]:
     """`pairs` in `order`: each named header where its name stands (all pairs of that name, in
-    their order), the others (the script's) where `SCRIPT` stands, else last."""
-    tokens, named = _tokens(tuple(order))
-    by_name: dict[str, list[tuple[str, str]]] = {}
-    script: list[tuple[str, str]] = []
-    for pair in pairs:
-        lowered = pair[0].lower()
+    their order), the others (the script's) where `SCRIPT` stands, else last. The arrangement
+    depends only on the names, so it is remembered by names (`_arrangement`)."""
+    arrangement = _arrangement(tuple([n for n, _ in pairs]), tuple(order))
+    return [pairs[i] for i in arrangement]
+
+
+@lru_cache(maxsize=ORDERS_KEPT)
+def _merged(
+    given: tuple[str, ...], defaults: tuple[str, ...], order: tuple[str, ...]
+) -> tuple[int, ...]:
+    """`dress`'s arrangement: positions in `given` + `defaults` (header names) of the given
+    headers and of each default the given ones do not name (any case), in `_ordered`'s order."""
+    present = {n.lower() for n in given}
+    chosen = [*range(len(given))]
+    chosen += [len(given) + j for j, n in enumerate(defaults) if n.lower() not in present]
+    names = given + defaults
+    return tuple([chosen[i] for i in _arrangement(tuple([names[i] for i in chosen]), order)])
+
+
+@lru_cache(maxsize=ORDERS_KEPT)
+def _arrangement(names: tuple[str, ...], order: tuple[str, ...]) -> tuple[int, ...]:
+    """The positions in `names` (header names as given, any case), in the order `_ordered` puts
+    their pairs."""
+    tokens, named = _tokens(order)
+    by_name: dict[str, list[int]] = {}
+    script: list[int] = []
+    for position, name in enumerate(names):
+        lowered = name.lower()
         if lowered in named:
-            by_name.setdefault(lowered, []).append(pair)
+            by_name.setdefault(lowered, []).append(position)
         else:
-            script.append(pair)
-    out: list[tuple[str, str]] = []
+            script.append(position)
+    out: list[int] = []
     for token in tokens:
         out.extend(script if token is None else by_name.get(token, ()))
     if None not in tokens:
         out.extend(script)
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=64)

@@ -183,8 +183,15 @@ def browser_headers(
     `body` is the script's string body (it adds `Content-Type: text/plain;charset=UTF-8` when the
     script set none). Source: https://fetch.spec.whatwg.org/#dom-request (the "request" header
     guard, https://fetch.spec.whatwg.org/#forbidden-request-header), plus
-    `browser.dropped_request_headers`.
+    `browser.dropped_request_headers`. Remembered by (headers, whether there is a body, engine):
+    a run's checks set the same few headers thousands of times.
     """
+    return _browser_headers(headers, body is not None, _Engine(browser))
+
+
+@lru_cache(maxsize=256)
+def _browser_headers(headers: Headers, has_body: bool, profile: _Engine) -> BrowserHeaders:
+    browser = profile.browser
     kept: list[tuple[str, str]] = []
     dropped: list[tuple[str, str]] = []
     engine: list[tuple[str, str]] = []
@@ -195,7 +202,7 @@ def browser_headers(
             engine.append((name, value))
         else:
             kept.append((name, value))
-    if body is not None and not any(n.lower() == "content-type" for n, _ in kept):
+    if has_body and not any(n.lower() == "content-type" for n, _ in kept):
         kept.append(("Content-Type", "text/plain;charset=UTF-8"))
     return BrowserHeaders(Headers(tuple(kept)), tuple(dropped), tuple(engine))
 

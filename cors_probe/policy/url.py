@@ -12,7 +12,7 @@ ordinary names.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -43,6 +43,11 @@ class Url:
     password: str = ""
     opaque: str | None = None
     """For non-special schemes: everything after `scheme:`, kept as given."""
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
+    """`serialise()`'s answer, once asked (a URL is asked dozens of times per check); no part
+    of equality, hash or repr."""
+    _origin: Origin | None = field(default=None, init=False, repr=False, compare=False)
+    """`origin()`'s answer, once asked, likewise."""
 
     @property
     def has_credentials(self) -> bool:
@@ -54,11 +59,23 @@ class Url:
 
     def origin(self) -> Origin:
         """The URL's origin; opaque for schemes without a tuple origin."""
-        if self.scheme not in DEFAULT_PORTS or self.scheme == "ftp":
-            return Origin.null()
-        return Origin(self.scheme, self.host, self.port)
+        origin = self._origin
+        if origin is None:
+            if self.scheme not in DEFAULT_PORTS or self.scheme == "ftp":
+                origin = Origin.null()
+            else:
+                origin = Origin(self.scheme, self.host, self.port)
+            object.__setattr__(self, "_origin", origin)
+        return origin
 
     def serialise(self) -> str:
+        text = self._text
+        if text is None:
+            text = self._serialised()
+            object.__setattr__(self, "_text", text)
+        return text
+
+    def _serialised(self) -> str:
         if self.opaque is not None:
             return f"{self.scheme}:{self.opaque}"
         userinfo = ""
@@ -75,6 +92,10 @@ class UrlError:
 
 
 def _percent_encode(text: str, extra: frozenset[str]) -> str:
+    """`text` with C0 controls, DEL, every non-ASCII character (as its UTF-8 bytes) and `extra`
+    percent-encoded (URL Standard, percent-encode sets); `text` itself when none occurs."""
+    if text.isascii() and text.isprintable() and extra.isdisjoint(text):
+        return text  # printable ASCII: 0x20-0x7E, nothing to encode but `extra`
     out: list[str] = []
     for char in text:
         if ord(char) < 0x20 or ord(char) > 0x7E or char in extra:
@@ -125,7 +146,14 @@ def _parse_ipv4(host: str) -> str | UrlError | None:
     return str(ipaddress.IPv4Address(address))
 
 
+HOSTS_KEPT = 1024
+"""How many hosts `_parse_host` remembers: a run's thousands of URLs name a few hosts."""
+
+
+@lru_cache(maxsize=HOSTS_KEPT)
 def _parse_host(raw: str) -> str | UrlError:
+    """The serialised host of a URL's raw host (percent-decoded, IDNA, lower case, IPv4 and
+    IPv6 normalised), or why it is not one (URL Standard, host parsing)."""
     if raw.startswith("["):
         if not raw.endswith("]"):
             return UrlError(f"invalid IPv6 address {raw!r}")
@@ -153,9 +181,18 @@ def _parse_host(raw: str) -> str | UrlError:
 
 
 def _normalise_path(path: str) -> str:
+    """A special URL's path: backslashes as slashes, dot segments (`.`, `..`, `%2e`) resolved,
+    each segment percent-encoded (URL Standard, path state)."""
     if not path:
         return "/"
     path = path.replace("\\", "/")
+    if "." not in path and "%" not in path:  # no dot segment can occur: every segment stays
+        return "/" + _percent_encode(path.partition("/")[2], _PATH_EXTRA)
+    return _resolved_path(path)
+
+
+def _resolved_path(path: str) -> str:
+    """`_normalise_path` of a non-empty path with slashes only, segment by segment."""
     segments = path.split("/")
     out: list[str] = []
     for index, segment in enumerate(segments[1:], start=1):
@@ -205,7 +242,7 @@ def _parse_url(text: str, base: Url | None) -> Url | UrlError:
         not sep
         or not scheme
         or not scheme[0].isalpha()
-        or not all(c.isalnum() or c in "+-." for c in scheme)
+        or not (scheme.isalnum() or all(c.isalnum() or c in "+-." for c in scheme))
     ):
         return UrlError("the URL has no scheme (it must start with http:// or https://)")
     scheme = scheme.lower()

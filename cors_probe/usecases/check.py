@@ -272,12 +272,21 @@ def _report(
     """The first engine's Report, the others in `others`; with `compare`, the engines not run
     replayed on its answers (`contrasts`, `agreeing`)."""
     replayed = replays(shape, ran) if compare else {}
-    reports = [
+    ((browser, own), agree), *rest = zip(ran, agreeing(ran, replayed), strict=True)
+    others = tuple(
         Report(shape=shape, plan=o.plan, outcome=o, dry_run=dry_run, browser=b.name, agreeing=a)
-        for (b, o), a in zip(ran, agreeing(ran, replayed), strict=True)
-    ]
-    told = contrasts(shape, ran, replayed, dry_run) if compare else ()
-    return replace(reports[0], others=tuple(reports[1:]), contrasts=told)
+        for (b, o), a in rest
+    )
+    return Report(
+        shape=shape,
+        plan=own.plan,
+        outcome=own,
+        dry_run=dry_run,
+        browser=browser.name,
+        agreeing=agree,
+        others=others,
+        contrasts=contrasts(shape, ran, replayed, dry_run) if compare else (),
+    )
 
 
 def _origin(url: str) -> str:

@@ -96,7 +96,9 @@ def replay(
 ) -> Outcome | WireRequest:
     """`browser`'s outcome when each of its requests gets the answer the same kind of request
     (method, URL) got in `exchanges`; the first request it would send that has no such answer
-    when there is one (its verdict then depends on an answer nobody asked for)."""
+    when there is one (its verdict then depends on an answer nobody asked for). Its Outcome
+    serves only the verdict, decisive finding and plan (`agreeing`, `contrasts`), so it is
+    made without the findings that never decide (`converse`'s `advice`)."""
     answers = _answered(exchanges)
 
     def answer(step: Send) -> Reply:
@@ -106,7 +108,7 @@ def replay(
         return found
 
     try:
-        return drive(converse(shape, browser), answer)
+        return drive(converse(shape, browser, advice=False), answer)
     except _Unknown as unknown:
         return unknown.request
 

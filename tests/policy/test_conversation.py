@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import pytest
 
@@ -18,6 +18,7 @@ from cors_probe.model import (
     RequestShape,
     TransportFailure,
     Verdict,
+    WireRequest,
     WireResponse,
 )
 from cors_probe.policy import preflight
@@ -482,3 +483,34 @@ def test_headers_not_exposed_names_only_headers_a_server_could_expose(
     found = [f.detail["names"] for f in run.outcome.findings if f.code is C.HEADERS_NOT_EXPOSED]
     expected = ["access-control-expose-headers" + (f", {told}" if told else "")]
     assert found == expected
+
+
+def test_a_dressed_plan_is_built_from_every_field() -> None:
+    # conversation.dressed builds PreflightPlan and WireRequest field by field: a new field
+    # must be carried there too
+    assert [f.name for f in fields(PreflightPlan)] == [
+        "required",
+        "triggers",
+        "method",
+        "unsafe_names",
+        "request",
+    ]
+    assert [f.name for f in fields(WireRequest)] == ["method", "url", "headers", "body"]
+    shape = RequestShape(
+        "https://api.example/v1", Origin("https", "app.example"), "PUT", body=b"{}"
+    )
+    plan = prepare(shape, CHROMIUM)
+    assert not isinstance(plan, Outcome)
+    request = plan.plan.request
+    assert request is not None
+    undressed = preflight.plan(
+        "https://api.example/v1",
+        "https://app.example",
+        "PUT",
+        preflight_triggers("PUT", Headers(), CHROMIUM),
+    )
+    assert undressed.request is not None
+    assert "User-Agent" in request.headers
+    assert plan.plan == replace(
+        undressed, request=replace(undressed.request, headers=request.headers)
+    )

@@ -29,18 +29,24 @@ CACHED: tuple[Any, ...] = (
     metadata.potentially_trustworthy,
     metadata.site,
     metadata._tokens,
+    metadata._arrangement,
+    metadata._merged,
     gates.address_space,
     gates.host_space,
     url.parse_url,
+    url._parse_host,
     grammar.parse_mime_type,
+    grammar.parse_token_list,
     secrets.is_secret,
     safelist._triggers,
+    safelist._browser_headers,
 )
 
 
 def forget() -> None:
     for function in CACHED:
         function.cache_clear()
+    metadata._DEFAULTS.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -185,6 +191,27 @@ def test_headers_take_each_engine_order(browser: Any) -> None:
         assert metadata._ordered(PAIRS, order) == _ordered_as_written(PAIRS, order)
 
 
+ARRANGED = [
+    PAIRS,
+    list(reversed(PAIRS)),
+    [(n.upper(), v) for n, v in PAIRS],
+    [("Accept", "a"), ("ACCEPT", "b"), ("X-Custom", "c")],
+    [("User-Agent", "UA")],
+    [],
+]
+
+
+@pytest.mark.parametrize("browser", BROWSERS, ids=[b.name for b in BROWSERS])
+def test_an_arrangement_is_remembered_by_names_and_order(browser: Any) -> None:
+    orders = [browser.actual_order, browser.preflight_order, (SCRIPT, "Accept"), ("accept",)]
+    cases = [(index, order) for index in range(len(ARRANGED)) for order in orders]
+    answers = both_orders(cases, lambda i, order: metadata._ordered(ARRANGED[i], order))
+    assert all(fresh == forwards == backwards for fresh, forwards, backwards in answers)
+    assert [fresh for fresh, _, _ in answers] == [
+        _ordered_as_written(ARRANGED[i], order) for i, order in cases
+    ]
+
+
 def _shape(origin: str, target: str, method: str = "GET", *headers: str) -> RequestShape:
     return build(RequestOptions(target, origin, method, headers, credentials=True))
 
@@ -244,3 +271,145 @@ def test_two_pages_calling_one_api_are_told_apart() -> None:
     assert public.shape.page_address_space is AddressSpace.PUBLIC
     assert FindingCode.LOCAL_NETWORK_INSECURE_PAGE in {f.code for f in public.outcome.findings}
     assert not [f for f in private.outcome.findings if f.code.value.startswith("local-network")]
+
+
+def test_a_host_is_remembered_by_its_raw_text() -> None:
+    hosts = ["API.Example", "api.example", "127.1", "0x7f.0.0.1", "[::1]", "%FF", "b\u00fccher.de"]
+    answers = both_orders([(h,) for h in hosts], url._parse_host)
+    assert all(fresh == forwards == backwards for fresh, forwards, backwards in answers)
+    assert [fresh for fresh, _, _ in answers][:5] == [
+        "api.example",
+        "api.example",
+        "127.0.0.1",
+        "127.0.0.1",
+        "[::1]",
+    ]
+
+
+def test_a_token_list_is_remembered_by_its_value_and_how_empty_items_count() -> None:
+    values = [None, "", "PUT", "PUT, , DELETE", "put,DELETE", " a ,b ", "a b, c", "a,,b"]
+    cases = [(v, skip) for v in values for skip in (True, False)]
+    answers = both_orders(cases, lambda v, skip: grammar.parse_token_list(v, skip_empty=skip))
+    assert all(fresh == forwards == backwards for fresh, forwards, backwards in answers)
+    skipped, kept = answers[6][0], answers[7][0]  # "PUT, , DELETE"
+    assert skipped == grammar.ListParse(("PUT", "DELETE"))
+    assert kept == grammar.ListParse(("PUT",), bad_item="")
+
+
+def _dressed(
+    browser: Any, urls: tuple[str, ...], page: str, preflight: bool, extra: tuple[Any, ...]
+) -> Headers:
+    user_agent, credentials, mode = extra
+    url_list = [parse_url(u) for u in urls]
+    assert all(isinstance(u, Url) for u in url_list)
+    origin = parse_url(page)
+    assert isinstance(origin, Url)
+    given = Headers.of(("Accept", "*/*"), ("X-Trace", "1"), ("Origin", page))
+    return metadata.dress(
+        browser,
+        given,
+        url=url_list[-1],  # type: ignore[arg-type]
+        url_list=url_list,  # type: ignore[arg-type]
+        page=origin.origin(),
+        preflight=preflight,
+        user_agent=user_agent,
+        credentials=credentials,
+        mode=mode,
+    )
+
+
+def test_default_headers_are_remembered_by_engine_origins_and_request() -> None:
+    twin = replace(CHROMIUM, user_agent="Twin/1.0", priority=None)  # CHROMIUM's name, not its UA
+    engines = [CHROMIUM, FIREFOX, WEBKIT, twin]
+    chains = [
+        ("https://api.example/a",),
+        ("https://api.example/b?q=1",),
+        ("http://api.example/a",),
+        ("http://localhost:8080/a",),
+        ("https://app.example/a", "https://api.example/b"),
+        ("https://api.example/a", "https://api.example/b"),
+        ("https://api.example/a", "https://other.test/b"),
+    ]
+    pages = ["https://app.example", "http://app.example", "https://www.api.example"]
+    extras = [(None, False, "cors"), ("probe/1", False, "cors"), (None, True, "cors")]
+    extras.append((None, True, "no-cors"))
+    cases = [
+        (b, c, p, pre, e)
+        for b in engines
+        for c in chains
+        for p in pages
+        for pre in (False, True)
+        for e in extras
+    ]
+    answers = both_orders(cases, _dressed)
+    assert all(fresh == forwards == backwards for fresh, forwards, backwards in answers)
+    twin_dressed, chromium_dressed = (
+        _dressed(e, chains[0], pages[0], False, extras[0]) for e in (twin, CHROMIUM)
+    )
+    assert twin_dressed.get("User-Agent") == "Twin/1.0"
+    assert chromium_dressed.get("User-Agent") == CHROMIUM.user_agent
+
+
+GIVEN = [
+    (("Accept", "*/*"), ("Origin", "https://app.example")),
+    (("user-agent", "Mine/1"), ("Accept-Language", "fr"), ("X-A", "1"), ("x-a", "2")),
+    (("ACCEPT-ENCODING", "br"), ("Referer", "https://app.example/x"), ("Priority", "u=0")),
+    (),
+]
+
+
+@pytest.mark.parametrize("browser", BROWSERS, ids=[b.name for b in BROWSERS])
+def test_dressed_headers_are_the_given_ones_and_the_defaults_not_given_in_order(
+    browser: Any,
+) -> None:
+    target = parse_url("https://api.example/v1")
+    page = parse_url("https://app.example")
+    assert isinstance(target, Url)
+    assert isinstance(page, Url)
+    for given in GIVEN * 2:  # the second round from the caches
+        for preflight in (False, True):
+            defaults, order = metadata._defaults(
+                browser,
+                url=target,
+                url_list=[target],
+                page=page.origin(),
+                preflight=preflight,
+                user_agent=None,
+                credentials=False,
+                mode="cors",
+            )
+            present = {n.lower() for n, _ in given}
+            pairs = [*given, *((n, v) for n, v in defaults if n.lower() not in present)]
+            dressed = metadata.dress(
+                browser,
+                Headers(given),
+                url=target,
+                url_list=[target],
+                page=page.origin(),
+                preflight=preflight,
+            )
+            assert list(dressed) == _ordered_as_written(pairs, order)
+
+
+def test_the_header_guard_is_remembered_by_headers_body_and_engine() -> None:
+    keeps_ua = replace(CHROMIUM, dropped_request_headers=frozenset())  # same name, other rule
+    engines = [CHROMIUM, FIREFOX, WEBKIT, keeps_ua]
+    lists = [
+        (("Content-Type", "application/json"),),
+        (("content-type", "application/json"),),
+        (("User-Agent", "mine"), ("X-A", "1"), ("x-a", "2")),
+        (("Cookie", "a=1"), ("Accept", "*/*")),
+        (),
+    ]
+    cases = [(e, h, b) for e in engines for h in lists for b in (None, b"{}", b"")]
+    answers = both_orders(cases, lambda e, h, b: safelist.browser_headers(Headers(h), b, e))
+    assert all(fresh == forwards == backwards for fresh, forwards, backwards in answers)
+    by_case = dict(zip(((e.name, id(e), h, b) for e, h, b in cases), answers, strict=True))
+    ua = (("User-Agent", "mine"), ("X-A", "1"), ("x-a", "2"))
+    chromium = by_case[("chrome", id(CHROMIUM), ua, None)][0]
+    kept = by_case[("chrome", id(keeps_ua), ua, None)][0]
+    assert chromium.dropped_by_browser == (("User-Agent", "mine"),)  # type: ignore[attr-defined]
+    assert kept.dropped_by_browser == ()  # type: ignore[attr-defined]
+    assert by_case[("firefox", id(FIREFOX), (), b"")][0].sent == Headers.of(  # type: ignore[attr-defined]
+        ("Content-Type", "text/plain;charset=UTF-8")
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cors_probe.policy import url
 from cors_probe.policy.origin import parse_origin
 from cors_probe.policy.url import Url, UrlError, parse_url
 
@@ -54,3 +55,102 @@ def test_a_percent_escaped_utf8_host_still_parses() -> None:
     parsed = parse_url("http://%C3%A9.example/")
     assert isinstance(parsed, Url)
     assert parsed.host == "xn--9ca.example"
+
+
+def _percent_encoded_char_by_char(text: str, extra: frozenset[str]) -> str:
+    return "".join(
+        "".join(f"%{b:02X}" for b in c.encode("utf-8"))
+        if ord(c) < 0x20 or ord(c) > 0x7E or c in extra
+        else c
+        for c in text
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "plain",
+        "/items/17",
+        "a b",
+        'a"b',
+        "#x",
+        "<>",
+        "?q",
+        "^`{}",
+        "é",
+        "日本",
+        "\x00",
+        "\x1f",
+        "\x7f",
+        "~",
+        "%41",
+        "'",
+        "a;b=c@d",
+        "tab\there",
+        " ",
+    ],
+)
+@pytest.mark.parametrize(
+    "extra", [url._QUERY_EXTRA, url._SPECIAL_QUERY_EXTRA, url._PATH_EXTRA, url._USERINFO_EXTRA]
+)
+def test_percent_encoding_leaves_only_what_needs_no_encoding(
+    text: str, extra: frozenset[str]
+) -> None:
+    assert url._percent_encode(text, extra) == _percent_encoded_char_by_char(text, extra)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://api.example/v1/items?q=1",
+        "http://user:pw@127.1:8080/a/../b",
+        "https://[::1]:443/",
+        "mailto:someone@example.com",
+        "file:///etc/hosts",
+        "HTTP://B\u00fccher.DE/p\u00e4th",
+    ],
+)
+def test_a_serialisation_is_remembered_by_the_url_and_no_part_of_its_value(text: str) -> None:
+    parsed = parse_url(text)
+    assert isinstance(parsed, Url)
+    fresh = Url(
+        parsed.scheme,
+        parsed.host,
+        parsed.port,
+        parsed.path,
+        parsed.query,
+        parsed.username,
+        parsed.password,
+        parsed.opaque,
+    )
+    assert parsed.serialise() == parsed.serialise() == fresh._serialised()
+    assert parsed.origin() is parsed.origin()
+    assert parsed.origin() == fresh.origin()
+    assert parsed == fresh
+    assert hash(parsed) == hash(fresh)
+    assert repr(parsed) == repr(fresh)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/api/17", "//a//b/", "/a b/<c>", "/caf\u00e9/x", "abc", "no/leading", "/\x7f", "/?^`{}"],
+)
+def test_a_path_without_dots_or_escapes_is_kept_segment_for_segment(path: str) -> None:
+    assert url._normalise_path(path) == url._resolved_path(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ("http://h/a/./b/../c", "/a/c"),
+        ("http://h/a/%2e%2E/b", "/b"),
+        ("http://h\\a\\b", "/a/b"),
+        ("http://h/a/..", "/"),
+        ("http://h/%41 b", "/%41%20b"),
+    ],
+)
+def test_dot_segments_and_escapes_still_go_the_long_way(text: str, path: str) -> None:
+    parsed = parse_url(text)
+    assert isinstance(parsed, Url)
+    assert parsed.path == path

@@ -16,7 +16,7 @@ import pytest
 from cors_probe.model import Headers, Report, WireRequest, WireResponse
 from cors_probe.render import Format, RenderOptions
 from cors_probe.render.destinations import Outputs, plan
-from cors_probe.render.json import compact, entry, render
+from cors_probe.render.json import UNESCAPED, compact, entry, render
 from cors_probe.render.scrub import in_json
 from cors_probe.secrets import MASK
 from cors_probe.usecases import check
@@ -172,3 +172,13 @@ def test_a_document_without_the_secret_is_written_as_is() -> None:
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     assert not in_json(text, {"plain-secret-1", "abc"})  # "abc" is too short to be masked
     assert compact(document, frozenset({"plain-secret-1"})) == text
+
+
+@pytest.mark.parametrize(
+    "value", ["plain", "del\x7f", "csi\x9b[2J", "nel\x85", "caf\u00e9", "\u00a0", "\x9f\x7f", ""]
+)
+def test_a_compact_entry_escapes_del_and_c1_controls_only(value: str) -> None:
+    document = {"value": value, "list": [value, 1]}
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    assert compact(document) == UNESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    assert json.loads(compact(document)) == document
