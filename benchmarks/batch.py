@@ -5,7 +5,8 @@
 
 A policy file of CHECKS checks (each a preflight + a PUT, so 2 x CHECKS requests) against a local
 API in its own process (nginx when installed, else benchmarks/server.py). Every figure comes from
-whole processes: wall seconds, CPU seconds (user + sys) and peak RSS from os.wait4's rusage.
+whole processes: wall seconds, CPU seconds (user + sys) and peak RSS from os.wait4's rusage, taken
+in a small launcher process so that the benchmark's own memory is not counted (LAUNCHER).
 Interleaved rounds (each round runs every command once, in a rotated order), medians:
 
 - `cors-probe run --jobs JOBS` (writing the JSON report) beside `raw_aiohttp_loop.py` (the floor:
@@ -29,6 +30,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -175,26 +177,51 @@ class Sample:
     code: int
 
 
-def measured(command: Sequence[str]) -> Sample:
-    """Run `command` to its end with no output, measured by os.wait4 (POSIX only)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-        env=ENV,
-    )
+LAUNCHER = """\
+import os, sys, time
+report, command = sys.argv[1], sys.argv[2:]
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
     try:
-        _, status, usage = os.wait4(process.pid, 0)
-    except BaseException:  # Ctrl-C or SIGTERM (stop_on_sigterm): leave no measured child behind
-        process.kill()
-        process.wait()
-        raise
-    elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    cpu = usage.ru_utime + usage.ru_stime
-    return Sample(elapsed, cpu, usage.ru_maxrss / 1024, process.returncode)
+        os.execvp(command[0], command)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - started
+with open(report, "w") as out:
+    out.write(f"{elapsed} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss} "
+              f"{os.waitstatus_to_exitcode(status)}")
+"""
+"""Forks and measures the command from a small process (python -S: ~10 MiB). Linux counts in a
+child's peak RSS (ru_maxrss) the peak of the address space it had until exec, the parent's: a
+command started straight from this benchmark, which holds the JSON reports it has read, was
+charged the benchmark's own memory (87 MiB "peak" for a run that peaks at 60 MiB)."""
+
+
+def measured(command: Sequence[str]) -> Sample:
+    """Run `command` to its end with no output, measured by os.wait4 in a small launcher process
+    (LAUNCHER; POSIX only): wall seconds from fork to exit, CPU and peak RSS of the command."""
+    with tempfile.TemporaryDirectory(prefix="cors-probe-measure-") as temp:
+        report = Path(temp) / "sample"
+        launcher = subprocess.Popen(
+            [sys.executable, "-S", "-c", LAUNCHER, str(report), *command],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            env=ENV,
+            start_new_session=True,
+        )
+        try:
+            launcher.wait()
+        except BaseException:  # Ctrl-C or SIGTERM (stop_on_sigterm): leave no measured child behind
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait()
+            raise
+        if launcher.returncode != 0 or not report.exists():
+            raise SystemExit(f"the measuring launcher failed ({launcher.returncode}): {command}")
+        wall, cpu, maxrss_kib, code = report.read_text().split()
+    return Sample(float(wall), float(cpu), int(maxrss_kib) / 1024, int(code))
 
 
 @dataclass(frozen=True)

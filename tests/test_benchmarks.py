@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.batch import Settings, judge, marginal_cpu_ms, write_policy
+from benchmarks.batch import Settings, judge, marginal_cpu_ms, measured, write_policy
 from benchmarks.targets import NOISE, Target, rate_ratio, step_ratios, summary
 from cors_probe.inputs.policyfile import load_policy
 from tests.conftest import cli_command
@@ -207,3 +207,20 @@ def test_a_raw_loop_fails_when_a_status_is_not_the_expected_one(
     completed = _loop(script, server.base_url, 3, 2)
     assert completed.returncode == 1
     assert "unexpected 204 500" in completed.stderr
+
+
+def test_a_measured_command_is_not_charged_the_benchmarks_own_memory() -> None:
+    # Linux folds the address space a child had until exec (its parent's) into its ru_maxrss:
+    # measured straight from a parent holding 300 MiB, `python -c pass` would "peak" above it
+    held = bytearray(300 * 1024 * 1024)
+    held[::4096] = b"x" * len(held[::4096])  # touch every page: resident, not just mapped
+    sample = measured([sys.executable, "-c", "pass"])
+    del held
+    assert sample.code == 0
+    assert 1 < sample.rss_mib < 100
+    assert 0 < sample.cpu < sample.wall + 1
+
+
+@pytest.mark.parametrize(("code", "expected"), [("pass", 0), ("raise SystemExit(3)", 3)])
+def test_a_measured_command_reports_its_exit_code(code: str, expected: int) -> None:
+    assert measured([sys.executable, "-c", code]).code == expected
