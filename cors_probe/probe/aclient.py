@@ -18,10 +18,12 @@ for nothing.
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 import time
 from collections.abc import AsyncIterable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, cast
 
@@ -49,7 +51,16 @@ if TYPE_CHECKING:
 INTERRUPTED = "interrupted: cors-probe is stopping"
 NOT_SENT = "not sent: cors-probe is stopping"
 _URLS_KEPT = 1024
-"""Parsed URLs kept for reuse (a check's preflight and request share theirs)."""
+"""Parsed URLs kept for reuse (a check's preflight and request share theirs); also the bound
+on the origins whose `_Place` is kept."""
+_PLAIN_REST = re.compile(
+    r"(?:/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*)?"
+    r"(?:\?(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?"
+)
+"""A path and query httpx.URL leaves as they are: unreserved and sub-delimiter characters,
+":@/" (and "?" in the query), valid percent-escapes; no fragment, no space, nothing httpx would
+percent-encode (RFC 3986 section 3.3, httpx._urlparse). Dot segments are refused apart
+(`_plain`): httpx removes them."""
 
 
 class _Retry(Exception):
@@ -93,6 +104,7 @@ class AsyncProber:
         self._contexts: dict[bool, ssl.SSLContext | bool] = {}
         self._proxies: ProxyChoice | None = None
         self._urls: dict[str, httpx.URL] = {}
+        self._places: dict[str, _Place | None] = {}
         self._in_flight: set[asyncio.Task[object]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -107,6 +119,31 @@ class AsyncProber:
                 self._urls.clear()
             url = self._urls[text] = httpx.URL(text)
         return url
+
+    def _place(self, origin: str) -> _Place | None:
+        """Where the requests to `origin` ("scheme://authority", `_origin`) go, parsed once per
+        origin; None when httpx refuses or rewrites the origin's text (such URLs take the slow
+        path, which parses and words the error as before). UsageError as `_route`."""
+        if origin in self._places:
+            return self._places[origin]
+        if len(self._places) >= _URLS_KEPT:
+            self._places.clear()
+        place: _Place | None = None
+        try:
+            url = httpx.URL(origin)
+        except httpx.InvalidURL:
+            url = None
+        if url is not None and str(url) == origin:
+            transport, proxy, ours = self._route(url)
+            if ours:
+                place = _Place(
+                    cast("AiohttpTransport", transport),
+                    proxy,
+                    url.netloc.decode("latin-1"),
+                    url.scheme == "https",
+                )
+        self._places[origin] = place
+        return place
 
     def _verify(self, secure: bool) -> ssl.SSLContext | bool:
         """The TLS context for https (as the synchronous probe builds it), False for http."""
@@ -207,14 +244,7 @@ class AsyncProber:
         if self._closed:
             raise ProbeError(FailureKind.OTHER, NOT_SENT)
         budget = self._options.timeout if timeout is None else timeout
-        url = self._url(request.url)
-        transport, proxy, ours = self._route(url)
-        head = _exact_head(request, url) if ours else None
-        outgoing: _Outgoing
-        if head is not None:
-            outgoing = _Exchange(cast("AiohttpTransport", transport), request, url, head, proxy)
-        else:
-            outgoing = _Wrapped(transport, _built(request, url, proxy))
+        outgoing = self._fast(request) or self._slow(request)
         task = asyncio.current_task()
         if task is not None:
             self._in_flight.add(task)
@@ -237,6 +267,39 @@ class AsyncProber:
         finally:
             if task is not None:
                 self._in_flight.discard(task)
+
+    def _fast(self, request: WireRequest) -> _Exchange | None:
+        """`request` straight to our aiohttp transport, its URL's text as it is, when httpx.URL
+        would leave that text unchanged (an origin as httpx prints it, then a `_plain` path and
+        query) and its head is ASCII; else None. Only the origin is parsed (once per origin):
+        tests/probe/test_place.py holds the text, Host and proxy to the whole URL's."""
+        text = request.url
+        origin = _origin(text)
+        place = self._place(origin)
+        if place is None or not _plain(text[len(origin) :]):
+            return None
+        head = _exact_head(request, place.host)
+        if head is None:
+            return None
+        return _Exchange(place.transport, request, text, place.secure, head, place.proxy)
+
+    def _slow(self, request: WireRequest) -> _Outgoing:
+        """`request` with its URL parsed by httpx: to our aiohttp transport when its head is
+        ASCII, else as an httpx.Request to the transport its URL routes to."""
+        url = self._url(request.url)
+        transport, proxy, ours = self._route(url)
+        host = url.netloc.decode("latin-1")
+        head = _exact_head(request, host) if ours else None
+        if head is not None:
+            return _Exchange(
+                cast("AiohttpTransport", transport),
+                request,
+                str(url),
+                url.scheme == "https",
+                head,
+                proxy,
+            )
+        return _Wrapped(transport, _built(request, url, proxy))
 
     async def _attempt(
         self, outgoing: _Outgoing, request: WireRequest, progress: _Progress, retried: bool
@@ -382,16 +445,34 @@ def _origin(url: str) -> str:
     return f"{scheme}://{rest}"
 
 
-def _ordered(request: WireRequest, url: httpx.URL) -> list[tuple[str, str]]:
+def _plain(rest: str) -> bool:
+    """Whether httpx.URL keeps `rest` (a URL's path and query, after its origin) as it is."""
+    return "/." not in rest and _PLAIN_REST.fullmatch(rest) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where an origin's requests go on the fast path: our aiohttp transport, through `proxy`
+    (None: direct), with `host` ("host[:port]" as httpx prints its netloc) for the Host header
+    and `secure` for an https:// origin."""
+
+    transport: AiohttpTransport
+    proxy: str | None
+    host: str
+    secure: bool
+
+
+def _ordered(request: WireRequest, host: str) -> list[tuple[str, str]]:
     """The header pairs httpx.Client sends for the synchronous probe, in its order: Host first
     (then Content-Length: 0 for an empty POST/PUT/PATCH), Connection, its User-Agent unless the
     request has one, the request's own, then Content-Length for a body (httpx's
-    Request._prepare). Text, as the request holds it. See probe/wire.py."""
+    Request._prepare). Text, as the request holds it; `host` is the URL's netloc as httpx
+    prints it. See probe/wire.py."""
     pairs = request.headers.pairs
     names = {name.lower() for name, _ in pairs}
     ordered: list[tuple[str, str]] = []
     if "host" not in names:
-        ordered.append(("Host", url.netloc.decode("latin-1")))
+        ordered.append(("Host", host))
     body = request.body
     framed = "content-length" in names or "transfer-encoding" in names
     if not body and not framed and request.method.upper() in _BODY_METHODS:
@@ -405,14 +486,13 @@ def _ordered(request: WireRequest, url: httpx.URL) -> list[tuple[str, str]]:
     return ordered
 
 
-def _exact_head(request: WireRequest, url: httpx.URL) -> list[tuple[str, str]] | None:
+def _exact_head(request: WireRequest, host: str) -> list[tuple[str, str]] | None:
     """`_ordered`'s pairs for AiohttpTransport.exchange, None when a name or value is not ASCII
     (aiohttp writes header text as UTF-8; such a request goes through `_built`, whose bytes
     are Latin-1, and the transport hands it to httpx's own)."""
-    ordered = _ordered(request, url)
-    for name, value in ordered:
-        if not (name.isascii() and value.isascii()):
-            return None
+    ordered = _ordered(request, host)
+    if not "".join(chain.from_iterable(ordered)).isascii():
+        return None
     return ordered
 
 
@@ -421,7 +501,7 @@ def _built(request: WireRequest, url: httpx.URL, proxy: str | None) -> httpx.Req
     pairs as bytes (`client._encode`: Latin-1, UTF-8 beyond), with the body as a stream, so
     that httpx does not normalise the headers twice. tests/probe/test_aclient.py holds the
     bytes to the sync's."""
-    pairs = _ordered(request, url)
+    pairs = _ordered(request, url.netloc.decode("latin-1"))
     try:
         raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in pairs]
     except UnicodeEncodeError:
@@ -526,13 +606,21 @@ class _Exchange:
 
     transport: AiohttpTransport
     request: WireRequest
-    url: httpx.URL
+    url: str
+    """The URL as httpx prints it (str(httpx.URL(...)))."""
+    secure: bool
+    """An https:// URL."""
     head: list[tuple[str, str]]
     proxy: str | None
 
     async def send(self) -> _Got:
         return await self.transport.exchange(
-            self.request.method, self.url, self.head, self.request.body or b"", self.proxy
+            self.request.method,
+            self.url,
+            self.secure,
+            self.head,
+            self.request.body or b"",
+            self.proxy,
         )
 
     def sent(self) -> Headers:

@@ -328,7 +328,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         timeout = extensions.get("timeout")
         answer = await self.exchange(
             request.method,
-            request.url,
+            str(request.url),
+            request.url.scheme == "https",
             head,
             body,
             proxy,
@@ -349,14 +350,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     async def exchange(
         self,
         method: str,
-        url: httpx.URL,
+        url: str,
+        secure: bool,
         head: list[tuple[str, str]],
         body: bytes,
         proxy: str | None,
         timeout: aiohttp.ClientTimeout | None = None,
     ) -> Answer:
         """One request without httpx's Request and Response around it (the prober's fast path;
-        `handle_async_request` wraps it): `head` goes on the wire as it is (ASCII text pairs,
+        `handle_async_request` wraps it): `url` is sent as it is (encoded, as httpx prints
+        it; `secure`: an https:// URL), `head` goes on the wire as it is (ASCII text pairs,
         in order, nothing added), `body` after it, through the http(s) `proxy` (None: direct;
         not SOCKS). The answer's body is left to read. Raises what `handle_async_request`
         raises, with the same words."""
@@ -370,11 +373,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         try:
             response = await self._session.request(
                 method,
-                URL(str(url), encoded=True),
+                URL(url, encoded=True),
                 data=body or None,
                 allow_redirects=False,
                 proxy=proxy,
-                ssl=self._ssl if url.scheme == "https" else True,
+                ssl=self._ssl if secure else True,
                 timeout=timeout,
             )
         except (aiohttp.ClientError, TimeoutError) as error:
