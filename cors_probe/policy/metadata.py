@@ -153,7 +153,10 @@ def dress(
         url.host,
         url.port,
         tuple([(u.scheme, u.host, u.port) for u in url_list]),
-        page,
+        page.scheme,  # the page's fields, not the Origin: its dataclass hash is Python code
+        page.host,
+        page.port,
+        page.opaque,
         preflight,
         user_agent,
         credentials,
@@ -171,25 +174,42 @@ def dress(
             credentials=credentials,
             mode=mode,
         )
-        kept = (browser, defaults, tuple([n for n, _ in defaults]), order)
+        kept = (browser, defaults, tuple([n for n, _ in defaults]), order, {})
         if len(_DEFAULTS) >= DEFAULTS_KEPT:
             _DEFAULTS.clear()
         _DEFAULTS[key] = kept
-    _, defaults, default_names, order = kept
+    _, defaults, default_names, order, arrangements = kept
     pairs = given.pairs + defaults
-    arrangement = _merged(tuple([n for n, _ in given.pairs]), default_names, order)
+    names = tuple([n for n, _ in given.pairs])
+    arrangement = arrangements.get(names)
+    if arrangement is None:
+        if len(arrangements) >= ARRANGEMENTS_KEPT:
+            arrangements.clear()
+        arrangement = arrangements[names] = _merged(names, default_names, order)
     return Headers(tuple([pairs[i] for i in arrangement]))
 
 
 DEFAULTS_KEPT = 256
 """How many sets of default headers `dress` remembers (then it forgets them all): a run's
 checks go to a few origins from a few pages."""
+ARRANGEMENTS_KEPT = 64
+"""How many arrangements (`_merged`) an entry of `_DEFAULTS` remembers, by the given headers'
+names (then it forgets them all): a run's checks send the same few lists of names."""
 _DEFAULTS: dict[
-    object, tuple[Browser, tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]]
+    object,
+    tuple[
+        Browser,
+        tuple[tuple[str, str], ...],
+        tuple[str, ...],
+        tuple[str, ...],
+        dict[tuple[str, ...], tuple[int, ...]],
+    ],
 ] = {}
 """`dress`'s remembered `_defaults`, by the engine's id and every other input of `_defaults`
-but the URLs' paths and queries. An entry holds its engine, so no other engine can have that id
-while it is kept; a hit is taken only for that very engine object."""
+but the URLs' paths and queries, with the arrangements (`_merged`) made with them, by the given
+headers' names (no hash of the long default and order tuples on every call). An entry holds its
+engine, so no other engine can have that id while it is kept; a hit is taken only for that very
+engine object."""
 
 
 def _defaults(

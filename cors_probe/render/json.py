@@ -54,7 +54,8 @@ def dumps(document: object) -> str:
     return UNESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-_COMPACT: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""`compact`'s encoder, made once (`json.dumps` with options makes one per call)."""
 
 
 def compact(document: object, secrets: frozenset[str] = frozenset()) -> str:
@@ -62,9 +63,9 @@ def compact(document: object, secrets: frozenset[str] = frozenset()) -> str:
     library's C encoder (an indent makes `json.dumps` fall back to its pure-Python encoder, four
     times slower), UTF-8 as is and control characters escaped as `dumps` does: a run's entries.
     `secrets` are scrubbed from its string values (`clean`), when any may be there (`in_json`)."""
-    text = json.dumps(document, **_COMPACT)
+    text = _COMPACT.encode(document)
     if secrets and in_json(text, secrets):
-        text = json.dumps(clean(document, secrets, controls=False), **_COMPACT)
+        text = _COMPACT.encode(clean(document, secrets, controls=False))
     if text.isascii() and "\x7f" not in text:  # isascii is a flag, not a scan: no C1 control
         return text
     return UNESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
@@ -116,17 +117,27 @@ def _trigger_dict(trigger: Trigger) -> dict[str, Any]:
     }
 
 
+def _triggers(triggers: tuple[Trigger, ...], show_secrets: bool) -> list[dict[str, Any]]:
+    """A plan's `triggers` entries, values masked unless `show_secrets`."""
+    return [_trigger_dict(masked_trigger(t, show_secrets)) for t in triggers]
+
+
 def _hop_dict(
-    hop: HopPreflight, exchanges: tuple[Exchange, ...], show_secrets: bool
+    hop: HopPreflight,
+    exchanges: tuple[Exchange, ...],
+    show_secrets: bool,
+    known: tuple[tuple[Trigger, ...], list[dict[str, Any]]] = ((), []),
 ) -> dict[str, Any]:
     """The preflight question at one URL (`preflights[]`): `cors` is Fetch's CORS flag there,
-    `sent` whether a preflight to it went out."""
+    `sent` whether a preflight to it went out. `known`: a plan's triggers and their entries
+    already made (`to_dict`'s `preflight`), reused when the hop's plan has those very triggers."""
+    triggers = hop.plan.triggers
     return {
         "hop": hop.hop,
         "url": hop.url,
         "cors": hop.cors,
         "required": hop.plan.required,
-        "triggers": [_trigger_dict(masked_trigger(t, show_secrets)) for t in hop.plan.triggers],
+        "triggers": list(known[1]) if triggers is known[0] else _triggers(triggers, show_secrets),
         "request_headers": list(hop.plan.unsafe_names),
         "sent": any(
             e.kind is ExchangeKind.PREFLIGHT and e.hop == hop.hop and not e.withheld
@@ -175,6 +186,8 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
     preflights = [e for e in exchanges if e.kind is ExchangeKind.PREFLIGHT]
     actuals = [e for e in exchanges if e.kind is ExchangeKind.ACTUAL]
     decisive = outcome.decisive
+    triggers = _triggers(plan.triggers, show_secrets)
+    known = (plan.triggers, triggers)
     return {
         "schema": SCHEMA,
         "tool": {"name": "cors-probe", "version": __version__},
@@ -196,21 +209,13 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
         },
         "preflight": {
             "required": plan.required,
-            "triggers": [
-                {
-                    "reason": t.reason.value,
-                    "name": t.name,
-                    "value": t.value,
-                    "message": describe_trigger(t),
-                }
-                for t in (masked_trigger(t, show_secrets) for t in plan.triggers)
-            ],
+            "triggers": triggers,
             "request_method": plan.method,
             "request_headers": list(plan.unsafe_names),
             "sent": any(not e.withheld for e in preflights),
             "hop": next((h.hop for h in outcome.hops if h.plan.required), None),
         },
-        "preflights": [_hop_dict(h, exchanges, show_secrets) for h in outcome.hops],
+        "preflights": [_hop_dict(h, exchanges, show_secrets, known) for h in outcome.hops],
         "actual": {
             "sent": any(not e.withheld for e in actuals),
             "redirects": max((e.hop for e in actuals), default=0),

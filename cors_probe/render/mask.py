@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 from cors_probe.model import Finding, Headers, Trigger
 from cors_probe.secrets import MASK, is_secret
@@ -16,13 +17,23 @@ def mask_value(name: str, value: str) -> str:
     return MASK
 
 
+@lru_cache(maxsize=1024)  # pure; every header name of every exchange is asked about
+def masks(name: str) -> bool:
+    """Whether a header named `name` has its value masked: a secret's name (`is_secret`), but
+    not an Access-Control-* header (`Access-Control-Allow-Credentials` names no secret)."""
+    return is_secret(name) and not name.lower().startswith("access-control-")
+
+
 def masked_pairs(headers: Headers, show_secrets: bool) -> list[tuple[str, str]]:
+    """`headers` as (name, value) pairs, secret values masked (`mask_value`) unless
+    `show_secrets`. Most header lists hold no secret: they are copied as they are."""
+    pairs = headers.pairs
     if show_secrets:
-        return list(headers.pairs)
-    return [
-        (n, mask_value(n, v) if is_secret(n) and not n.lower().startswith("access-control-") else v)
-        for n, v in headers.pairs
-    ]
+        return list(pairs)
+    for name, _ in pairs:
+        if masks(name):
+            return [(n, mask_value(n, v) if masks(n) else v) for n, v in pairs]
+    return list(pairs)
 
 
 def _hidden(name: str | None, value: str | None, show_secrets: bool) -> str | None:

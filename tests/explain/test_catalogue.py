@@ -4,11 +4,13 @@ be reported with. A code added to `codes.FindingCode` without a catalogue entry 
 from __future__ import annotations
 
 import itertools
+from dataclasses import fields, replace
 
 import pytest
 
 from cors_probe.codes import FindingCode
-from cors_probe.explain.catalogue import BUILDERS, explain
+from cors_probe.explain.catalogue import BUILDERS, Explanation, explain
+from cors_probe.explain.fixes import header_fixes
 from cors_probe.model import Finding, Severity, Stage
 
 # the detail keys some messages read (codes.py documents them per code)
@@ -94,3 +96,25 @@ def test_vary_origin_missing_says_what_the_server_sent(vary: str | None, says: s
         )
     )
     assert says in words.message
+
+
+def test_explain_builds_every_field_of_explanation() -> None:
+    """`explain` builds its Explanation field by field: a field added to Explanation must be
+    added there too."""
+    assert [f.name for f in fields(Explanation)] == [
+        "title",
+        "message",
+        "fix",
+        "chrome",
+        "firefox",
+        "safari",
+        "header_fixes",
+    ]
+
+
+@pytest.mark.parametrize("code", list(FindingCode))
+def test_explain_equals_the_builders_words_with_their_header_fixes(code: FindingCode) -> None:
+    for severity, stage in itertools.product(Severity, Stage):
+        seen = finding(code, severity, stage)
+        slow = replace(BUILDERS[code](seen), header_fixes=header_fixes(seen))
+        assert explain(seen) == slow

@@ -413,3 +413,27 @@ def test_the_header_guard_is_remembered_by_headers_body_and_engine() -> None:
     assert by_case[("firefox", id(FIREFOX), (), b"")][0].sent == Headers.of(  # type: ignore[attr-defined]
         ("Content-Type", "text/plain;charset=UTF-8")
     )
+
+
+def test_arrangements_are_remembered_by_the_given_names_beyond_what_an_entry_keeps() -> None:
+    """One entry of remembered defaults, more lists of given names than it keeps arrangements
+    for (`ARRANGEMENTS_KEPT`): each list dressed as when nothing was remembered."""
+    target = parse_url("https://api.example/v1")
+    page = parse_url("https://app.example")
+    assert isinstance(target, Url)
+    assert isinstance(page, Url)
+
+    def dress(count: int, case: str) -> Headers:
+        names = [f"X-N{i}" for i in range(count)] + ["Accept-Language", "Origin"]
+        given = Headers(tuple((getattr(n, case)(), "1") for n in names))
+        return metadata.dress(
+            CHROMIUM, given, url=target, url_list=[target], page=page.origin(), preflight=False
+        )
+
+    cases = [
+        (count, case)
+        for count in range(metadata.ARRANGEMENTS_KEPT + 6)
+        for case in ("lower", "title")
+    ]
+    answers = both_orders(cases, dress)
+    assert all(fresh == forwards == backwards for fresh, forwards, backwards in answers)

@@ -16,7 +16,7 @@ import pytest
 from cors_probe.model import Headers, Report, WireRequest, WireResponse
 from cors_probe.render import Format, RenderOptions
 from cors_probe.render.destinations import Outputs, plan
-from cors_probe.render.json import UNESCAPED, compact, entry, render
+from cors_probe.render.json import UNESCAPED, compact, entry, render, to_dict
 from cors_probe.render.scrub import in_json
 from cors_probe.secrets import MASK
 from cors_probe.usecases import check
@@ -182,3 +182,18 @@ def test_a_compact_entry_escapes_del_and_c1_controls_only(value: str) -> None:
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     assert compact(document) == UNESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     assert json.loads(compact(document)) == document
+
+
+@pytest.mark.parametrize("show_secrets", [False, True])
+def test_a_check_documents_triggers_are_made_once_and_masked_alike(show_secrets: bool) -> None:
+    """`preflight.triggers` and hop 0's `preflights[].triggers` come from one plan: the same
+    entries, a secret header's value masked in both (in neither with --show-secrets)."""
+    put = shape("/ok", "PUT", f"X-Api-Key: {SECRET}", "X-Trace-Id: 1")
+    report = check.run(put, _send, consent=lambda _: True)
+    document = to_dict(report, show_secrets=show_secrets)
+    first = document["preflights"][0]["triggers"]
+    assert document["preflight"]["triggers"] == first
+    assert first is not document["preflight"]["triggers"]
+    values = {t["name"]: t["value"] for t in first}
+    assert (values["X-Api-Key"] == SECRET) is show_secrets
+    assert values["X-Trace-Id"] == "1"
