@@ -207,7 +207,6 @@ def _report(
     from cors_probe.policy.browsers import named
     from cors_probe.probe.client import Prober
     from cors_probe.usecases import check as use_case
-    from cors_probe.usecases.simulate import assuming
 
     browsers = tuple(named(name) for name in engines)
     if dry_run:
@@ -225,6 +224,8 @@ def _report(
     with Prober(options) as prober:
         send: use_case.TimedSendFn = prober.send
         if assumed:
+            from cors_probe.usecases.simulate import assuming
+
             send = assuming(send, assumed)
         limit = use_case.default_deadline(options.timeout, deadline) * (
             len(browsers) if deadline is None else 1
