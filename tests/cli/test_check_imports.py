@@ -2,10 +2,10 @@
 
 Each test runs `cors-probe check` in a fresh interpreter against a scripted server on 127.0.0.1
 and lists the modules it left in `sys.modules`. The page is on localhost (as in the benchmark),
-whose address space needs no look-up. The demo, the baseline, the simulator, the XML
-escaper and the thread pool of the host-name resolver are imported only by the paths that use
-them; the tests beside each of those paths (demo, --baseline, --assume-header, secrets in XML,
-host names) prove that those paths still work when they import late.
+whose address space needs no look-up. The assumptions, the demo, the baseline, the simulator,
+the XML escaper and the thread pool of the host-name resolver are imported only by the paths that
+use them; the tests beside each of those paths (--assume-header, demo, --baseline, secrets in
+XML, host names) prove that those paths still work when they import late.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ PAGE = "http://localhost:3000"
 
 NOT_ON_THE_CHECK_PATH = (
     "concurrent.futures",
+    "cors_probe.inputs.assume",
+    "cors_probe.usecases.assume",
     "cors_probe.usecases.baseline",
     "cors_probe.usecases.demo",
     "cors_probe.usecases.simulate",
@@ -65,11 +67,13 @@ def test_a_check_does_not_import_what_it_does_not_use(
     assert loaded.isdisjoint(NOT_ON_THE_CHECK_PATH), sorted(loaded & set(NOT_ON_THE_CHECK_PATH))
 
 
-def test_an_assumed_header_imports_the_simulator(server: ScriptedServer) -> None:
+def test_an_assumed_header_imports_the_assumptions_and_the_simulator(
+    server: ScriptedServer,
+) -> None:
     server.route("/p", get=Reply(200, []))
     args = ["check", server.url("/p"), "--origin", PAGE, "--format", "json"]
     loaded = _modules_after(*args, "--assume-header", f"Access-Control-Allow-Origin: {PAGE}")
-    assert "cors_probe.usecases.simulate" in loaded
+    assert {"cors_probe.inputs.assume", "cors_probe.usecases.simulate"} <= loaded
 
 
 def test_a_host_name_to_look_up_imports_the_thread_pool(server: ScriptedServer) -> None:
