@@ -88,7 +88,6 @@ def check(
 ) -> None:
     """Send the preflight and the actual request a browser would send, and explain the verdict."""
     del debug  # read in main() before parsing; declared here so it shows in --help
-    from cors_probe.inputs.assume import parse_assumption
     from cors_probe.probe.client import ProbeOptions
     from cors_probe.probe.resolve import Resolver
     from cors_probe.render import RenderOptions, write
@@ -105,7 +104,11 @@ def check(
         page_address_space=page_address_space,
         local_network=local_network,
     )
-    assumed = [parse_assumption(h) for h in assume_header or []]
+    assumed: list[Assumed] = []
+    if assume_header:  # the assumption modules are imported only when asked for
+        from cors_probe.inputs.assume import parse_assumption
+
+        assumed = [parse_assumption(h) for h in assume_header]
     options = ProbeOptions(
         timeout=timeout, verify=not insecure, cacert=cacert, http2=http2, proxy=proxy
     )
@@ -129,11 +132,11 @@ def check(
 def _tell_unmatched(assumed: list[Assumed], report: Report) -> None:
     """One line on stderr per `--assume-header` whose URL named no response: it changed
     nothing, which a user comparing two runs must know."""
+    if report.dry_run or not assumed:  # nothing was answered, or nothing assumed
+        return
     from cors_probe.render.scrub import clean_line, secrets_of
     from cors_probe.usecases.assume import unmatched
 
-    if report.dry_run:  # nothing was answered: no assumption applied to anything
-        return
     for missed in unmatched(assumed, report):
         line = (
             f"cors-probe: warning: --assume-header for {missed.url} changed nothing: no response "
@@ -207,7 +210,6 @@ def _report(
     from cors_probe.policy.browsers import named
     from cors_probe.probe.client import Prober
     from cors_probe.usecases import check as use_case
-    from cors_probe.usecases.simulate import assuming
 
     browsers = tuple(named(name) for name in engines)
     if dry_run:
@@ -225,6 +227,8 @@ def _report(
     with Prober(options) as prober:
         send: use_case.TimedSendFn = prober.send
         if assumed:
+            from cors_probe.usecases.simulate import assuming
+
             send = assuming(send, assumed)
         limit = use_case.default_deadline(options.timeout, deadline) * (
             len(browsers) if deadline is None else 1

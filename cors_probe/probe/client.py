@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import re
 import socket
 import ssl
@@ -65,90 +66,95 @@ QUOTED_MAX = 80
 """Characters of the server's bytes an error message quotes."""
 
 _LITERAL = r"""b(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
-_BYTES = re.compile(rf"bytearray\(({_LITERAL})\)|(?<!\w)({_LITERAL})")
+_BYTES = rf"bytearray\(({_LITERAL})\)|(?<!\w)({_LITERAL})"
 """A bytes or bytearray literal, as h11 quotes what it could not parse."""
 
-_IN_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), words)
-    for pattern, words in (
-        (
-            r"(?:illegal|invalid)(?: HTTP)? status line:? (?P<q>.*)",
-            "the server's status line is not HTTP: {q}",
-        ),
-        (
-            r"(?:illegal|invalid)(?: HTTP)? header line:? (?P<q>.*)",
-            "the server sent a header line that is not 'Name: value': {q}",
-        ),
-        (
-            r"(?:illegal|invalid) header name:? (?P<q>.*)",
-            "the server sent a header with an invalid name: {q}",
-        ),
-        (
-            r"(?:illegal|invalid) header value:? (?P<q>.*)",
-            "the server sent a header with an invalid value: {q}",
-        ),
-        (
-            r"continuation line at start of headers",
-            "the server's first header line starts with a space (a continuation of nothing)",
-        ),
-        (
-            r"illegal request line",  # h11's words for a response that cannot start a status line
-            "the server's answer is not HTTP: its first bytes cannot start a status line",
-        ),
-        (r"no response line received", "the server's answer starts with an empty line"),
-        (r"bad Content-Length", "the server's Content-Length is not a number"),
-        (
-            r"conflicting Content-Length headers",
-            "the server sent Content-Length headers that disagree",
-        ),
-        (
-            r"multiple Transfer-Encoding headers",
-            "the server sent more than one Transfer-Encoding header",
-        ),
-        (
-            r"Only Transfer-Encoding: chunked is supported",
-            "the server's Transfer-Encoding is not 'chunked', the only one cors-probe reads",
-        ),
-        (r"illegal chunk header: (?P<q>.*)", "the server's chunked body has a bad chunk size: {q}"),
-        (
-            r"malformed chunk footer: (?P<q>.*?) \(expected .*\)",
-            "a chunk of the server's chunked body does not end with CRLF: {q}",
-        ),
-        (r"Receive buffer too long", "the server's response headers are too long"),
-        (r"peer unexpectedly closed connection", "the server closed the connection mid-response"),
-        # llhttp's, as the async transport puts them on one line (aiohttp_transport.one_line)
-        (
-            r"Bad status line: Expected HTTP/.*",
-            "the server's answer is not HTTP: its first bytes cannot start a status line",
-        ),
-        (r"Bad status line: [^:]*: (?P<q>.*)", "the server's status line is not HTTP: {q}"),
-        (
-            r"Invalid header token: '[ \t].*",
-            "the server's first header line starts with a space (a continuation of nothing)",
-        ),
-        (
-            r"Invalid header token: (?P<q>.*)",
-            "the server sent a header line that is not 'Name: value': {q}",
-        ),
-        (r"Invalid HTTP header: (?P<q>.*)", "the server sent a header with an invalid value: {q}"),
-        (r"Invalid character in Content-Length: .*", "the server's Content-Length is not a number"),
-        (r"Duplicate Content-Length: .*", "the server sent more than one Content-Length header"),
-        (
-            r"Got more than \d+ bytes when reading.*|Too many headers received",
-            "the server's response headers are too long",
-        ),
-        (
-            r"Invalid character in chunk size: (?P<q>.*)",
-            "the server's chunked body has a bad chunk size: {q}",
-        ),
-        (
-            r"Expected LF after chunk data: (?P<q>.*)",
-            "a chunk of the server's chunked body does not end with CRLF: {q}",
-        ),
-    )
+_IN_WORDS: tuple[tuple[str, str], ...] = (
+    (
+        r"(?:illegal|invalid)(?: HTTP)? status line:? (?P<q>.*)",
+        "the server's status line is not HTTP: {q}",
+    ),
+    (
+        r"(?:illegal|invalid)(?: HTTP)? header line:? (?P<q>.*)",
+        "the server sent a header line that is not 'Name: value': {q}",
+    ),
+    (
+        r"(?:illegal|invalid) header name:? (?P<q>.*)",
+        "the server sent a header with an invalid name: {q}",
+    ),
+    (
+        r"(?:illegal|invalid) header value:? (?P<q>.*)",
+        "the server sent a header with an invalid value: {q}",
+    ),
+    (
+        r"continuation line at start of headers",
+        "the server's first header line starts with a space (a continuation of nothing)",
+    ),
+    (
+        r"illegal request line",  # h11's words for a response that cannot start a status line
+        "the server's answer is not HTTP: its first bytes cannot start a status line",
+    ),
+    (r"no response line received", "the server's answer starts with an empty line"),
+    (r"bad Content-Length", "the server's Content-Length is not a number"),
+    (
+        r"conflicting Content-Length headers",
+        "the server sent Content-Length headers that disagree",
+    ),
+    (
+        r"multiple Transfer-Encoding headers",
+        "the server sent more than one Transfer-Encoding header",
+    ),
+    (
+        r"Only Transfer-Encoding: chunked is supported",
+        "the server's Transfer-Encoding is not 'chunked', the only one cors-probe reads",
+    ),
+    (r"illegal chunk header: (?P<q>.*)", "the server's chunked body has a bad chunk size: {q}"),
+    (
+        r"malformed chunk footer: (?P<q>.*?) \(expected .*\)",
+        "a chunk of the server's chunked body does not end with CRLF: {q}",
+    ),
+    (r"Receive buffer too long", "the server's response headers are too long"),
+    (r"peer unexpectedly closed connection", "the server closed the connection mid-response"),
+    # llhttp's, as the async transport puts them on one line (aiohttp_transport.one_line)
+    (
+        r"Bad status line: Expected HTTP/.*",
+        "the server's answer is not HTTP: its first bytes cannot start a status line",
+    ),
+    (r"Bad status line: [^:]*: (?P<q>.*)", "the server's status line is not HTTP: {q}"),
+    (
+        r"Invalid header token: '[ \t].*",
+        "the server's first header line starts with a space (a continuation of nothing)",
+    ),
+    (
+        r"Invalid header token: (?P<q>.*)",
+        "the server sent a header line that is not 'Name: value': {q}",
+    ),
+    (r"Invalid HTTP header: (?P<q>.*)", "the server sent a header with an invalid value: {q}"),
+    (r"Invalid character in Content-Length: .*", "the server's Content-Length is not a number"),
+    (r"Duplicate Content-Length: .*", "the server sent more than one Content-Length header"),
+    (
+        r"Got more than \d+ bytes when reading.*|Too many headers received",
+        "the server's response headers are too long",
+    ),
+    (
+        r"Invalid character in chunk size: (?P<q>.*)",
+        "the server's chunked body has a bad chunk size: {q}",
+    ),
+    (
+        r"Expected LF after chunk data: (?P<q>.*)",
+        "a chunk of the server's chunked body does not end with CRLF: {q}",
+    ),
 )
-"""h11's (and llhttp's) messages about a response they cannot parse, in words (the bytes quoted
-by `_quoted`)."""
+"""h11's (and llhttp's) messages about a response they cannot parse (patterns matched whole,
+ignoring case), in words (the bytes quoted by `_quoted`)."""
+
+
+@functools.cache
+def _compiled() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...]]:
+    """`_BYTES` and `_IN_WORDS` compiled, on the first error message only: (bytes literal,
+    ((pattern, words), ...)). A check that meets no unparsable response never compiles them."""
+    in_words = tuple((re.compile(p, re.IGNORECASE), words) for p, words in _IN_WORDS)
+    return re.compile(_BYTES), in_words
 
 
 def _quoted(match: re.Match[str]) -> str:
@@ -169,8 +175,9 @@ def in_words(message: str) -> str:
     """An HTTP library's message about a response it could not parse, in words: the server's
     bytes shown as text (`'HTTP/1.1 2OO OK'`, not `bytearray(b'HTTP/1.1 2OO OK')`), h11's
     parser terms as what the server did. Other messages are returned with their bytes shown."""
-    message = _BYTES.sub(_quoted, message)
-    for pattern, words in _IN_WORDS:
+    literal, in_words = _compiled()
+    message = literal.sub(_quoted, message)
+    for pattern, words in in_words:
         match = pattern.fullmatch(message.strip())
         if match is not None:
             return words.format(**match.groupdict())

@@ -9,8 +9,6 @@ assumed.
 from __future__ import annotations
 
 import socket
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 
 RESOLVE_TIMEOUT = 2.0
 """Seconds to wait for one name (the resolver's own retries can take far longer)."""
@@ -34,6 +32,9 @@ def address_of(host: str, timeout: float = RESOLVE_TIMEOUT) -> str | None:
         pass
     else:
         return bare
+    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import TimeoutError as FutureTimeout
+
     pool = ThreadPoolExecutor(max_workers=1)
     try:
         return pool.submit(_first_address, bare).result(timeout=timeout)

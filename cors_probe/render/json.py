@@ -32,12 +32,11 @@ from cors_probe.model import (
 from cors_probe.render.gates import local_network_dict
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
 from cors_probe.render.scrub import clean, in_json, secrets_of
-from cors_probe.usecases.baseline import RUN_SCHEMA
-from cors_probe.usecases.demo import Tour
 from cors_probe.usecases.results import CheckResult, Run, Tally
 
 if TYPE_CHECKING:
     from cors_probe.render import RenderOptions, Subject
+    from cors_probe.usecases.demo import Tour
 
 SCHEMA = "cors-probe/check/1"
 DEMO_SCHEMA = "cors-probe/demo/1"
@@ -333,11 +332,11 @@ def write(subject: Subject, out: TextIO, options: RenderOptions) -> None:
     """The writer of `Format.JSON` (see cors_probe.render)."""
     if isinstance(subject, Run):
         write_run(subject, options.entries, out, show_secrets=options.show_secrets)
-    elif isinstance(subject, Tour):
+    elif isinstance(subject, Report):
+        out.write(render(subject, show_secrets=options.show_secrets) + "\n")
+    else:  # a Tour: usecases.demo is not imported by a check
         document = tour_dict(subject, show_secrets=options.show_secrets)
         out.write(dumps(document) + "\n")
-    else:
-        out.write(render(subject, show_secrets=options.show_secrets) + "\n")
 
 
 def entry(
@@ -380,6 +379,8 @@ def entry(
 
 
 def _head(run: Run) -> dict[str, Any]:
+    from cors_probe.usecases.baseline import RUN_SCHEMA
+
     tally = Tally.of(run.results)
     document: dict[str, Any] = {
         "schema": RUN_SCHEMA,

@@ -23,7 +23,6 @@ from dataclasses import fields, is_dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
-from xml.sax.saxutils import escape
 
 from cors_probe.secrets import MASK, MIN_SECRET, is_secret, is_secret_param
 
@@ -49,6 +48,8 @@ def visible(text: str) -> str:
 def _forms(secret: str) -> set[str]:
     """The ways a value shows up in a string: as is, percent-encoded (a URL, a Location), and as
     JSON or XML would escape it (a server echoing it in a body)."""
+    from xml.sax.saxutils import escape
+
     forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret)}
     forms |= {json.dumps(secret, ensure_ascii=False)[1:-1], escape(secret)}
     return {f for f in forms if f}
@@ -259,7 +260,7 @@ def secrets_of(shape: RequestShape) -> frozenset[str]:
 def secrets_in(subject: Subject) -> frozenset[str]:
     """Every secret of a subject's requests (`secrets_of` each report's or check's shape), and a
     run's policy-file environment values."""
-    from cors_probe.usecases.demo import Tour
+    from cors_probe.model import Report
     from cors_probe.usecases.results import Run
 
     bodies: Iterable[str]
@@ -273,11 +274,11 @@ def secrets_in(subject: Subject) -> frozenset[str]:
         bodies = _quoted_bodies(
             [(r.findings, r.decisive) for r in subject.results if r.findings or r.decisive]
         )
-    elif isinstance(subject, Tour):
-        shapes, found = [stop.report.shape for stop in subject.stops], set()
-        bodies = _quoted_bodies(subject)
-    else:
+    elif isinstance(subject, Report):
         shapes, found = [subject.shape], set()
+        bodies = _quoted_bodies(subject)
+    else:  # the demo's Tour (usecases.demo is not imported by a check)
+        shapes, found = [stop.report.shape for stop in subject.stops], set()
         bodies = _quoted_bodies(subject)
     for shape in shapes:
         found |= secrets_of(shape)

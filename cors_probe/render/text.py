@@ -35,11 +35,11 @@ from cors_probe.model import (
 )
 from cors_probe.render.gates import depends_on_user
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
-from cors_probe.usecases.demo import Tour
 from cors_probe.usecases.results import Run
 
 if TYPE_CHECKING:
     from cors_probe.render import RenderOptions, Subject
+    from cors_probe.usecases.demo import Tour
 
 VERDICT_STYLE = {
     Verdict.ALLOWED: ("✔ ALLOWED", "bold green"),
@@ -403,9 +403,9 @@ def write(subject: Subject, out: TextIO, options: RenderOptions) -> None:
         from cors_probe.render.text_run import print_run
 
         print_run(subject, console)
-    elif isinstance(subject, Tour):
-        print_tour(subject, console)
-    else:
+    elif isinstance(subject, Report):
         print_report(
             subject, show_secrets=options.show_secrets, verbose=options.verbose, console=console
         )
+    else:  # a Tour: usecases.demo is not imported by a check
+        print_tour(subject, console)
