@@ -284,12 +284,16 @@ def _origin(reader: _Reader, text: str, line: int | None) -> Origin:
     return parsed
 
 
-def _url(reader: _Reader, base: str | None, path: str, line: int | None) -> str:
+def _url(
+    reader: _Reader, base: str | None, path: str, line: int | None, *, is_base: bool = False
+) -> str:
     from cors_probe.policy.url import UrlError, parse_url
 
     path = reader.interpolate(path, line)
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", path):
         full = path
+    elif is_base:
+        raise reader.fail(line, f"bad base_url {path!r}: not an absolute http(s) URL")
     elif base is None:
         raise reader.fail(line, f"path {path!r} is relative but the file has no base_url")
     else:
@@ -355,7 +359,7 @@ def load_policy(path: str | None, env: Mapping[str, str] | None = None) -> Polic
         line = lines.key("base_url", lines.top())
         raw = reader.string(document, "base_url", line)
         if raw is not None:
-            base = _url(reader, None, raw, line)
+            base = _url(reader, None, raw, line, is_base=True)
 
     defaults = document.get("defaults", {})
     start = lines.table("defaults")

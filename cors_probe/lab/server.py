@@ -318,6 +318,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128
+    """The listen backlog: socketserver's 5 overflowed when `run --jobs 16` opened its
+    connections at once, and each connection the kernel dropped waited a second for its SYN to
+    be sent again."""
     lab: LabServer
 
 

@@ -21,6 +21,7 @@ from cors_probe.model import (
     ExchangeKind,
     Outcome,
     RequestShape,
+    TransportFailure,
     WireRequest,
     WireResponse,
 )
@@ -81,13 +82,19 @@ class _Unknown(Exception):
         self.request = request
 
 
-def _answered(exchanges: Sequence[Exchange]) -> dict[tuple[ExchangeKind, str, str], WireResponse]:
-    """Each response received, by (kind, method, URL): what an engine's same request would get."""
-    table: dict[tuple[ExchangeKind, str, str], WireResponse] = {}
+def _answered(
+    exchanges: Sequence[Exchange],
+) -> dict[tuple[ExchangeKind, str, str], WireResponse | TransportFailure]:
+    """Each answer received, by (kind, method, URL): what an engine's same request would get. A
+    request that failed on the network (refused, timed out) fails alike for every engine, so its
+    failure is an answer too (else an engine replayed on an unreachable server would be said to
+    "send a request the run did not")."""
+    table: dict[tuple[ExchangeKind, str, str], WireResponse | TransportFailure] = {}
     for exchange in exchanges:
-        if exchange.response is not None:
+        answer = exchange.response if exchange.response is not None else exchange.failure
+        if answer is not None:
             where = (exchange.kind, exchange.request.method, exchange.request.url)
-            table.setdefault(where, exchange.response)
+            table.setdefault(where, answer)
     return table
 
 

@@ -736,6 +736,18 @@ def test_unreachable_server_exits_3_naming_the_cause(
     assert document["verdict"] == "unreachable"
     assert document["findings"][-1]["detail"]["kind"] == "refused"
     assert "refused" in result.stderr
+    # Firefox's same request would be refused alike: not "it would send GET ..., which Chrome
+    # did not" about the request Chrome did try (Safari does differ: it blocks an http loopback
+    # URL from an https page before sending, mixed content, as measured)
+    contrasts = {c["browser"]: c for c in document["contrasts"]}
+    assert set(contrasts) == {"safari"}
+    assert (contrasts["safari"]["verdict"], contrasts["safari"]["decisive"]) == (
+        "blocked",
+        "mixed-content",
+    )
+    text = run_cli("check", f"http://127.0.0.1:{port}/x", "--origin", PAGE)
+    assert text.returncode == 3
+    assert "which Chrome did not" not in text.stdout
 
 
 def test_url_with_credentials_is_refused_by_fetch(

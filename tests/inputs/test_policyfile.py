@@ -171,6 +171,14 @@ CORPUS: list[tuple[str, str, str]] = [
         '[origins]\napp = "https://app.example.com"\n' + CHECK,
         "cors-probe.toml:4: path '/api' is relative but the file has no base_url",
     ),
+    *(
+        (
+            f"base-url-not-absolute-{i}",
+            HEAD.replace('"${BASE}"', f'"{base}"') + CHECK,
+            f"cors-probe.toml:1: bad base_url {base!r}: not an absolute http(s) URL",
+        )
+        for i, base in enumerate(("htp:/oops", "api.example.com/v1", "/v1"))
+    ),
     (
         "base-url-not-http",
         HEAD.replace('"${BASE}"', '"ftp://files.example"') + CHECK,

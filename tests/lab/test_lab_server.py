@@ -89,3 +89,30 @@ def test_the_client_hint_endpoint_allows_gets_and_refuses_preflights(
     assert head[0].startswith(f"HTTP/1.1 {status} ")
     cors = [line for line in head[1:] if line.lower().startswith("access-control-")]
     assert cors == ([f"Access-Control-Allow-Origin: {acao}"] if acao else [])
+
+
+def test_the_lab_takes_a_burst_of_connections_before_it_accepts_any() -> None:
+    # `run --jobs 16` opens its connections at once; with socketserver's backlog of 5 the kernel
+    # dropped the rest, and each waited a second to try again. Not served: nothing accepts, so
+    # every connection that completes is one the listen backlog holds.
+    import select
+    import socket
+    import time
+
+    from cors_probe.lab.server import _Handler, _Server
+
+    server = _Server(("127.0.0.1", 0), _Handler)
+    clients = [socket.socket() for _ in range(40)]
+    try:
+        for client in clients:
+            client.setblocking(False)
+            client.connect_ex(server.server_address)
+        pending, end = set(clients), time.monotonic() + 0.5
+        while pending and time.monotonic() < end:
+            _, ready, _ = select.select([], list(pending), [], 0.05)
+            pending -= {c for c in ready if c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0}
+        assert not pending, f"{len(pending)} of 40 connections not taken"
+    finally:
+        for client in clients:
+            client.close()
+        server.server_close()

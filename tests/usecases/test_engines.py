@@ -9,9 +9,19 @@ from dataclasses import replace
 import pytest
 
 from cors_probe.codes import FindingCode
-from cors_probe.model import Headers, Origin, RequestShape, Verdict, WireRequest, WireResponse
+from cors_probe.errors import ProbeError
+from cors_probe.model import (
+    FailureKind,
+    Headers,
+    Origin,
+    RequestShape,
+    Verdict,
+    WireRequest,
+    WireResponse,
+)
 from cors_probe.policy.browsers import BROWSERS, CHROMIUM, FIREFOX, WEBKIT
 from cors_probe.usecases import check
+from cors_probe.usecases.engines import replays
 from cors_probe.usecases.results import report_exit_code
 
 PAGE = Origin("https", "app.example")
@@ -208,3 +218,23 @@ def test_a_redirected_request_with_side_effects_goes_out_once_per_url(
     puts = [r.url for r in server.sent if r.method == "PUT"]
     assert puts == [URL, target]
     assert all(r.outcome.exchanges[-1].response is not None for r in report.engines)
+
+
+@pytest.mark.parametrize("kind", [FailureKind.REFUSED, FailureKind.TIMEOUT, FailureKind.DNS])
+def test_an_unreachable_server_is_unreachable_for_the_engines_not_run_too(
+    kind: FailureKind,
+) -> None:
+    # every engine's first request is the one that failed (a simple GET; a PUT every engine
+    # preflights): none "would send a request the run did not", none decides otherwise. (A
+    # client hint Chromium sends without a preflight is another matter: Firefox's OPTIONS is a
+    # request the run did not send, and it is named: test_one_engine_is_told_what_the_...)
+    def send(request: WireRequest) -> WireResponse:
+        raise ProbeError(kind, "no answer")
+
+    for shape in (RequestShape(URL, PAGE), RequestShape(URL, PAGE, "PUT")):
+        report = check.run(shape, send, consent=lambda _: True)
+        assert report.outcome.verdict is Verdict.UNREACHABLE
+        assert report.contrasts == ()
+        replayed = replays(shape, [(CHROMIUM, report.outcome)])
+        verdicts = {name: getattr(o, "verdict", o) for name, o in replayed.items()}
+        assert verdicts == {"firefox": Verdict.UNREACHABLE, "safari": Verdict.UNREACHABLE}

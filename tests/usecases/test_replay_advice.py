@@ -8,7 +8,14 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
-from cors_probe.model import ExchangeKind, Outcome, RequestShape, WireRequest, WireResponse
+from cors_probe.model import (
+    ExchangeKind,
+    Outcome,
+    RequestShape,
+    TransportFailure,
+    WireRequest,
+    WireResponse,
+)
 from cors_probe.policy.browsers import BROWSERS, Browser
 from cors_probe.policy.conversation import Reply, Send, converse, drive
 from cors_probe.usecases import engines
@@ -22,7 +29,7 @@ def _answering(send: scenario_answers.Send) -> Callable[[Send], Reply]:
 
 
 def _received(
-    answers: Mapping[tuple[ExchangeKind, str, str], WireResponse],
+    answers: Mapping[tuple[ExchangeKind, str, str], WireResponse | TransportFailure],
 ) -> Callable[[Send], Reply]:
     return lambda step: answers[(step.kind, step.request.method, step.request.url)]
 
