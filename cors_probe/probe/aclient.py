@@ -136,12 +136,7 @@ class AsyncProber:
         if url is not None and str(url) == origin:
             transport, proxy, ours = self._route(url)
             if ours:
-                place = _Place(
-                    cast("AiohttpTransport", transport),
-                    proxy,
-                    url.netloc.decode("latin-1"),
-                    url.scheme == "https",
-                )
+                place = _Place.of(url, transport, proxy)
         self._places[origin] = place
         return place
 
@@ -278,28 +273,15 @@ class AsyncProber:
         place = self._place(origin)
         if place is None or not _plain(text[len(origin) :]):
             return None
-        head = _exact_head(request, place.host)
-        if head is None:
-            return None
-        return _Exchange(place.transport, request, text, place.secure, head, place.proxy)
+        return place.exchange(request, text)
 
     def _slow(self, request: WireRequest) -> _Outgoing:
         """`request` with its URL parsed by httpx: to our aiohttp transport when its head is
         ASCII, else as an httpx.Request to the transport its URL routes to."""
         url = self._url(request.url)
         transport, proxy, ours = self._route(url)
-        host = url.netloc.decode("latin-1")
-        head = _exact_head(request, host) if ours else None
-        if head is not None:
-            return _Exchange(
-                cast("AiohttpTransport", transport),
-                request,
-                str(url),
-                url.scheme == "https",
-                head,
-                proxy,
-            )
-        return _Wrapped(transport, _built(request, url, proxy))
+        exchange = _Place.of(url, transport, proxy).exchange(request, str(url)) if ours else None
+        return exchange or _Wrapped(transport, _built(request, url, proxy))
 
     async def _attempt(
         self, outgoing: _Outgoing, request: WireRequest, progress: _Progress, retried: bool
@@ -460,6 +442,24 @@ class _Place:
     proxy: str | None
     host: str
     secure: bool
+
+    @classmethod
+    def of(cls, url: httpx.URL, transport: httpx.AsyncBaseTransport, proxy: str | None) -> _Place:
+        """The place of `url`'s origin, `transport` being our AiohttpTransport (`_route`)."""
+        return cls(
+            cast("AiohttpTransport", transport),
+            proxy,
+            url.netloc.decode("latin-1"),
+            url.scheme == "https",
+        )
+
+    def exchange(self, request: WireRequest, url: str) -> _Exchange | None:
+        """`request` to `url` (its text as httpx prints it) from here, None when its head is not
+        ASCII (`_exact_head`)."""
+        head = _exact_head(request, self.host)
+        if head is None:
+            return None
+        return _Exchange(self.transport, request, url, self.secure, head, self.proxy)
 
 
 def _ordered(request: WireRequest, host: str) -> list[tuple[str, str]]:
