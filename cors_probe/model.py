@@ -419,11 +419,54 @@ class Report:
     cache: CacheProbe | None = None
     """What cors-probe's own extra requests showed about caches (usecases/caches.py); None in a
     dry run, with --no-cache-probe, when simulated, or when a server could not be reached."""
+    derived: Derivation | None = None
+    """How the request was derived from a capture (`--from-curl`, `--from-fetch`, `har`)."""
+    captured: bool = False
+    """True when the answers are those recorded in a capture (a HAR file), not the live server's."""
 
     @property
     def engines(self) -> tuple[Report, ...]:
         """This report and the others: one per engine run."""
         return (self, *self.others)
+
+
+@dataclass(frozen=True, slots=True)
+class DroppedHeader:
+    """A header a captured request carried that the page's script did not set: the browser
+    added it (or the capture tool did), so the request is rebuilt without it."""
+
+    name: str
+    """As captured."""
+    value: str
+    """As captured (masked by the renderers like any request header)."""
+    reason: str
+    """A stable code: `forbidden` (a forbidden request-header name the browser sets), `sec`
+    (a `Sec-` name), `client-hint` (`sec-ch-*`), `engine-default` (a value the engine sends
+    on its own, such as `Accept: */*`), `cookie` (the cookie jar's; kept as the request's
+    cookie), `capture-tool` (added by the copying tool, not by the browser)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Derivation:
+    """How a captured request ("Copy as cURL", "Copy as fetch", a HAR entry) became the request
+    that was checked: shown before the report, so the reader can tell what was assumed."""
+
+    source: str
+    """`curl` (POSIX shell), `curl-cmd` (Windows cmd), `powershell`, `fetch`, `node-fetch`,
+    `har`."""
+    origin_from: str | None
+    """Where the page's origin came from: `Origin`, `Referer`, `referrer` (fetch's option),
+    `flag` (--origin given), or None (no origin: probed as a third-party site)."""
+    credentials_from: str | None
+    """Why credentials mode is include: `Cookie` (the capture carried cookies), `credentials`
+    (fetch's option), `flag`; None when it is not."""
+    dropped: tuple[DroppedHeader, ...] = ()
+    """The captured headers left out of the script's request, in capture order."""
+    overridden: tuple[str, ...] = ()
+    """The options given as flags that replaced what was derived (`--origin`, `-X`, ...)."""
+    engine: str | None = None
+    """The engine that made the capture, when known (a report key: `chrome`, `firefox`,
+    `safari`), from a HAR's creator and User-Agent or the capture's shape."""
 
 
 @dataclass(frozen=True, slots=True)
