@@ -11,8 +11,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from cors_probe.codes import FindingCode, TriggerReason
+
+if TYPE_CHECKING:
+    from cors_probe.policy.url import Url
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +183,10 @@ class RequestShape:
     time and the page was taken to be public."""
     local_network: LocalNetworkPermission | None = None
     """The user's answer to Local Network Access (`--local-network`); None: not said (a prompt)."""
+    parsed_url: Url | None = field(default=None, compare=False, repr=False)
+    """`url` parsed (policy.url.parse_url), when its builder has parsed it already: a policy
+    file's loader parses every URL to validate it, and a run's checks outnumber parse_url's
+    cache. No part of equality or repr; `prepare` uses it only when it serialises to `url`."""
 
 
 @dataclass(frozen=True, slots=True)

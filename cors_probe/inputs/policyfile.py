@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cors_probe.codes import CACHE_PROBE_CODES, FindingCode
 from cors_probe.errors import PolicyError, UsageError
@@ -30,6 +30,9 @@ from cors_probe.policy.browsers import BROWSERS, BY_OPTION
 from cors_probe.policy.gates import page_space
 from cors_probe.secrets import MIN_SECRET, is_secret
 from cors_probe.usecases.spec import CheckSpec, PolicyFile, engine_named
+
+if TYPE_CHECKING:
+    from cors_probe.policy.url import Url
 
 DEFAULT_FILE = "cors-probe.toml"
 TOP_KEYS = frozenset({"base_url", "defaults", "origins", "check"})
@@ -286,7 +289,7 @@ def _origin(reader: _Reader, text: str, line: int | None) -> Origin:
 
 def _url(
     reader: _Reader, base: str | None, path: str, line: int | None, *, is_base: bool = False
-) -> str:
+) -> Url:
     from cors_probe.policy.url import UrlError, parse_url
 
     path = reader.interpolate(path, line)
@@ -306,7 +309,7 @@ def _url(
     if isinstance(parsed, UrlError) or not parsed.is_http:
         reason = parsed.reason if isinstance(parsed, UrlError) else "not an http(s) URL"
         raise reader.fail(line, f"bad URL {full!r}: {reason}")
-    return parsed.serialise()
+    return parsed
 
 
 def load_document(path: str | None) -> tuple[str, str, dict[str, Any], str]:
@@ -359,7 +362,7 @@ def load_policy(path: str | None, env: Mapping[str, str] | None = None) -> Polic
         line = lines.key("base_url", lines.top())
         raw = reader.string(document, "base_url", line)
         if raw is not None:
-            base = _url(reader, None, raw, line, is_base=True)
+            base = _url(reader, None, raw, line, is_base=True).serialise()
 
     defaults = document.get("defaults", {})
     start = lines.table("defaults")
@@ -532,7 +535,8 @@ def _expand(
                 name=names[engine],
                 line=start or 1,
                 shape=RequestShape(
-                    url=url,
+                    url=url.serialise(),
+                    parsed_url=url,
                     origin=origin,
                     method=method,
                     headers=shared_headers,

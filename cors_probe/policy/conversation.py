@@ -222,7 +222,8 @@ def prepare(shape: RequestShape, browser: Browser = CHROMIUM) -> Prepared | Outc
         notes.append(where.finding(FindingCode.THIRD_PARTY_ORIGIN, Severity.INFO))
     if shape.origin.opaque:
         notes.append(where.finding(FindingCode.OPAQUE_ORIGIN, Severity.INFO))
-    url = parse_url(shape.url)
+    given = shape.parsed_url  # parsed by the shape's builder; not when stale (a replaced url)
+    url = given if given is not None and given.serialise() == shape.url else parse_url(shape.url)
     if isinstance(url, UrlError):  # the CLI validates URLs; a bad one here is a caller bug
         raise ValueError(url.reason)
     method = normalise_method(shape.method)

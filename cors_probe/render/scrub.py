@@ -21,13 +21,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields, is_dataclass, replace
 from enum import Enum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from cors_probe.secrets import MASK, MIN_SECRET, is_secret, is_secret_param
 
 if TYPE_CHECKING:
-    from cors_probe.model import RequestShape
+    from cors_probe.model import Headers, RequestShape
     from cors_probe.render import Subject
 
 T = TypeVar("T")
@@ -227,6 +228,8 @@ def url_secrets(url: str) -> set[str]:
     as written and decoded. Read by hand, not by a URL parser: a URL that does not parse (a bad
     one quoted by an error message) has its secrets too."""
     found: set[str] = set()
+    if "?" not in url and "@" not in url:  # no query, no user info: nothing to find
+        return found
     rest = url.partition("#")[0]
     rest, _, query = rest.partition("?")
     authority = rest.partition("://")[2].replace("\\", "/").partition("/")[0]
@@ -245,15 +248,25 @@ def secrets_of(shape: RequestShape) -> frozenset[str]:
     """The secrets the user put in a request: values of secret-named headers (and the
     credential after their scheme), the Cookie and each of its cookies, the URL's user info and
     secret-looking query parameters. Shorter than MIN_SECRET characters are left out."""
+    in_url = url_secrets(shape.url)
+    told = _told(shape.headers, shape.cookie)
+    if not in_url:
+        return told
+    return told | frozenset(s for s in in_url if len(s) >= MIN_SECRET)
+
+
+@lru_cache(maxsize=256)
+def _told(headers: Headers, cookie: str | None) -> frozenset[str]:
+    """`secrets_of`'s part from the headers and the Cookie: a run's checks share a few header
+    lists, and each check asks for its secrets several times (its progress line, its entry)."""
     found: set[str] = set()
-    for name, value in shape.headers:
+    for name, value in headers:
         if name.lower() in ("cookie", "set-cookie"):
             found |= _cookies(value)
         elif is_secret(name):
             found |= _credentials(value)
-    if shape.cookie:
-        found |= _cookies(shape.cookie)
-    found |= url_secrets(shape.url)
+    if cookie:
+        found |= _cookies(cookie)
     return frozenset(s for s in found if len(s) >= MIN_SECRET)
 
 

@@ -6,25 +6,20 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
 from rich import box
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
 from cors_probe.render.scrub import clean_line, secrets_of
 from cors_probe.render.words import details, title
 from cors_probe.usecases.results import ORDER, CheckResult, Run, Status, Tally, failures_first
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 MAX_ROWS = 100
 """Rows of the summary table; past these (passes go last), one line says how many more. A table
@@ -46,7 +41,15 @@ class RunProgress:
         self._total, self._secrets = total, secrets
         self._bar: Progress | None = None
         self._task: TaskID | None = None
-        if self._stream.isatty():
+        if self._stream.isatty():  # rich.progress (and rich.live) only for a bar: CI logs get lines
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             self._bar = Progress(
                 TextColumn("cors-probe run"),
                 BarColumn(),

@@ -31,7 +31,7 @@ from cors_probe.model import (
 from cors_probe.policy.browsers import CHROMIUM, Browser
 from cors_probe.policy.conversation import DRY_RUN, Reply, Send, converse, drive
 from cors_probe.policy.gates import Resolve
-from cors_probe.policy.url import UrlError, parse_url
+from cors_probe.policy.url import Url, UrlError, parse_url
 from cors_probe.usecases.engines import Shared, agreeing, contrasts, replays
 
 SendFn = Callable[[WireRequest], WireResponse]
@@ -127,7 +127,7 @@ def steps(
         if progress is not None:
             progress(step)
         if step.needs_consent:
-            origin = _origin(step.request.url)
+            origin = _origin(step.request.url, shape.parsed_url)
             if origin not in granted:
                 granted[origin] = consent(step.request)
             if not granted[origin]:
@@ -289,10 +289,11 @@ def _report(
     )
 
 
-def _origin(url: str) -> str:
+def _origin(url: str, known: Url | None = None) -> str:
     """The serialised origin consent is given to; the whole URL when it does not parse (an opaque
-    origin is never the same as another)."""
-    parsed = parse_url(url)
+    origin is never the same as another). `known`: a parsed URL (the shape's), used when `url`
+    is its text (the first hop's request), so that it is not parsed again."""
+    parsed = known if known is not None and known.serialise() == url else parse_url(url)
     if isinstance(parsed, UrlError) or parsed.origin().opaque:
         return url
     return parsed.origin().serialise()
