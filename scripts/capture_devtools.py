@@ -38,6 +38,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tests.browser import cdp, firefox
 from tests.servers import Received, Reply, ScriptedServer
@@ -109,6 +110,7 @@ CASES: tuple[Case, ...] = (
         '{"item": 7, "note": "it\'s \\"quoted\\""}',
         credentials="include",
     ),
+    Case("no-cors-post", "/api/beacon", "POST", body="event=view", mode="no-cors"),
 )
 
 CHROME_SOURCE = "devtools-frontend front_end/panels/network/NetworkLogView.ts"
@@ -189,9 +191,27 @@ def api_reply(request: Received) -> Reply:
     return Reply(200, headers, body)
 
 
+def _server(port: int) -> ScriptedServer:
+    """A loopback server on `port` if it is free, else on an ephemeral one."""
+    try:
+        return ScriptedServer(port=port).start()
+    except OSError:
+        return ScriptedServer().start()
+
+
+def previous_ports(folder: Path) -> tuple[int, int]:
+    """The API's and the page's ports in `folder`'s manifest (0, 0 without one): reused when
+    free, so that a regenerated folder differs from the committed one only where engines do."""
+    try:
+        document = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        return urlsplit(document["api"]).port or 0, urlsplit(document["page"]).port or 0
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0, 0
+
+
 @contextlib.contextmanager
-def servers() -> Iterator[tuple[ScriptedServer, ScriptedServer]]:
-    with ScriptedServer() as api, ScriptedServer() as page:
+def servers(ports: tuple[int, int] = (0, 0)) -> Iterator[tuple[ScriptedServer, ScriptedServer]]:
+    with _server(ports[0]) as api, _server(ports[1]) as page:
         api.route("/api/*", api_reply)
         page.route("/", Reply(200, [("Content-Type", "text/html")], b"<!doctype html><p>page"))
         yield api, page
@@ -443,6 +463,8 @@ def losses(captured: Captured, variant: str) -> list[str]:
         lost.append(
             "credentials: Copy as fetch says 'include' whenever an Authorization header was sent"
         )
+    if variant in ("fetch", "node-fetch") and case.mode != "cors":
+        lost.append("mode: Copy as fetch says 'cors' (or, for Node.js, nothing) whatever was used")
     return lost
 
 
@@ -503,8 +525,10 @@ def write(folder: Path, document: dict[str, Any], files: dict[str, str]) -> None
     (folder / "manifest.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
-def capture(chromium: str, firefox_executable: str) -> tuple[dict[str, Any], dict[str, str]]:
-    with servers() as (api, page):
+def capture(
+    chromium: str, firefox_executable: str, ports: tuple[int, int] = (0, 0)
+) -> tuple[dict[str, Any], dict[str, str]]:
+    with servers(ports) as (api, page):
         chrome_version, chrome = capture_chrome(chromium, api, page)
         firefox_version, gecko = capture_firefox(firefox_executable, api, page)
         captured = chrome + gecko
@@ -522,7 +546,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.chromium or not args.firefox:
         print("capture_devtools: chromium and firefox-esr are both needed", file=sys.stderr)
         return 2
-    document, files = capture(args.chromium, args.firefox)
+    document, files = capture(args.chromium, args.firefox, previous_ports(args.out))
     write(args.out, document, files)
     print(f"{len(document['cases'])} cases written to {args.out}")
     return 0

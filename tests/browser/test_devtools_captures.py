@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,8 @@ def _load(folder: Path) -> tuple[dict[str, Any], dict[str, str]]:
     api, page = manifest.pop("api"), manifest.pop("page")
 
     def placeholders(text: str) -> str:
-        return text.replace(api, "{api}").replace(page, "{page}")
+        text = re.sub(re.escape(api) + r"(?!\d)", "{api}", text)
+        return re.sub(re.escape(page) + r"(?!\d)", "{page}", text)
 
     texts = {
         case["id"]: placeholders((folder / case["file"]).read_bytes().decode("utf-8"))
@@ -50,9 +52,9 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
             pytest.fail(reason)
         pytest.skip(reason)
     out = tmp_path_factory.mktemp("devtools")
+    script = [sys.executable, "-m", "scripts.capture_devtools", "--out", str(out)]
     done = subprocess.run(
-        [sys.executable, "-m", "scripts.capture_devtools", "--out", str(out)]
-        + ["--chromium", chromium, "--firefox", firefox],
+        [*script, "--chromium", chromium, "--firefox", firefox],
         cwd=ROOT,
         capture_output=True,
         text=True,

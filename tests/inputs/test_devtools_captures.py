@@ -8,8 +8,11 @@ the engines' own (regenerated, not hand-edited) is tests/browser/test_devtools_c
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -135,3 +138,35 @@ def test_the_text_carries_the_url_headers_and_body_in_its_variants_quoting(
         if variant == "fetch" and not _lossy(case, "credentials"):
             wanted = "include" if request["credentials"] == "include" else "omit"
             assert options["credentials"] == wanted
+
+
+BASH = [c for c in CASES if c["variant"] == "curl-bash"]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+@pytest.mark.parametrize("case", BASH, ids=[c["id"] for c in BASH])
+def test_bash_reads_a_bash_text_as_one_curl_call_with_the_scripts_request(
+    case: dict[str, Any],
+) -> None:
+    """The text run by bash itself, with `curl` a shell function printing its arguments (nothing
+    is sent): the quoting ($'...' included) gives back the URL, the headers and the body."""
+    bash = shutil.which("bash")
+    assert bash is not None
+    script = 'curl() { printf "%s\\0" "$@"; }\n' + _text(case) + "\n"
+    done = subprocess.run(
+        [bash, "--noprofile", "--norc", "-c", script],
+        capture_output=True,
+        check=True,
+        env={"LC_ALL": "C.UTF-8"},
+    )
+    argv = done.stdout.decode("utf-8").split("\0")[:-1]
+    request = case["request"]
+    assert MANIFEST["api"] + request["path"] in argv
+    pairs = dict(itertools.pairwise(argv))
+    sent = [argv[i + 1].lower() for i, arg in enumerate(argv) if arg == "-H"]
+    for name, value in request["headers"]:
+        assert f"{name}: {value}".lower() in sent
+    if request["body"] is None:
+        assert "--data-raw" not in argv
+    elif not _lossy(case, "body"):
+        assert pairs["--data-raw"] == request["body"]
