@@ -438,7 +438,9 @@ PRINTABLE = re.compile(r"[^ -~\r\n]")
 
 def losses(captured: Captured, variant: str) -> list[str]:
     """What the generator of `variant` leaves out of what the script asked, by the rules of the
-    generators' sources (so that equivalence tests can tell a lossy text from a parser's bug)."""
+    generators' sources (so that equivalence tests can tell a lossy text from a parser's bug):
+    one line each, starting with the part it concerns (url, headers, body, cookie, credentials,
+    mode) and a colon."""
     case = captured.case
     engine = captured.engine
     lost = []
@@ -447,12 +449,17 @@ def losses(captured: Captured, variant: str) -> list[str]:
             "body: curl.js CurlUtils.writePostDataTextParams keeps only the text after the "
             "last CRLF"
         )
-    texts = [captured.url, case.body or "", *(f"{n}: {v}" for n, v in captured.headers)]
-    if (engine, variant) == ("chrome", "curl-cmd") and any(PRINTABLE.search(t) for t in texts):
-        lost.append(
-            "NetworkLogView.ts generateCurlCommand escapeStringWin turns every character outside "
-            "printable ASCII (and not CR/LF) into a space"
-        )
+    parts = {
+        "url": [captured.url],
+        "headers": [f"{n}: {v}" for n, v in captured.headers],
+        "body": [case.body or ""],
+    }
+    for part, texts in parts.items():
+        if (engine, variant) == ("chrome", "curl-cmd") and any(PRINTABLE.search(t) for t in texts):
+            lost.append(
+                f"{part}: NetworkLogView.ts generateCurlCommand escapeStringWin turns every "
+                "character outside printable ASCII (and not CR/LF) into a space"
+            )
     if variant == "fetch" and captured.header("Cookie") is not None:
         lost.append("cookie: Copy as fetch leaves the Cookie header out (forbidden header name)")
     if (
