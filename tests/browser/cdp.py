@@ -88,6 +88,8 @@ class Browser:
         self._replies: dict[int, dict[str, Any]] = {}
         self._reply_ready = threading.Condition(self._lock)
         self.console: list[ConsoleEntry] = []
+        self.network: list[tuple[str, dict[str, Any]]] | None = None
+        """Network.* events (method, params) in arrival order, while not None (`record_network`)."""
         self._socket = websocket.create_connection(
             self._endpoint(), timeout=30, suppress_origin=True
         )
@@ -131,6 +133,9 @@ class Browser:
                 with self._lock:
                     self._replies[message["id"]] = message
                     self._reply_ready.notify_all()
+            elif self.network is not None and message.get("method", "").startswith("Network."):
+                with self._lock:
+                    self.network.append((message["method"], message["params"]))
             elif message.get("method") == "Log.entryAdded":
                 entry = message["params"]["entry"]
                 with self._lock:
@@ -191,6 +196,18 @@ class Browser:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data["data"]))
         return path
+
+    def record_network(self) -> None:
+        """Enable the Network domain and keep its events in `network` from now on (what DevTools'
+        Network panel is built from: requestWillBeSent, *ExtraInfo, responseReceived,
+        loadingFinished, loadingFailed with its corsErrorStatus)."""
+        with self._lock:
+            self.network = []
+        self.command("Network.enable", session=True)
+
+    def network_events(self) -> list[tuple[str, dict[str, Any]]]:
+        with self._lock:
+            return list(self.network or [])
 
     def console_since(self, index: int) -> list[ConsoleEntry]:
         with self._lock:

@@ -1,0 +1,252 @@
+"""A HAR 1.2 log built from Chromium's DevTools-protocol Network events, as DevTools exports one.
+
+DevTools' "Save all as HAR" is built from the same events the Network panel shows
+(devtools-frontend front_end/models/har/Log.ts, `Log.build` / `Entry.build`): one entry per
+request and per redirect hop, the CORS preflight as an entry of its own (initiator type
+`preflight`), the headers as they went on the wire (`requestWillBeSentExtraInfo`,
+`responseReceivedExtraInfo`) where the network service reported them, else the renderer's
+provisional ones. A request CORS blocked keeps the response the server sent (status and headers
+from `responseReceivedExtraInfo`) and says why it failed in `_error`.
+
+Own builder, not npm `chrome-har`: chrome-har deletes the entry of every request that ends in
+`Network.loadingFailed` other than `net::ERR_ABORTED` (lib/messageHandlers/network.js, "Remove the
+entry because it failed to load"), and a CORS-blocked request ends exactly so; it also appends the
+wire headers to the provisional ones instead of replacing them. Standard library only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+Event = tuple[str, dict[str, Any]]
+CREATOR = {"name": "WebInspector", "version": "537.36"}
+"""What DevTools writes as the HAR's creator (front_end/models/har/Log.ts)."""
+
+
+@dataclass
+class _Request:
+    """Every event of one requestId, in order (a redirect chain shares its id)."""
+
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    extra_request: list[dict[str, Any]] = field(default_factory=list)
+    extra_response: list[dict[str, Any]] = field(default_factory=list)
+    response: dict[str, Any] | None = None
+    failed: dict[str, Any] | None = None
+    finished: dict[str, Any] | None = None
+
+
+def _pairs(headers: dict[str, str]) -> list[dict[str, str]]:
+    """CDP's header object as HAR pairs: a value with newlines is several headers of one name."""
+    return [
+        {"name": name, "value": part}
+        for name, value in headers.items()
+        for part in str(value).split("\n")
+    ]
+
+
+def _from_text(text: str) -> tuple[str, list[dict[str, str]]]:
+    """(status line, header pairs in wire order, case and duplicates kept) of a raw head."""
+    lines = text.split("\r\n")
+    pairs = []
+    for line in lines[1:]:
+        if not line:
+            break
+        name, _, value = line.partition(":")
+        pairs.append({"name": name, "value": value.strip(" \t")})
+    return lines[0], pairs
+
+
+def _response_headers(extra: dict[str, Any] | None, fallback: dict[str, str]) -> list[Any]:
+    if extra is not None and extra.get("headersText"):
+        return _from_text(extra["headersText"])[1]
+    if extra is not None:
+        return _pairs(extra.get("headers", {}))
+    return _pairs(fallback)
+
+
+def _http_version(extra: dict[str, Any] | None, protocol: str | None) -> str:
+    if extra is not None and extra.get("headersText"):
+        return _from_text(extra["headersText"])[0].split(" ", 1)[0]
+    return (protocol or "http/1.1").upper()
+
+
+def _header(pairs: list[dict[str, str]], name: str) -> str:
+    return next((p["value"] for p in pairs if p["name"].lower() == name.lower()), "")
+
+
+def _started(wall: float) -> str:
+    return (
+        datetime.fromtimestamp(wall, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    )
+
+
+def _entry(
+    sent: dict[str, Any],
+    extra_request: dict[str, Any] | None,
+    status: int,
+    status_text: str,
+    response_headers: list[dict[str, str]],
+    http_version: str,
+    error: str | None,
+    page: str,
+) -> dict[str, Any]:
+    request = sent["request"]
+    headers = _pairs(extra_request["headers"] if extra_request else request.get("headers", {}))
+    url = request["url"]
+    har_request: dict[str, Any] = {
+        "method": request["method"],
+        "url": url,
+        "httpVersion": http_version if extra_request else "",
+        "headers": headers,
+        "queryString": [
+            {"name": n, "value": v}
+            for n, v in parse_qsl(urlsplit(url).query, keep_blank_values=True)
+        ],
+        "cookies": [],
+        "headersSize": -1,
+        "bodySize": len(request.get("postData", "").encode()) if "postData" in request else 0,
+    }
+    if "postData" in request:
+        har_request["postData"] = {
+            "mimeType": _header(headers, "Content-Type"),
+            "text": request["postData"],
+        }
+    initiator = sent.get("initiator", {})
+    resource = "preflight" if initiator.get("type") == "preflight" else sent.get("type", "Other")
+    response: dict[str, Any] = {
+        "status": status,
+        "statusText": status_text,
+        "httpVersion": http_version if status else "",
+        "headers": response_headers,
+        "cookies": [],
+        "content": {
+            "size": 0,
+            "mimeType": _header(response_headers, "Content-Type") or "x-unknown",
+        },
+        "redirectURL": _header(response_headers, "Location"),
+        "headersSize": -1,
+        "bodySize": -1,
+        "_transferSize": 0,
+        "_error": error,
+    }
+    return {
+        "_initiator": {k: v for k, v in initiator.items() if k != "stack"},
+        "_priority": request.get("initialPriority", "High"),
+        "_resourceType": resource.lower(),
+        "cache": {},
+        "pageref": page,
+        "request": har_request,
+        "response": response,
+        "serverIPAddress": "127.0.0.1",
+        "startedDateTime": _started(sent["wallTime"]),
+        "time": 0,
+        "timings": {
+            "blocked": -1,
+            "dns": -1,
+            "ssl": -1,
+            "connect": -1,
+            "send": 0,
+            "wait": 0,
+            "receive": 0,
+        },
+    }
+
+
+def entries_of(events: list[Event], page: str = "page_1") -> list[dict[str, Any]]:
+    """The HAR entries of `events` (Network.* (method, params) in arrival order), in the order
+    the requests started; each redirect hop an entry of its own, closed by the next hop's
+    `redirectResponse`."""
+    requests: dict[str, _Request] = defaultdict(_Request)
+    order: list[str] = []
+    for method, params in events:
+        ident = params.get("requestId")
+        if ident is None:
+            continue
+        record = requests[ident]
+        if method == "Network.requestWillBeSent":
+            if ident not in order:
+                order.append(ident)
+            record.sent.append(params)
+        elif method == "Network.requestWillBeSentExtraInfo":
+            record.extra_request.append(params)
+        elif method == "Network.responseReceivedExtraInfo":
+            record.extra_response.append(params)
+        elif method == "Network.responseReceived":
+            record.response = params
+        elif method == "Network.loadingFailed":
+            record.failed = params
+        elif method == "Network.loadingFinished":
+            record.finished = params
+    started: list[tuple[float, int, dict[str, Any]]] = []
+    for ident in order:
+        record = requests[ident]
+        for hop, sent in enumerate(record.sent):
+            extra_request = record.extra_request[hop] if hop < len(record.extra_request) else None
+            extra_response = (
+                record.extra_response[hop] if hop < len(record.extra_response) else None
+            )
+            if hop + 1 < len(record.sent):  # closed by the next hop's redirectResponse
+                answer = record.sent[hop + 1]["redirectResponse"]
+                entry = _entry(
+                    sent,
+                    extra_request,
+                    answer["status"],
+                    answer.get("statusText", ""),
+                    _response_headers(extra_response, answer.get("headers", {})),
+                    _http_version(extra_response, answer.get("protocol")),
+                    None,
+                    page,
+                )
+            elif record.response is not None:
+                answer = record.response["response"]
+                entry = _entry(
+                    sent,
+                    extra_request,
+                    answer["status"],
+                    answer.get("statusText", ""),
+                    _response_headers(extra_response, answer.get("headers", {})),
+                    _http_version(extra_response, answer.get("protocol")),
+                    record.failed.get("errorText") if record.failed else None,
+                    page,
+                )
+            elif extra_response is not None:  # CORS blocked it: what the server sent, kept
+                status_line, headers = _from_text(extra_response.get("headersText", ""))
+                entry = _entry(
+                    sent,
+                    extra_request,
+                    extra_response["statusCode"],
+                    status_line.split(" ", 2)[2] if status_line.count(" ") >= 2 else "",
+                    headers or _pairs(extra_response.get("headers", {})),
+                    _http_version(extra_response, None),
+                    record.failed.get("errorText") if record.failed else None,
+                    page,
+                )
+            else:  # never answered (never sent: its preflight failed)
+                error = record.failed.get("errorText") if record.failed else None
+                entry = _entry(sent, extra_request, 0, "", [], "", error, page)
+            started.append((sent["timestamp"], len(started), entry))
+    return [entry for _, _, entry in sorted(started, key=lambda item: (item[0], item[1]))]
+
+
+def har_of(events: list[Event], page_url: str, started: float) -> dict[str, Any]:
+    """A whole HAR 1.2 log as DevTools writes one: its creator, one page (`page_url` as its
+    title), the entries of `events` (the engine's version is in each request's User-Agent)."""
+    return {
+        "log": {
+            "version": "1.2",
+            "creator": CREATOR,
+            "pages": [
+                {
+                    "startedDateTime": _started(started),
+                    "id": "page_1",
+                    "title": page_url,
+                    "pageTimings": {"onContentLoad": -1, "onLoad": -1},
+                }
+            ],
+            "entries": entries_of(events),
+        }
+    }
