@@ -26,22 +26,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from tests.browser import cdp
-from tests.browser.engines import Chromium
-from tests.browser.har import har_of
-from tests.browser.referee import Place, engine_fetch, install, servers
+from tests.browser.har import PREFERENCES, record
+from tests.browser.referee import install, servers
 from tests.browser.scenarios import SCENARIOS, Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "data" / "captures" / "har"
-COOKIE = ("sid", "capture-s3cr3t-cookie")
-PREFERENCES: dict[str, Any] = {"profile": {"cookie_controls_mode": 0}}
-"""Third-party cookies allowed (a desktop Chrome's default outside Incognito)."""
 
 
 def _utf8(text: str) -> bool:
@@ -75,75 +70,20 @@ def capture(
     browser: cdp.Browser, scenarios: list[Scenario]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """One family in a fresh page: (the HAR, the referee's sidecar)."""
-    engine = Chromium(browser)
     with servers() as (page, api, place):
         for scenario in scenarios:
             install(api, place, scenario, page)
-        browser.command(
-            "Network.setCookie",
-            session=True,
-            name=COOKIE[0],
-            value=COOKIE[1],
-            url=f"{place.api}/",
-            secure=True,
-            sameSite="None",
-        )
-        started = time.time()
-        browser.record_network()
-        browser.navigate(page.url("/"))
-        seen: list[dict[str, Any]] = []
-        left_out: list[dict[str, str]] = []
-        for scenario in scenarios:
-            reason = skipped(scenario)
-            if reason is not None:
-                left_out.append({"name": scenario.name, "reason": reason})
-                continue
-            outcome, console = _run(engine, place, scenario)
-            seen.append(
-                {
-                    "name": scenario.name,
-                    "url": place.start(scenario),
-                    "method": scenario.method,
-                    "verdict": "allowed" if outcome["resolved"] else "blocked",
-                    "console": list(console),
-                }
-            )
-        time.sleep(0.3)  # the last events (loadingFinished) arrive after fetch() settles
-        events = browser.network_events()
-        browser.command("Network.disable", session=True)
-        browser.network = None
-    asked = {p["request"]["url"] for m, p in events if m == "Network.requestWillBeSent"}
-    for item in [s for s in seen if s["url"] not in asked]:
-        seen.remove(item)
-        reason = "fetch() refused it before any request: nothing in the capture"
-        left_out.append({"name": item["name"], "reason": reason})
-    har = har_of(events, page.url("/"), started)
+        recorded = record(browser, place, page.url("/"), scenarios, skipped)
     sidecar = {
         "generated_by": "scripts/capture_har.py",
         "engine": browser.version,
         "page": place.origin,
         "api": place.api,
         "alt": place.alt,
-        "scenarios": seen,
-        "skipped": left_out,
+        "scenarios": recorded.seen,
+        "skipped": recorded.skipped,
     }
-    return har, sidecar
-
-
-def _run(engine: Chromium, place: Place, scenario: Scenario) -> tuple[dict[str, Any], list[str]]:
-    outcome, console = engine_fetch(
-        engine,
-        place.start(scenario),
-        scenario.method,
-        scenario.headers,
-        scenario.credentials,
-        scenario.body,
-        scenario.mode,
-        scenario.redirect,
-    )
-    if not outcome["resolved"] and not console:
-        console = (str(outcome["error"]),)  # as the referee compares it (referee.run_in_engine)
-    return outcome, list(console)
+    return recorded.har, sidecar
 
 
 def write(out: Path, chosen: list[str] | None = None, executable: str | None = None) -> list[Path]:

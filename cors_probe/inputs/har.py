@@ -298,7 +298,8 @@ def _resolved(base: str, location: str) -> str:
 
 def conversations(har: Har) -> list[HarConversation]:
     """Every cross-origin conversation in `har`, in capture order: a request whose URL (or a
-    redirect target's) is of another origin than its page's, with its redirect hops (the
+    redirect target's) is of another origin than its page's (a request that names no page, a
+    navigation, is none), with its redirect hops (the
     entry a `redirectURL` led to: the next one with that URL) and each hop's preflight (the
     closest unused OPTIONS to the same URL whose Access-Control-Request-Method is the hop's
     method). Preflights and hops belong to their conversation, not listed again."""
@@ -325,7 +326,9 @@ def conversations(har: Har) -> list[HarConversation]:
             chain.append(following)
             used.add(following.number)
         page = page_origin(entry, har.pages)
-        if not any(page is None or _origin(e.url) != page for e in chain):
+        if page is None or entry.resource_type == "document":
+            continue  # no page named (a navigation, or a capture that does not tell): no CORS
+        if all(_origin(e.url) == page for e in chain):
             continue  # same-origin all the way: no CORS
         hops = tuple(Hop(e, _preflight_of(e, entries, used)) for e in chain)
         found.append(HarConversation(hops, page))

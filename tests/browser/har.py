@@ -16,15 +16,27 @@ wire headers to the provisional ones instead of replacing them. Standard library
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
+
+if TYPE_CHECKING:
+    from tests.browser import cdp
+    from tests.browser.referee import Place
+    from tests.browser.scenarios import Scenario
 
 Event = tuple[str, dict[str, Any]]
 CREATOR = {"name": "WebInspector", "version": "537.36"}
 """What DevTools writes as the HAR's creator (front_end/models/har/Log.ts)."""
+COOKIE = ("sid", "capture-s3cr3t-cookie")
+"""The cookie the API's host holds while a capture runs: a credentialed fetch() sends it."""
+PREFERENCES: dict[str, Any] = {"profile": {"cookie_controls_mode": 0}}
+"""The capturing Chromium's profile: third-party cookies allowed (a desktop Chrome's default
+outside Incognito), so that COOKIE goes with each credentialed fetch() to the API's other site."""
 
 
 @dataclass
@@ -250,3 +262,83 @@ def har_of(events: list[Event], page_url: str, started: float) -> dict[str, Any]
             "entries": entries_of(events),
         }
     }
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What one capture run produced: the HAR, what the engine did with each fetch(), and the
+    scenarios left out (name, reason)."""
+
+    har: dict[str, Any]
+    seen: list[dict[str, Any]]
+    skipped: list[dict[str, str]]
+
+
+def record(
+    browser: cdp.Browser,
+    place: Place,
+    page_url: str,
+    scenarios: list[Scenario],
+    skip: Callable[[Scenario], str | None] = lambda _: None,
+) -> Recording:
+    """Run each scenario's fetch() in Chromium from `page_url`, its servers already answering
+    (referee.install), with the Network domain recorded from the page's load on: the HAR of it
+    all, and per scenario its URL, method, verdict (blocked when fetch() rejected) and every
+    console line (fetch()'s error when it printed none, as the referee compares it). A scenario
+    `skip` names a reason for is left out, and so is one that sent nothing (fetch() refused it
+    before any request)."""
+    from tests.browser.engines import Chromium
+    from tests.browser.referee import engine_fetch
+
+    engine = Chromium(browser)
+    browser.command(
+        "Network.setCookie",
+        session=True,
+        name=COOKIE[0],
+        value=COOKIE[1],
+        url=f"{place.api}/",
+        secure=True,
+        sameSite="None",
+    )
+    started = time.time()
+    browser.record_network()
+    browser.navigate(page_url)
+    seen: list[dict[str, Any]] = []
+    skipped: list[dict[str, str]] = []
+    for scenario in scenarios:
+        reason = skip(scenario)
+        if reason is not None:
+            skipped.append({"name": scenario.name, "reason": reason})
+            continue
+        outcome, console = engine_fetch(
+            engine,
+            place.start(scenario),
+            scenario.method,
+            scenario.headers,
+            scenario.credentials,
+            scenario.body,
+            scenario.mode,
+            scenario.redirect,
+        )
+        if not outcome["resolved"] and not console:
+            console = (str(outcome["error"]),)  # as the referee compares it
+        verdict = "allowed" if outcome["resolved"] else "blocked"
+        seen.append(
+            {
+                "name": scenario.name,
+                "url": place.start(scenario),
+                "method": scenario.method,
+                "verdict": verdict,
+                "console": list(console),
+            }
+        )
+    time.sleep(0.3)  # the last events (loadingFinished) arrive after fetch() settles
+    events = browser.network_events()
+    browser.command("Network.disable", session=True)
+    browser.network = None
+    asked = {p["request"]["url"] for m, p in events if m == "Network.requestWillBeSent"}
+    for item in [s for s in seen if s["url"] not in asked]:
+        seen.remove(item)
+        reason = "fetch() refused it before any request: nothing in the capture"
+        skipped.append({"name": item["name"], "reason": reason})
+    return Recording(har_of(events, page_url, started), seen, skipped)
