@@ -154,7 +154,8 @@ def load(path: str) -> Har:
             f"{label}: at log.version: HAR version {log['version']!r} is not read "
             f"(cors-probe reads HAR {' and '.join(HAR_VERSIONS)})"
         )
-    entries = tuple(_entry(n, e) for n, e in enumerate(log["entries"], start=1))
+    isomorphic = "firefox" in log["creator"]["name"].lower()
+    entries = tuple(_entry(n, e, isomorphic) for n, e in enumerate(log["entries"], start=1))
     pages = tuple(
         p["title"] for p in log.get("pages", []) if str(p.get("title", "")).startswith("http")
     )
@@ -178,19 +179,26 @@ def _stdin(label: str) -> bytes:
     return data
 
 
-def _headers(items: list[dict[str, str]]) -> Headers:
-    """HAR header pairs as wire values (model.py: bytes read as Latin-1). DevTools and Firefox
-    write a header's bytes decoded as UTF-8, so a value is encoded back to UTF-8 to get its
-    bytes (bytes that were not UTF-8 are lost in any HAR: JSON text cannot hold them)."""
+def _headers(items: list[dict[str, str]], isomorphic: bool) -> Headers:
+    """HAR header pairs as wire values (model.py: each byte one Latin-1 character). Chromium's
+    DevTools writes a header's bytes decoded as UTF-8 (front_end/models/har/Log.ts takes the
+    network service's strings), so a value is encoded back to UTF-8 to get its bytes; Firefox
+    writes each byte as one character (devtools/client/netmonitor/src/har/har-builder.js:
+    `isomorphic`), kept as it is unless a character is beyond Latin-1. Bytes that were not
+    UTF-8 are lost in a Chromium HAR: JSON text cannot hold them."""
     pairs = []
     for item in items:
         name, value = item["name"], item["value"]
         if name.startswith(":"):  # HTTP/2 pseudo-headers (:authority, :method...) are no header
             continue
-        if not value.isascii():
+        if not value.isascii() and not (isomorphic and _latin1(value)):
             value = value.encode("utf-8", "surrogatepass").decode("latin-1")
         pairs.append((name, value))
     return Headers(tuple(pairs))
+
+
+def _latin1(text: str) -> bool:
+    return all(ord(c) < 0x100 for c in text)
 
 
 def _body(data: dict[str, Any] | None) -> bytes | None:
@@ -208,7 +216,7 @@ def _body(data: dict[str, Any] | None) -> bytes | None:
     return text.encode("utf-8")
 
 
-def _entry(number: int, entry: dict[str, Any]) -> HarEntry:
+def _entry(number: int, entry: dict[str, Any], isomorphic: bool) -> HarEntry:
     request, response = entry["request"], entry["response"]
     content = response.get("content") or {}
     kept = (_body(content) or b"")[:4096]
@@ -216,11 +224,11 @@ def _entry(number: int, entry: dict[str, Any]) -> HarEntry:
         number=number,
         method=request["method"],
         url=request["url"],
-        request_headers=_headers(request["headers"]),
+        request_headers=_headers(request["headers"], isomorphic),
         body=_body(request.get("postData")),
         status=response["status"],
         status_text=response.get("statusText", ""),
-        response_headers=_headers(response["headers"]),
+        response_headers=_headers(response["headers"], isomorphic),
         redirect_url=response.get("redirectURL", "") or "",
         http_version=response.get("httpVersion", "") or "HTTP/1.1",
         error=response.get("_error") or None,
@@ -284,6 +292,18 @@ def _normal(url: str) -> str:
     return url if isinstance(parsed, UrlError) else parsed.serialise()
 
 
+def _target(entry: HarEntry) -> str | None:
+    """Where a redirect entry led: its Location's bytes as a browser reads them (each byte
+    above 0x7F percent-encoded, redirect.location_text), resolved against its URL; the
+    capture's `redirectURL` when it has no Location; None when neither is there."""
+    from cors_probe.policy.redirect import location_text
+
+    location = entry.response_headers.get("Location")
+    if location is not None:
+        return _resolved(entry.url, location_text(location))
+    return _resolved(entry.url, entry.redirect_url) if entry.redirect_url else None
+
+
 def _resolved(base: str, location: str) -> str:
     """`location` resolved against `base` and serialised as a browser does; as it is when
     either does not parse."""
@@ -311,8 +331,10 @@ def conversations(har: Har) -> list[HarConversation]:
             continue
         chain = [entry]
         used.add(entry.number)
-        while chain[-1].redirect_url and 300 <= chain[-1].status < 400:
-            target = _resolved(chain[-1].url, chain[-1].redirect_url)
+        while 300 <= chain[-1].status < 400:
+            target = _target(chain[-1])
+            if target is None:
+                break
             following = next(
                 (
                     e

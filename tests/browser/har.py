@@ -1,4 +1,5 @@
-"""A HAR 1.2 log built from Chromium's DevTools-protocol Network events, as DevTools exports one.
+"""HAR captures of the referee's fetch() calls: Chromium's built from its DevTools-protocol
+Network events, as DevTools exports one; Firefox's exported by Firefox's own DevTools.
 
 DevTools' "Save all as HAR" is built from the same events the Network panel shows
 (devtools-frontend front_end/models/har/Log.ts, `Log.build` / `Entry.build`): one entry per
@@ -16,6 +17,7 @@ wire headers to the provisional ones instead of replacing them. Standard library
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -25,9 +27,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 if TYPE_CHECKING:
-    from tests.browser import cdp
+    from tests.browser import cdp, firefox
+    from tests.browser.engines import Engine
     from tests.browser.referee import Place
     from tests.browser.scenarios import Scenario
+    from tests.servers import ScriptedServer
 
 Event = tuple[str, dict[str, Any]]
 CREATOR = {"name": "WebInspector", "version": "537.36"}
@@ -272,6 +276,8 @@ class Recording:
     har: dict[str, Any]
     seen: list[dict[str, Any]]
     skipped: list[dict[str, str]]
+    setup: tuple[str, ...] = ()
+    """URLs of the capture's own requests in the HAR (Firefox's cookie-setting fetch())."""
 
 
 def record(
@@ -284,13 +290,9 @@ def record(
     """Run each scenario's fetch() in Chromium from `page_url`, its servers already answering
     (referee.install), with the Network domain recorded from the page's load on: the HAR of it
     all, and per scenario its URL, method, verdict (blocked when fetch() rejected) and every
-    console line (fetch()'s error when it printed none, as the referee compares it). A scenario
-    `skip` names a reason for is left out, and so is one that sent nothing (fetch() refused it
-    before any request)."""
+    console line (`run_all`)."""
     from tests.browser.engines import Chromium
-    from tests.browser.referee import engine_fetch
 
-    engine = Chromium(browser)
     browser.command(
         "Network.setCookie",
         session=True,
@@ -303,6 +305,77 @@ def record(
     started = time.time()
     browser.record_network()
     browser.navigate(page_url)
+    seen, skipped = run_all(Chromium(browser), place, scenarios, skip)
+    time.sleep(0.3)  # the last events (loadingFinished) arrive after fetch() settles
+    events = browser.network_events()
+    browser.command("Network.disable", session=True)
+    browser.network = None
+    asked = {p["request"]["url"] for m, p in events if m == "Network.requestWillBeSent"}
+    return Recording(har_of(events, page_url, started), *_sent(seen, skipped, asked))
+
+
+FIREFOX_OPEN = """
+const { require } = ChromeUtils.importESModule("resource://devtools/shared/loader/Loader.sys.mjs");
+const { gDevTools } = require("devtools/client/framework/devtools");
+const tab = Services.wm.getMostRecentWindow("navigator:browser").gBrowser.selectedTab;
+return gDevTools.showToolboxForTab(tab, {toolId: "netmonitor"}).then(t => t.currentToolId);
+"""
+"""Open Firefox's DevTools on the tab, at the Network panel, which records from then on."""
+FIREFOX_HAR = """
+const { require } = ChromeUtils.importESModule("resource://devtools/shared/loader/Loader.sys.mjs");
+const { gDevTools } = require("devtools/client/framework/devtools");
+const tab = Services.wm.getMostRecentWindow("navigator:browser").gBrowser.selectedTab;
+return gDevTools.getToolboxForTab(tab).getHARFromNetMonitor().then(log => JSON.stringify(log));
+"""
+"""The Network panel's HAR log, built by Firefox's own HAR builder (devtools/client/netmonitor/
+src/har/har-builder.js, through toolbox.js getHARFromNetMonitor: what "Save All As HAR" and the
+WebExtension devtools.network.getHAR() write)."""
+
+
+def record_firefox(
+    instance: firefox.Firefox,
+    place: Place,
+    api: ScriptedServer,
+    page_url: str,
+    scenarios: list[Scenario],
+    skip: Callable[[Scenario], str | None] = lambda _: None,
+) -> Recording:
+    """`record` in Firefox ESR: the page loaded, the API's cookie set by a credentialed fetch()
+    (which the panel lists too: `Recording.setup`), the Network panel opened, each fetch() run;
+    the HAR is Firefox's own."""
+    from tests.servers import Reply
+
+    instance.navigate(page_url)
+    api.route(
+        "/capture/cookie",
+        get=Reply(
+            200,
+            [
+                ("Access-Control-Allow-Origin", place.origin),
+                ("Access-Control-Allow-Credentials", "true"),
+                ("Set-Cookie", f"{COOKIE[0]}={COOKIE[1]}; SameSite=None; Secure; Path=/"),
+            ],
+        ),
+    )
+    cookie_url = f"{place.api}/capture/cookie"
+    instance.evaluate(f"fetch('{cookie_url}', {{credentials: 'include'}})")
+    instance.chrome_script(FIREFOX_OPEN)
+    seen, skipped = run_all(instance, place, scenarios, skip)
+    time.sleep(0.5)  # the panel receives the last responses after fetch() settles
+    log = json.loads(instance.chrome_script(FIREFOX_HAR))
+    asked = {e["request"]["url"] for e in log["entries"]}
+    return Recording({"log": log}, *_sent(seen, skipped, asked), setup=(cookie_url,))
+
+
+def run_all(
+    engine: Engine, place: Place, scenarios: list[Scenario], skip: Callable[[Scenario], str | None]
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Each scenario's fetch() in `engine`, in order: (what it did with each, those left out
+    with the reason `skip` gives). What it did: URL, method, verdict (blocked when fetch()
+    rejected) and every console line (fetch()'s error when it printed none, as the referee
+    compares it)."""
+    from tests.browser.referee import engine_fetch
+
     seen: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
     for scenario in scenarios:
@@ -332,13 +405,21 @@ def record(
                 "console": list(console),
             }
         )
-    time.sleep(0.3)  # the last events (loadingFinished) arrive after fetch() settles
-    events = browser.network_events()
-    browser.command("Network.disable", session=True)
-    browser.network = None
-    asked = {p["request"]["url"] for m, p in events if m == "Network.requestWillBeSent"}
-    for item in [s for s in seen if s["url"] not in asked]:
-        seen.remove(item)
-        reason = "fetch() refused it before any request: nothing in the capture"
-        skipped.append({"name": item["name"], "reason": reason})
-    return Recording(har_of(events, page_url, started), seen, skipped)
+    return seen, skipped
+
+
+def _sent(
+    seen: list[dict[str, Any]], skipped: list[dict[str, str]], asked: set[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """`seen` without the scenarios that sent nothing (fetch() refused them before any request:
+    nothing in the capture), those added to `skipped`."""
+    kept = [s for s in seen if s["url"] in asked]
+    gone = [
+        {
+            "name": s["name"],
+            "reason": "fetch() refused it before any request: nothing in the capture",
+        }
+        for s in seen
+        if s["url"] not in asked
+    ]
+    return kept, skipped + gone

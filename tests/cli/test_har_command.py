@@ -21,7 +21,10 @@ from tests.conftest import CliResult, _clean_env, cli_command
 from tests.servers import Reply, ScriptedServer
 
 CAPTURES = Path(__file__).resolve().parent.parent / "data" / "captures" / "har"
-FAMILIES = sorted(p.name.removesuffix(".har") for p in CAPTURES.glob("*.har"))
+FAMILIES = sorted(
+    str(p.relative_to(CAPTURES)).removesuffix(".har") for p in CAPTURES.rglob("*.har")
+)
+"""`family` (Chromium's captures) and `firefox/family` (Firefox's)."""
 COOKIE_VALUE = "capture-s3cr3t-cookie"
 """The cookie the capture script set on the API (scripts/capture_har.py COOKIE)."""
 
@@ -49,17 +52,19 @@ def _explained(family: str) -> tuple[int, dict[str, Any], str]:
     return completed.returncode, json.loads(completed.stdout), completed.stderr
 
 
-def test_there_is_a_capture_of_every_family_with_blocked_requests() -> None:
-    assert len(FAMILIES) >= 10
+@pytest.mark.parametrize("engine", ["chrome", "firefox"])
+def test_there_is_a_capture_of_every_family_with_blocked_requests(engine: str) -> None:
+    families = [f for f in FAMILIES if referee(f)["engine"] == engine]
+    assert len(families) >= 10
     blocked = sum(
-        s["verdict"] == "blocked" for family in FAMILIES for s in referee(family)["scenarios"]
+        s["verdict"] == "blocked" for family in families for s in referee(family)["scenarios"]
     )
     assert blocked >= 100
 
 
-def _first_error_console(report: dict[str, Any]) -> list[str] | None:
+def _first_error_console(report: dict[str, Any], engine: str = "chrome") -> list[str] | None:
     errors = [f for f in report["findings"] if f["severity"] == "error"]
-    return list(errors[0]["console"]["chrome"]) if errors else None
+    return list(errors[0]["console"][engine]) if errors else None
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -68,6 +73,8 @@ def test_each_captured_request_is_explained_as_chromium_decided(family: str) -> 
     console line Chromium printed, character for character; marked captured."""
     code, document, stderr = _explained(family)
     assert "Traceback" not in stderr
+    engine = referee(family)["engine"]
+    assert document["engine"] == engine
     by_url = {item["url"]: item for item in document["requests"]}
     blocked = 0
     for scenario in referee(family)["scenarios"]:
@@ -79,20 +86,22 @@ def test_each_captured_request_is_explained_as_chromium_decided(family: str) -> 
         assert item["verdict"] == scenario["verdict"], scenario["name"]
         if scenario["verdict"] == "blocked":
             blocked += 1
-            assert _first_error_console(report) == scenario["console"], scenario["name"]
+            assert _first_error_console(report, engine) == scenario["console"], scenario["name"]
     assert code == (1 if blocked else 0)
 
 
-@pytest.mark.parametrize("family", FAMILIES[:3])
+@pytest.mark.parametrize("family", ["acao", "credentials", "firefox/preflight"])
 def test_the_text_report_lists_every_request_then_explains_the_blocked_ones(
     family: str, run_cli: RunCli
 ) -> None:
     result = run_cli("har", str(CAPTURES / f"{family}.har"))
     result.assert_no_traceback()
     scenarios = referee(family)["scenarios"]
-    assert f"{len(scenarios)} cross-origin requests, captured by Chrome" in result.stdout
+    engine = {"chrome": "Chrome", "firefox": "Firefox"}[referee(family)["engine"]]
+    listed = len(scenarios) + len(referee(family)["setup"])  # + the capture's own requests
+    assert f"{listed} cross-origin requests, captured by {engine}" in result.stdout
     blocked = [s for s in scenarios if s["verdict"] == "blocked"]
-    assert result.stdout.count("✘ BLOCKED in Chrome") == len(blocked)
+    assert result.stdout.count(f"✘ BLOCKED in {engine}") == len(blocked)
     assert result.stdout.count("[captured]") == len(blocked)
     assert result.stdout.count("From HAR entry") == len(blocked)
 

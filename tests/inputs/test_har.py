@@ -54,7 +54,11 @@ API = "http://localhost:9000"
         ("WebInspector", None, "chrome"),
         ("Firefox", None, "firefox"),
         ("WebKit Web Inspector", None, "safari"),
-        ("HAR Export Trigger", "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko Firefox/140.0", "firefox"),
+        (
+            "HAR Export Trigger",
+            "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko Firefox/140.0",
+            "firefox",
+        ),
         ("mitmproxy", "Mozilla/5.0 AppleWebKit/537.36 Chrome/156.0.0.0 Safari/537.36", "chrome"),
         ("mitmproxy", "Mozilla/5.0 AppleWebKit/605.1.15 Version/18.0 Safari/605.1.15", "safari"),
         ("mitmproxy", "curl/8.5.0", None),
@@ -147,7 +151,10 @@ def test_the_captured_request_carries_its_mode_from_sec_fetch_mode(tmp_path: Pat
         (b"{]", "not JSON"),
         (b"\xff", "not UTF-8"),
         (b'{"log": {"creator": {"name": "x"}, "entries": []}}', "'version' is a required"),
-        (b'{"log": {"version": "1.2", "creator": {"name": "x"}, "entries": [{}]}}', "log.entries[0]"),
+        (
+            b'{"log": {"version": "1.2", "creator": {"name": "x"}, "entries": [{}]}}',
+            "log.entries[0]",
+        ),
         (b'{"log": {"version": "0.9", "creator": {"name": "x"}, "entries": []}}', "log.version"),
     ],
 )
@@ -169,10 +176,11 @@ def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
         har.load(str(tmp_path / "absent.har"))
 
 
-def test_every_stored_capture_reads_and_names_chromium() -> None:
-    paths = sorted(CAPTURES.glob("*.har"))
+@pytest.mark.parametrize(("folder", "engine"), [(".", "chrome"), ("firefox", "firefox")])
+def test_every_stored_capture_reads_and_names_its_engine(folder: str, engine: str) -> None:
+    paths = sorted((CAPTURES / folder).glob("*.har"))
     assert paths
     for path in paths:
         loaded = har.load(str(path))
-        assert loaded.engine == "chrome"
+        assert loaded.engine == engine
         assert har.conversations(loaded), path.name

@@ -1,4 +1,4 @@
-"""A captured conversation answered from its recorded exchanges: check's report, or what is missing."""
+"""A captured conversation answered from its recorded exchanges: the report, or what is missing."""
 
 from __future__ import annotations
 
@@ -58,7 +58,8 @@ def test_a_refused_preflight_decides_without_the_request_the_browser_never_sent(
     explained = explain(shape, [_preflight(ALLOW, 403), _actual(None)], DERIVED)
     assert explained.report is not None
     decisive = explained.report.outcome.decisive
-    assert decisive is not None and decisive.stage is Stage.PREFLIGHT
+    assert decisive is not None
+    assert decisive.stage is Stage.PREFLIGHT
     assert decisive.code is FindingCode.PREFLIGHT_NOT_OK
 
 
@@ -104,7 +105,8 @@ def test_the_exit_code_is_the_worst_verdict_and_cannot_tell_is_incomplete() -> N
     shape = RequestShape(URL, PAGE, "GET")
     allowed = explain(shape, [_actual(WireResponse(200, ALLOW), "GET")], DERIVED, (CHROMIUM,))
     blocked = explain(shape, [_actual(WireResponse(200, Headers()), "GET")], DERIVED)
-    assert allowed.report is not None and blocked.report is not None
+    assert allowed.report is not None
+    assert blocked.report is not None
     unknown = Explanation(None, None)
     assert exit_code(Capture("c.har", "chrome", ())) is ExitCode.ALLOWED
     assert exit_code(Capture("c.har", "chrome", (_row(allowed),))) is ExitCode.ALLOWED
