@@ -134,7 +134,7 @@ def load(path: str) -> Har:
     from cors_probe.inputs.request import read_file
 
     label = f"HAR file {path!r}"
-    raw = read_file(path, label) if path != "-" else _stdin(label)
+    raw = read_file(path, label, MAX_HAR) if path != "-" else _stdin(label)
     if not raw.strip():
         raise UsageError(f"{label}: the file is empty")
     try:
@@ -147,7 +147,12 @@ def load(path: str) -> Har:
         raise UsageError(
             f"{label}: not JSON: {why} at line {error.lineno} column {error.colno}"
         ) from None
-    _validate(document, label)
+    except RecursionError:
+        raise UsageError(f"{label}: not a HAR file: its JSON is nested too deeply") from None
+    try:
+        _validate(document, label)
+    except RecursionError:
+        raise UsageError(f"{label}: not a HAR file: its JSON is nested too deeply") from None
     log = document["log"]
     if log["version"] not in HAR_VERSIONS:
         raise UsageError(

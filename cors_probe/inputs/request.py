@@ -221,8 +221,8 @@ def read_body(data: str | None) -> bytes | None:
     return read_file(data[1:], f"--data {data!r}")
 
 
-def read_file(path: str, label: str) -> bytes:
-    """A file the user named, as bytes: at most MAX_BODY bytes are read (an endless stream such as
+def read_file(path: str, label: str, limit: int = MAX_BODY) -> bytes:
+    """A file the user named, as bytes: at most `limit` bytes are read (an endless stream such as
     /dev/zero is refused), and a pipe gets BODY_WAIT seconds for each read (a FIFO with no writer
     is refused, not waited on forever). UsageError, starting with `label`, for each failure."""
     try:
@@ -230,7 +230,7 @@ def read_file(path: str, label: str) -> bytes:
     except (OSError, ValueError) as exc:
         raise UsageError(f"{label}: {_reason(exc)}") from None
     try:
-        return _read_capped(descriptor, label)
+        return _read_capped(descriptor, label, limit)
     finally:
         os.close(descriptor)
 
@@ -239,7 +239,7 @@ def _reason(exc: Exception) -> str:
     return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
 
 
-def _read_capped(descriptor: int, label: str) -> bytes:
+def _read_capped(descriptor: int, label: str, limit: int) -> bytes:
     try:
         regular = stat.S_ISREG(os.fstat(descriptor).st_mode)
         chunks: list[bytes] = []
@@ -258,9 +258,9 @@ def _read_capped(descriptor: int, label: str) -> bytes:
             if not chunk:
                 return b"".join(chunks)
             size += len(chunk)
-            if size > MAX_BODY:
+            if size > limit:
                 raise UsageError(
-                    f"{label}: the file is larger than {MAX_BODY // (1024 * 1024)} MiB (the limit)"
+                    f"{label}: the file is larger than {limit // (1024 * 1024)} MiB (the limit)"
                 )
             chunks.append(chunk)
     except OSError as exc:

@@ -128,7 +128,9 @@ def _write_text(capture: Capture, out: TextIO, options: RenderOptions) -> None:
                 f"{'s' if len(capture.rows) != 1 else ''}, captured by {engine}; verdicts {how}"
             )
         )
-        table = Table("entry", "method", "URL", "status", "verdict", "decisive finding")
+        table = Table()
+        for name in ("entry", "method", "URL", "status", "verdict", "decisive finding"):
+            table.add_column(name, overflow="fold")  # a URL is shown whole, never cut
         for row in capture.rows:
             table.add_row(
                 str(row.entry),

@@ -213,6 +213,8 @@ MALFORMED: list[tuple[str, bytes, str]] = [
         "log.entries[0].request.headers[0]",
     ),
     ("a-list", b"[1, 2, 3]", "the document"),
+    ("nested-too-deeply", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ("nested-in-a-field", b'{"log": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested"),
 ]
 
 
@@ -344,3 +346,13 @@ def test_a_request_the_capture_does_not_answer_is_said_not_invented(
         "method": "OPTIONS",
         "url": "http://127.0.0.1:9/items/1",
     }
+
+
+def test_a_capture_can_come_on_standard_input(run_cli: RunCli) -> None:
+    text = (CAPTURES / "firefox" / "credentials.har").read_text()
+    result = run_cli("har", "-", "--format", "json", input=text)
+    result.assert_no_traceback()
+    document = result.json()
+    assert document["engine"] == "firefox"
+    assert document["file"] == "-"
+    assert len(document["requests"]) == len(referee("firefox/credentials")["scenarios"]) + 1
