@@ -17,7 +17,7 @@ import pytest
 
 from tests.browser import cdp
 from tests.browser.conftest import require_chromium
-from tests.browser.har import PREFERENCES, record
+from tests.browser.har import PREFERENCES, record, record_firefox
 from tests.browser.referee import install, probe_arguments, run_check, servers
 from tests.browser.scenarios import SCENARIOS
 from tests.conftest import _clean_env, cli_command
@@ -72,6 +72,41 @@ def test_a_fresh_capture_explained_offline_equals_check_on_the_live_server(
             assert offline.decisive == live.decisive, context
             assert offline.console == live.console == tuple(seen["console"]), context
             assert offline.exit_code == live.exit_code == 1
+
+
+def test_a_fresh_firefox_capture_explained_offline_equals_check_on_the_live_server(
+    tmp_path: Path,
+) -> None:
+    """The same with Firefox ESR: its own DevTools' HAR (record_firefox), `check --browser
+    firefox` live, Firefox's console lines."""
+    from tests.browser import firefox
+    from tests.browser.engines import require
+
+    scenarios = [s for s in SCENARIOS if s.name in CHOSEN[:5]]
+    env = _clean_env()
+    with firefox.firefox(require("firefox")) as instance, servers() as (page, api, place):
+        for scenario in scenarios:
+            install(api, place, scenario, page)
+        recording = record_firefox(instance, place, api, page.url("/"), scenarios)
+        capture = tmp_path / "fresh.har"
+        capture.write_text(json.dumps(recording.har))
+        assert [s["name"] for s in recording.seen] == [s.name for s in scenarios]
+        for scenario, seen in zip(scenarios, recording.seen, strict=True):
+            assert seen["verdict"] == "blocked", scenario.name
+            offline = run_check(
+                cli_command(),
+                env,
+                ["har", str(capture), "--url", f"/s/{scenario.name}$", "--format", "json"],
+                "firefox",
+            )
+            arguments = probe_arguments(place, scenario, "firefox")
+            live = run_check(cli_command(), env, arguments, "firefox")
+            context = f"{scenario.name}: {offline.stderr} {live.stderr}"
+            assert offline.document is not None, context
+            assert offline.document["browser"] == "firefox"
+            assert offline.verdict == live.verdict == "blocked", context
+            assert offline.decisive == live.decisive, context
+            assert offline.console == live.console == tuple(seen["console"]), context
 
 
 def test_the_stored_captures_are_the_capture_script_s_output(tmp_path: Path) -> None:

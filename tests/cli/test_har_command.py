@@ -356,3 +356,35 @@ def test_a_capture_can_come_on_standard_input(run_cli: RunCli) -> None:
     assert document["engine"] == "firefox"
     assert document["file"] == "-"
     assert len(document["requests"]) == len(referee("firefox/credentials")["scenarios"]) + 1
+
+
+def test_an_authorization_and_a_key_in_the_url_are_masked_everywhere(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    page = "http://127.0.0.1:8080"
+    url = "http://127.0.0.1:9/items?api_key=k3y-0f-th3-capture"
+    entries = [
+        _entry(
+            "GET",
+            url,
+            [("Origin", page), ("Authorization", "Bearer t0ken-0f-th3-capture")],
+            0,
+        ),
+        _entry(
+            "OPTIONS",
+            url,
+            [("Origin", page), ("Access-Control-Request-Method", "GET")],
+            403,
+        ),
+    ]
+    path = tmp_path / "secret.har"
+    path.write_text(json.dumps(_har(entries)))
+    for output_format in ("text", "json"):
+        result = run_cli("har", str(path), "--format", output_format)
+        result.assert_no_traceback()
+        assert result.returncode == 1
+        for secret in ("k3y-0f-th3-capture", "t0ken-0f-th3-capture"):
+            assert secret not in result.stdout + result.stderr, output_format
+    shown = run_cli("har", str(path), "--format", "json", "--show-secrets")
+    assert "k3y-0f-th3-capture" in shown.stdout
+    assert "t0ken-0f-th3-capture" in shown.stdout
