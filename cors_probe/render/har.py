@@ -36,20 +36,29 @@ CREDENTIALS_FROM = {
 
 
 def _secrets(row: Row, options: RenderOptions) -> frozenset[str]:
-    from cors_probe.render.scrub import secrets_in
+    """The values masked in `row`'s output: its report's (render.scrub.secrets_in) and the
+    secret query values of its URLs (the one a capture cannot answer included)."""
+    from cors_probe.render.scrub import secrets_in, url_secrets
 
-    report = row.explanation.report
-    if options.show_secrets or report is None:
+    if options.show_secrets:
         return frozenset()
-    return options.secrets | secrets_in(report)
+    found = set(options.secrets) | url_secrets(row.url)
+    report, unsent = row.explanation.report, row.explanation.unsent
+    if report is not None:
+        found |= secrets_in(report)
+    if unsent is not None:
+        found |= url_secrets(unsent.url)
+    return frozenset(found)
+
+
+def _clean(text: str, row: Row, options: RenderOptions) -> str:
+    from cors_probe.render.scrub import clean_line
+
+    return clean_line(text, _secrets(row, options))
 
 
 def _url(row: Row, options: RenderOptions) -> str:
-    from cors_probe.render.scrub import clean_line, url_secrets
-
-    if options.show_secrets:
-        return row.url
-    return clean_line(row.url, _secrets(row, options) | url_secrets(row.url))
+    return _clean(row.url, row, options)
 
 
 def derivation_line(row: Row) -> str:
@@ -149,7 +158,7 @@ def _write_text(capture: Capture, out: TextIO, options: RenderOptions) -> None:
         console.print()
         console.print(Text(visible(derivation_line(row))))
         if report is None:
-            console.print(Text(visible(unsent_line(row))))
+            console.print(Text(visible(_clean(unsent_line(row), row, options))))
             continue
         console.file.flush()
         write(report, Format.TEXT, out, options)
@@ -188,7 +197,7 @@ def to_dict(capture: Capture, options: RenderOptions) -> dict[str, Any]:
                     {
                         "kind": (row.explanation.unsent_kind or ExchangeKind.ACTUAL).value,
                         "method": unsent.method,
-                        "url": unsent.url,
+                        "url": _clean(unsent.url, row, options),
                     }
                     if unsent is not None
                     else None

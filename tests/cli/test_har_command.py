@@ -323,12 +323,13 @@ def test_replay_asks_the_live_server_again_with_check_s_consent_rule(
 def test_a_request_the_capture_does_not_answer_is_said_not_invented(
     tmp_path: Path, run_cli: RunCli
 ) -> None:
-    """A preflight the capture lacks: cannot tell, and which request it lacks; exit 4."""
+    """A preflight the capture lacks: cannot tell, and which request it lacks; exit 4; the
+    secret in its URL masked there too."""
     page = "http://127.0.0.1:8080"
     entries = [
         _entry(
             "DELETE",
-            "http://127.0.0.1:9/items/1",
+            "http://127.0.0.1:9/items/1?token=t0k3n-0f-a-st0pped-capture",
             [("Origin", page), ("Sec-Fetch-Mode", "cors")],
             0,
         )
@@ -339,13 +340,16 @@ def test_a_request_the_capture_does_not_answer_is_said_not_invented(
     result.assert_no_traceback()
     assert result.returncode == 4
     assert "cannot tell" in result.stdout
-    assert "would send the preflight OPTIONS http://127.0.0.1:9/items/1" in result.stdout
+    assert "would send the preflight OPTIONS http://127.0.0.1:9/items/1?token=****" in (
+        result.stdout
+    )
     document = run_cli("har", str(path), "--format", "json").json()
     assert document["requests"][0]["unsent"] == {
         "kind": "preflight",
         "method": "OPTIONS",
-        "url": "http://127.0.0.1:9/items/1",
+        "url": "http://127.0.0.1:9/items/1?token=****",
     }
+    assert "t0k3n-0f-a-st0pped-capture" not in json.dumps(document)
 
 
 def test_a_capture_can_come_on_standard_input(run_cli: RunCli) -> None:
