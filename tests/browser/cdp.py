@@ -88,8 +88,8 @@ class Browser:
         self._replies: dict[int, dict[str, Any]] = {}
         self._reply_ready = threading.Condition(self._lock)
         self.console: list[ConsoleEntry] = []
-        self.network: list[tuple[str, dict[str, Any]]] | None = None
-        """Network.* events (method, params) in arrival order, while not None (`record_network`)."""
+        self.network: list[dict[str, Any]] = []
+        """Every `Network.*` event, in order, once `Network.enable` was sent (the captures)."""
         self._socket = websocket.create_connection(
             self._endpoint(), timeout=30, suppress_origin=True
         )
@@ -133,9 +133,6 @@ class Browser:
                 with self._lock:
                     self._replies[message["id"]] = message
                     self._reply_ready.notify_all()
-            elif self.network is not None and message.get("method", "").startswith("Network."):
-                with self._lock:
-                    self.network.append((message["method"], message["params"]))
             elif message.get("method") == "Log.entryAdded":
                 entry = message["params"]["entry"]
                 with self._lock:
@@ -144,6 +141,9 @@ class Browser:
                             entry["source"], entry["level"], entry["text"], entry.get("url")
                         )
                     )
+            elif message.get("method", "").startswith("Network."):
+                with self._lock:
+                    self.network.append(message)
 
     def command(
         self, method: str, *, session: bool = False, timeout: float = 30, **params: Any
@@ -197,17 +197,10 @@ class Browser:
         path.write_bytes(base64.b64decode(data["data"]))
         return path
 
-    def record_network(self) -> None:
-        """Enable the Network domain and keep its events in `network` from now on (what DevTools'
-        Network panel is built from: requestWillBeSent, *ExtraInfo, responseReceived,
-        loadingFinished, loadingFailed with its corsErrorStatus)."""
+    def network_events(self) -> list[dict[str, Any]]:
+        """A copy of `network`, taken under the reader's lock."""
         with self._lock:
-            self.network = []
-        self.command("Network.enable", session=True)
-
-    def network_events(self) -> list[tuple[str, dict[str, Any]]]:
-        with self._lock:
-            return list(self.network or [])
+            return list(self.network)
 
     def console_since(self, index: int) -> list[ConsoleEntry]:
         with self._lock:

@@ -303,13 +303,13 @@ def record(
         sameSite="None",
     )
     started = time.time()
-    browser.record_network()
+    mark = len(browser.network_events())
+    browser.command("Network.enable", session=True)
     browser.navigate(page_url)
     seen, skipped = run_all(Chromium(browser), place, scenarios, skip)
     time.sleep(0.3)  # the last events (loadingFinished) arrive after fetch() settles
-    events = browser.network_events()
     browser.command("Network.disable", session=True)
-    browser.network = None
+    events = [(m["method"], m["params"]) for m in browser.network_events()[mark:]]
     asked = {p["request"]["url"] for m, p in events if m == "Network.requestWillBeSent"}
     return Recording(har_of(events, page_url, started), *_sent(seen, skipped, asked))
 
