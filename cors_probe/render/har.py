@@ -74,7 +74,7 @@ def derivation_line(row: Row) -> str:
     )
     engine = label(derived.engine) if derived.engine else "unknown (Chromium assumed)"
     text = (
-        f"From HAR entry {row.entry} (captured by {engine}): page origin {origin} {where}; "
+        f"Read from the capture (made by {engine}): page origin {origin} {where}; "
         f"credentials {credentials}"
     )
     if derived.dropped:
@@ -156,6 +156,7 @@ def _write_text(capture: Capture, out: TextIO, options: RenderOptions) -> None:
         if not (capture.picked or blocked or report is None):
             continue
         console.print()
+        console.print(Text(f"HAR entry {row.entry}:", style="bold"))
         console.print(Text(visible(derivation_line(row))))
         if report is None:
             console.print(Text(visible(_clean(unsent_line(row), row, options))))

@@ -103,7 +103,7 @@ def test_the_text_report_lists_every_request_then_explains_the_blocked_ones(
     blocked = [s for s in scenarios if s["verdict"] == "blocked"]
     assert result.stdout.count(f"✘ BLOCKED in {engine}") == len(blocked)
     assert result.stdout.count("[captured]") == len(blocked)
-    assert result.stdout.count("From HAR entry") == len(blocked)
+    assert result.stdout.count("\nHAR entry ") == len(blocked)
 
 
 def test_an_entry_picked_by_url_is_check_s_report_with_its_derivation(run_cli: RunCli) -> None:
