@@ -467,7 +467,8 @@ class Derivation:
     `flag` (--origin given), or None (no origin: probed as a third-party site)."""
     credentials_from: str | None
     """Why credentials mode is include: `Cookie` (the capture carried cookies), `credentials`
-    (fetch's option), `flag`; None when it is not."""
+    (fetch's option), `flag`, `preflight` (a HAR: the browser did not send the request after a
+    preflight that passes only without credentials); None when it is not."""
     dropped: tuple[DroppedHeader, ...] = ()
     """The captured headers left out of the script's request, in capture order."""
     overridden: tuple[str, ...] = ()

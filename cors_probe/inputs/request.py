@@ -112,6 +112,8 @@ class RequestOptions:
     data: str | None = None
     """The body; `@FILE` reads a file's bytes when `read_files` is true."""
     cookie: str | None = None
+    body: bytes | None = None
+    """A body already read (a capture's bytes, inputs/capture.py); when set, `data` is unused."""
     read_files: bool = True
     """False where `@FILE` must stay literal text (the lab page must not read the lab's disk)."""
     user_agent: str | None = None
@@ -172,7 +174,7 @@ def build(options: RequestOptions) -> RequestShape:
         headers=Headers(tuple(parse_header(h) for h in options.headers)),
         credentials=options.credentials,
         user_agent=options.user_agent,
-        body=read_body(options.data) if options.read_files else _text(options.data),
+        body=_body(options),
         cookie=options.cookie,
         origin_given=origin_given,
         mode=options.mode,
@@ -199,6 +201,13 @@ def _page_space(
     return page_space(page, explicit, address)
 
 
+def _body(options: RequestOptions) -> bytes | None:
+    """The captured body, else `data` as text or (`read_files`) `@FILE`'s bytes."""
+    if options.body is not None:
+        return options.body
+    return read_body(options.data) if options.read_files else _text(options.data)
+
+
 def _text(data: str | None) -> bytes | None:
     return data.encode("utf-8") if data else None
 
@@ -212,8 +221,8 @@ def read_body(data: str | None) -> bytes | None:
     return read_file(data[1:], f"--data {data!r}")
 
 
-def read_file(path: str, label: str) -> bytes:
-    """A file the user named, as bytes: at most MAX_BODY bytes are read (an endless stream such as
+def read_file(path: str, label: str, limit: int = MAX_BODY) -> bytes:
+    """A file the user named, as bytes: at most `limit` bytes are read (an endless stream such as
     /dev/zero is refused), and a pipe gets BODY_WAIT seconds for each read (a FIFO with no writer
     is refused, not waited on forever). UsageError, starting with `label`, for each failure."""
     try:
@@ -221,7 +230,7 @@ def read_file(path: str, label: str) -> bytes:
     except (OSError, ValueError) as exc:
         raise UsageError(f"{label}: {_reason(exc)}") from None
     try:
-        return _read_capped(descriptor, label)
+        return _read_capped(descriptor, label, limit)
     finally:
         os.close(descriptor)
 
@@ -230,7 +239,7 @@ def _reason(exc: Exception) -> str:
     return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
 
 
-def _read_capped(descriptor: int, label: str) -> bytes:
+def _read_capped(descriptor: int, label: str, limit: int) -> bytes:
     try:
         regular = stat.S_ISREG(os.fstat(descriptor).st_mode)
         chunks: list[bytes] = []
@@ -249,9 +258,9 @@ def _read_capped(descriptor: int, label: str) -> bytes:
             if not chunk:
                 return b"".join(chunks)
             size += len(chunk)
-            if size > MAX_BODY:
+            if size > limit:
                 raise UsageError(
-                    f"{label}: the file is larger than {MAX_BODY // (1024 * 1024)} MiB (the limit)"
+                    f"{label}: the file is larger than {limit // (1024 * 1024)} MiB (the limit)"
                 )
             chunks.append(chunk)
     except OSError as exc:

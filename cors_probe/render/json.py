@@ -227,6 +227,7 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
         "schema": SCHEMA,
         "tool": {"name": "cors-probe", "version": __version__},
         "simulated": report.simulated,
+        "captured": report.captured,
         "dry_run": report.dry_run,
         "verdict": outcome.verdict.value,
         "blocked_at": decisive.stage.value if decisive is not None else None,

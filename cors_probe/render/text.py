@@ -90,6 +90,8 @@ def _headline(report: Report) -> Text:
         line.append(", if the user allows Local Network Access", style="bold yellow")
     if report.simulated:
         line.append("  [simulated]", style="dim")
+    if report.captured:
+        line.append("  [captured]", style="dim")
     return line
 
 

@@ -1,0 +1,200 @@
+"""`cors-probe har`: explain every cross-origin request of a HAR capture, offline."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cors_probe.cli.debug import Debug
+from cors_probe.cli.options import (
+    Credentials,
+    Engine,
+    OutputFormat,
+    PageOrigin,
+    ShowSecrets,
+    Timeout,
+    Verbose,
+    Yes,
+    ask,
+    on_terminal,
+    one_origin,
+)
+from cors_probe.errors import UsageError
+from cors_probe.render import Format
+
+if TYPE_CHECKING:
+    from cors_probe.inputs.har import Har, HarConversation
+    from cors_probe.model import Report, RequestShape, WireRequest
+    from cors_probe.policy.browsers import Browser
+    from cors_probe.usecases.har import Row
+
+HarFile = Annotated[
+    str,
+    typer.Argument(
+        metavar="FILE", help="The HAR file (DevTools' or Firefox's Save All As HAR); - for stdin."
+    ),
+]
+EntryNumber = Annotated[
+    int | None,
+    typer.Option("--entry", "-e", min=1, help="Explain only this entry (numbered from 1)."),
+]
+UrlPattern = Annotated[
+    str | None,
+    typer.Option(
+        "--url", metavar="PATTERN", help="Explain only the request whose URL matches (a regex)."
+    ),
+]
+Replay = Annotated[
+    bool,
+    typer.Option(
+        "--replay",
+        help="Ask the live server again for the chosen requests, as `check` does (nothing is "
+        "sent without it).",
+    ),
+]
+HarBrowser = Annotated[
+    Engine | None,
+    typer.Option(
+        "--browser",
+        "-b",
+        help="The engine to judge with (default: the one that made the capture).",
+        case_sensitive=False,
+    ),
+]
+
+
+def har(
+    file: HarFile,
+    entry: EntryNumber = None,
+    url: UrlPattern = None,
+    replay: Replay = False,
+    yes: Yes = False,
+    browser: HarBrowser = None,
+    origin: PageOrigin = None,
+    credentials: Credentials = False,
+    output_format: OutputFormat = Format.TEXT,
+    timeout: Timeout = 10.0,
+    show_secrets: ShowSecrets = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Explain every cross-origin request of a HAR capture, offline, as check would."""
+    del debug  # read in main() before parsing; declared here so it shows in --help
+    from cors_probe.inputs import har as inputs
+    from cors_probe.render import RenderOptions
+    from cors_probe.render.har import write
+    from cors_probe.usecases.har import Capture, exit_code
+
+    if output_format not in (Format.TEXT, Format.JSON):
+        raise UsageError(f"--format {output_format.value}: har writes text or json")
+    capture = inputs.load(file)
+    chosen = _pick(capture, inputs.conversations(capture), entry, url)
+    engines = browser.names() if browser is not None else (_option(capture.engine),)
+    given = (one_origin(origin), credentials)
+    rows = tuple(
+        _row(capture, conversation, engines, given, replay, yes, timeout) for conversation in chosen
+    )
+    picked = entry is not None or url is not None
+    result = Capture(file, capture.engine, rows, replayed=replay, picked=picked)
+    write(result, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
+    raise typer.Exit(int(exit_code(result)))
+
+
+def _option(engine: str | None) -> str:
+    """The `--browser` name of a capture's engine (Chromium when not known)."""
+    return {"firefox": "firefox", "safari": "safari"}.get(engine or "", "chromium")
+
+
+def _pick(
+    capture: Har, found: list[HarConversation], entry: int | None, pattern: str | None
+) -> list[HarConversation]:
+    """The conversations asked for: all, the one holding entry `entry`, or the one whose URL
+    matches `pattern`; UsageError when the pick names none, or several."""
+    if entry is not None:
+        if entry > len(capture.entries):
+            raise UsageError(f"--entry {entry}: the capture has {len(capture.entries)} entries")
+        holding = [
+            c
+            for c in found
+            if any(entry in (h.entry.number, h.preflight and h.preflight.number) for h in c.hops)
+        ]
+        if not holding:
+            raise UsageError(
+                f"--entry {entry}: not a cross-origin request (a same-origin one, or the page "
+                "itself)"
+            )
+        found = holding
+    if pattern is not None:
+        import re
+
+        try:
+            regex = re.compile(pattern)
+        except re.error as error:
+            raise UsageError(f"--url {pattern!r}: not a regular expression ({error})") from None
+        found = [c for c in found if any(regex.search(h.entry.url) for h in c.hops)]
+        if len(found) != 1:
+            numbers = ", ".join(str(c.first.number) for c in found[:10])
+            raise UsageError(
+                f"--url {pattern!r} matches no cross-origin request"
+                if not found
+                else f"--url {pattern!r} matches {len(found)} requests (entries {numbers}): "
+                "give --entry"
+            )
+    return found
+
+
+def _row(
+    capture: Har,
+    conversation: HarConversation,
+    engines: tuple[str, ...],
+    given: tuple[str | None, bool],
+    replay: bool,
+    yes: bool,
+    timeout: float,
+) -> Row:
+    """One conversation read from the capture and explained (offline, or asked again live)."""
+    from cors_probe.inputs.capture import Overrides, derive
+    from cors_probe.inputs.har import captured, recorded
+    from cors_probe.inputs.request import build
+    from cors_probe.policy.browsers import named
+    from cors_probe.usecases.har import Explanation, Row, explain, marked
+
+    origin, credentials = given
+    options, derivation = derive(
+        captured(conversation, capture.engine), Overrides(origin=origin, credentials=credentials)
+    )
+    shape = build(options)
+    browsers = tuple(named(name) for name in engines)
+    if replay:
+        report = _live(shape, browsers, yes, timeout)
+        explanation = Explanation(marked(report, derivation, captured=False))
+    else:
+        explanation = explain(shape, recorded(conversation), derivation, browsers)
+    if explanation.report is not None and explanation.report.derived is not None:
+        derivation = explanation.report.derived  # credentials may have been inferred
+    first, last = conversation.first, conversation.last
+    return Row(first.number, first.method, first.url, last.status, explanation, derivation)
+
+
+def _live(shape: RequestShape, browsers: tuple[Browser, ...], yes: bool, timeout: float) -> Report:
+    """`check`'s report against the live server, with check's consent rule (a request with side
+    effects needs --yes or a yes at the prompt); no cache probe."""
+    from cors_probe.probe.client import ProbeOptions, Prober
+    from cors_probe.render.scrub import clean_line, secrets_of
+    from cors_probe.usecases import check as use_case
+
+    engines = browsers
+
+    def consent(request: WireRequest) -> bool:
+        if yes:
+            return True
+        asked = f"Send {request.method} {request.url}? It may change data on the server."
+        return on_terminal() and ask(clean_line(asked, secrets_of(shape)))
+
+    options = ProbeOptions(timeout=timeout)
+    with Prober(options) as prober:
+        timed = use_case.Timed(prober.send, options.timeout)
+        limit = use_case.default_deadline(options.timeout) * len(engines)
+        return use_case.run(shape, timed, browsers=engines, consent=consent, deadline=limit)

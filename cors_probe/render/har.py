@@ -1,0 +1,232 @@
+"""`cors-probe har`'s output: the table of a capture's cross-origin requests, then the full
+report of each blocked one (or of the one picked), as text or JSON.
+
+Each report is written by `check`'s own writers (render.write), so a captured request reads as a
+checked one, marked captured. Secrets are masked as everywhere (render.scrub): the table's URLs
+by value, the reports by name and value; the derivation names dropped headers, never values.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, TextIO
+
+from cors_probe.explain.catalogue import explain
+from cors_probe.explain.engines import label
+from cors_probe.model import Derivation, ExchangeKind, Report
+
+if TYPE_CHECKING:
+    from cors_probe.render import Format, RenderOptions
+    from cors_probe.usecases.har import Capture, Row
+
+SCHEMA = "cors-probe/har/1"
+ORIGIN_FROM = {
+    "Origin": "from its Origin header",
+    "Referer": "from its Referer",
+    "referrer": "from fetch()'s referrer",
+    "flag": "given with --origin",
+}
+CREDENTIALS_FROM = {
+    "Cookie": "include (it carried a Cookie)",
+    "credentials": "include (fetch()'s credentials option)",
+    "flag": "include (given with --credentials)",
+    "preflight": "include (inferred: the browser did not send the request after its "
+    "preflight, which passes only for a request without credentials)",
+}
+
+
+def _secrets(row: Row, options: RenderOptions) -> frozenset[str]:
+    """The values masked in `row`'s output: its report's (render.scrub.secrets_in) and the
+    secret query values of its URLs (the one a capture cannot answer included)."""
+    from cors_probe.render.scrub import secrets_in, url_secrets
+
+    if options.show_secrets:
+        return frozenset()
+    found = set(options.secrets) | url_secrets(row.url)
+    report, unsent = row.explanation.report, row.explanation.unsent
+    if report is not None:
+        found |= secrets_in(report)
+    if unsent is not None:
+        found |= url_secrets(unsent.url)
+    return frozenset(found)
+
+
+def _clean(text: str, row: Row, options: RenderOptions) -> str:
+    from cors_probe.render.scrub import clean_line
+
+    return clean_line(text, _secrets(row, options))
+
+
+def _url(row: Row, options: RenderOptions) -> str:
+    return _clean(row.url, row, options)
+
+
+def derivation_line(row: Row) -> str:
+    """How the request was read from the capture, in one paragraph (names, never values)."""
+    derived: Derivation = row.derivation
+    report = row.explanation.report
+    origin = report.shape.origin.serialise() if report is not None else "?"
+    where = ORIGIN_FROM.get(derived.origin_from or "", "not in the capture: a third-party page")
+    credentials = CREDENTIALS_FROM.get(
+        derived.credentials_from or "",
+        "same-origin (no Cookie captured; a HAR does not record fetch()'s credentials option: "
+        "give --credentials if the script asked for include)",
+    )
+    engine = label(derived.engine) if derived.engine else "unknown (Chromium assumed)"
+    text = (
+        f"Read from the capture (made by {engine}): page origin {origin} {where}; "
+        f"credentials {credentials}"
+    )
+    if derived.dropped:
+        dropped = ", ".join(f"{d.name} ({d.reason})" for d in derived.dropped)
+        text += f"; left out as the browser's own: {dropped}"
+    if derived.overridden:
+        text += f"; replaced by flags: {', '.join(derived.overridden)}"
+    return text + "."
+
+
+def unsent_line(row: Row) -> str:
+    """What the capture cannot answer, for a row without a report."""
+    explanation = row.explanation
+    request = explanation.unsent
+    assert request is not None
+    kind = "preflight" if explanation.unsent_kind is ExchangeKind.PREFLIGHT else "request"
+    engine = label(row.derivation.engine or "chrome")
+    return (
+        f"Cannot tell from the capture: {engine} would send the {kind} {request.method} "
+        f"{request.url}, and the capture holds no response to it (the browser never sent it, or "
+        "failed it without one). --replay asks the live server."
+    )
+
+
+def _decisive(report: Report | None) -> str:
+    if report is None or report.outcome.decisive is None:
+        return ""
+    return explain(report.outcome.decisive).title
+
+
+def write(capture: Capture, output_format: Format, out: TextIO, options: RenderOptions) -> None:
+    """Write `capture` as text (the table, then each blocked or picked report) or JSON."""
+    from cors_probe.render import Format
+
+    if output_format is Format.JSON:
+        out.write(json.dumps(to_dict(capture, options), indent=2, ensure_ascii=False) + "\n")
+    else:
+        _write_text(capture, out, options)
+
+
+def _write_text(capture: Capture, out: TextIO, options: RenderOptions) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from cors_probe.render import Format, write
+    from cors_probe.render.scrub import visible
+
+    console = (
+        Console(file=out, width=120, highlight=False, color_system=None)
+        if options.to_file
+        else Console(file=out, highlight=False)
+    )
+    how = "replayed against the live server" if capture.replayed else "from the capture"
+    engine = label(capture.engine) if capture.engine else "an unknown engine"
+    if not capture.picked:
+        console.print(
+            Text(
+                f"{visible(capture.path)}: {len(capture.rows)} cross-origin request"
+                f"{'s' if len(capture.rows) != 1 else ''}, captured by {engine}; verdicts {how}"
+            )
+        )
+        table = Table()
+        for name in ("entry", "method", "URL", "status", "verdict", "decisive finding"):
+            table.add_column(name, overflow="fold")  # a URL is shown whole, never cut
+        for row in capture.rows:
+            table.add_row(
+                str(row.entry),
+                Text(visible(row.method)),
+                Text(visible(_url(row, options))),
+                str(row.status) if row.status else "-",
+                row.verdict.value if row.verdict is not None else "cannot tell",
+                Text(_decisive(row.explanation.report)),
+            )
+        console.print(table)
+    for row in capture.rows:
+        report = row.explanation.report
+        blocked = report is not None and report.outcome.verdict.value == "blocked"
+        if not (capture.picked or blocked or report is None):
+            continue
+        console.print()
+        console.print(Text(f"HAR entry {row.entry}:", style="bold"))
+        console.print(Text(visible(derivation_line(row))))
+        if report is None:
+            console.print(Text(visible(_clean(unsent_line(row), row, options))))
+            continue
+        console.file.flush()
+        write(report, Format.TEXT, out, options)
+
+
+def to_dict(capture: Capture, options: RenderOptions) -> dict[str, Any]:
+    """The JSON document: `cors-probe/har/1`, one item per request; each `report` is `check`'s
+    document (cors-probe/check/1) of it, marked `captured`, or null when the capture cannot
+    tell (`unsent` says which request it lacks). A picked request with a report is that
+    report's document itself, with `entry` and `derived` added."""
+    from cors_probe.render.json import to_dict as check_dict
+    from cors_probe.render.scrub import clean
+
+    items: list[dict[str, Any]] = []
+    for row in capture.rows:
+        report = row.explanation.report
+        document = None
+        if report is not None:
+            cleaned = clean(report, _secrets(row, options), controls=False)
+            document = check_dict(cleaned, show_secrets=options.show_secrets)
+        unsent = row.explanation.unsent
+        items.append(
+            {
+                "entry": row.entry,
+                "method": row.method,
+                "url": _url(row, options),
+                "status": row.status or None,
+                "verdict": row.verdict.value if row.verdict is not None else None,
+                "decisive": (
+                    report.outcome.decisive.code.value
+                    if report is not None and report.outcome.decisive is not None
+                    else None
+                ),
+                "derived": derived_dict(row.derivation),
+                "unsent": (
+                    {
+                        "kind": (row.explanation.unsent_kind or ExchangeKind.ACTUAL).value,
+                        "method": unsent.method,
+                        "url": _clean(unsent.url, row, options),
+                    }
+                    if unsent is not None
+                    else None
+                ),
+                "report": document,
+            }
+        )
+    if capture.picked and len(items) == 1 and items[0]["report"] is not None:
+        single: dict[str, Any] = items[0]["report"]
+        return {**single, "entry": items[0]["entry"], "derived": items[0]["derived"]}
+    return {
+        "schema": SCHEMA,
+        "file": capture.path,
+        "engine": capture.engine,
+        "replayed": capture.replayed,
+        "requests": items,
+    }
+
+
+def derived_dict(derived: Derivation) -> dict[str, Any]:
+    """The derivation as JSON: where the origin and credentials came from, the headers left
+    out (name, reason; values masked like any header unless --show-secrets is not needed:
+    only names are written), the flags that replaced what was derived."""
+    return {
+        "source": derived.source,
+        "origin_from": derived.origin_from,
+        "credentials_from": derived.credentials_from,
+        "dropped": [{"name": d.name, "reason": d.reason} for d in derived.dropped],
+        "overridden": list(derived.overridden),
+        "engine": derived.engine,
+    }
