@@ -112,6 +112,8 @@ class RequestOptions:
     data: str | None = None
     """The body; `@FILE` reads a file's bytes when `read_files` is true."""
     cookie: str | None = None
+    body: bytes | None = None
+    """A body already read (a capture's bytes, inputs/capture.py); when set, `data` is unused."""
     read_files: bool = True
     """False where `@FILE` must stay literal text (the lab page must not read the lab's disk)."""
     user_agent: str | None = None
@@ -172,7 +174,7 @@ def build(options: RequestOptions) -> RequestShape:
         headers=Headers(tuple(parse_header(h) for h in options.headers)),
         credentials=options.credentials,
         user_agent=options.user_agent,
-        body=read_body(options.data) if options.read_files else _text(options.data),
+        body=_body(options),
         cookie=options.cookie,
         origin_given=origin_given,
         mode=options.mode,
@@ -197,6 +199,13 @@ def _page_space(
     if explicit is None and not page.opaque and host_space(page.host) is None:
         address = options.resolve(page.host) if options.resolve is not None else None
     return page_space(page, explicit, address)
+
+
+def _body(options: RequestOptions) -> bytes | None:
+    """The captured body, else `data` as text or (`read_files`) `@FILE`'s bytes."""
+    if options.body is not None:
+        return options.body
+    return read_body(options.data) if options.read_files else _text(options.data)
 
 
 def _text(data: str | None) -> bytes | None:

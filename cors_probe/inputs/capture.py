@@ -1,0 +1,197 @@
+"""A request captured by a browser (DevTools' "Copy as cURL" / "Copy as fetch", a HAR entry),
+turned back into the request the page's script made.
+
+The parsers (inputs/curl.py, inputs/fetch_js.py, inputs/har.py) each produce a `CapturedRequest`;
+`derive` is the one place that decides what it means: the page's origin, the method as sent,
+whether it was credentialed, which headers the script set (policy/capture.py) and what the user's
+own flags replace. Every mistake is a UsageError, raised before any I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cors_probe.errors import UsageError
+from cors_probe.inputs.request import RequestOptions
+from cors_probe.model import Derivation, RequestMode
+
+ENGINES = ("chrome", "firefox", "safari")
+"""The engines a capture can name (report keys, policy/browsers.py)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedRequest:
+    """A request as a capture holds it: everything that went on the wire, nothing derived yet."""
+
+    url: str
+    method: str
+    """As sent (curl: -X, else POST with a body, else GET)."""
+    headers: tuple[tuple[str, str], ...]
+    """(name, value) pairs in capture order, duplicates and case kept."""
+    body: bytes | None
+    """The request body's bytes; None when there was none (b"" is an empty body)."""
+    credentials: str | None = None
+    """fetch()'s `credentials` option when the capture says it (`include`, `same-origin`,
+    `omit`), else None."""
+    mode: str | None = None
+    """fetch()'s `mode` when the capture says it (`cors`, `no-cors`, `same-origin`), else None."""
+    referrer: str | None = None
+    """fetch()'s `referrer` option (Copy as fetch), else None."""
+    source: str = "curl"
+    """What it was captured as: a `Derivation.source` value (`curl`, `curl-cmd`, `powershell`,
+    `fetch`, `node-fetch`, `har`)."""
+    engine: str | None = None
+    """The engine that sent it when the capture's shape tells (`chrome`, `firefox`, `safari`),
+    else None (Chromium's defaults are then assumed for the header split)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """The request options the user gave as flags beside a capture; None (or empty) = not given."""
+
+    url: str | None = None
+    origin: str | None = None
+    method: str | None = None
+    headers: Sequence[str] = ()
+    """`Name: value` strings (-H): each replaces every derived header of that name, or is added."""
+    credentials: bool = False
+    """--credentials (a flag: only `include` can be asked for)."""
+    data: str | None = None
+    """--data: the body (`@FILE` reads a file), replacing the captured one."""
+    cookie: str | None = None
+    mode: RequestMode | None = None
+
+
+def _origin_of(url: str) -> str | None:
+    """The serialised origin of an http(s) URL, or None (not a URL, another scheme, opaque)."""
+    from cors_probe.policy.url import UrlError, parse_url
+
+    parsed = parse_url(url.strip())
+    if isinstance(parsed, UrlError) or not parsed.is_http:
+        return None
+    origin = parsed.origin()
+    return None if origin.opaque else origin.serialise()
+
+
+def _page_origin(captured: CapturedRequest) -> tuple[str | None, str | None]:
+    """(origin, where it came from): the Origin header, else the Referer's origin, else fetch()'s
+    `referrer` option's; (None, None) when the capture names no page (https://fetch.spec.whatwg.org/#origin-header)."""
+    for name, value in captured.headers:
+        if name.lower() == "origin" and value.strip():
+            return value.strip(), "Origin"
+    for name, value in captured.headers:
+        if name.lower() == "referer":
+            origin = _origin_of(value)
+            if origin is not None:
+                return origin, "Referer"
+    if captured.referrer:
+        origin = _origin_of(captured.referrer)
+        if origin is not None:
+            return origin, "referrer"
+    return None, None
+
+
+def _mode(text: str | None) -> RequestMode | None:
+    if text is None:
+        return None
+    try:
+        return RequestMode(text)
+    except ValueError:
+        modes = ", ".join(m.value for m in RequestMode)
+        raise UsageError(f"the captured mode {text!r} is not one of fetch()'s: {modes}") from None
+
+
+def _merged_headers(kept: list[str], given: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The derived `Name: value` list with each -H replacing the derived lines of its name (or
+    added at the end), and the overridden flags' labels (`-H Name`)."""
+    from cors_probe.inputs.request import parse_header
+
+    names = {parse_header(h)[0].lower() for h in given}
+    merged = [h for h in kept if h.partition(":")[0].strip().lower() not in names]
+    labels = [f"-H {parse_header(h)[0]}" for h in given]
+    return [*merged, *given], labels
+
+
+def derive(
+    captured: CapturedRequest, overrides: Overrides | None = None
+) -> tuple[RequestOptions, Derivation]:
+    """The script's request behind `captured`, with the user's flags applied, and how it was made.
+
+    - origin: the Origin header, else the Referer's origin, else fetch()'s referrer option; none:
+      the check runs as an unrelated third-party page;
+    - method as sent (fetch() normalises it the same way again);
+    - credentials: include when fetch()'s option says so, or when a Cookie was captured (a
+      cross-origin fetch() only sends cookies with credentials `include`); the Cookie's value
+      becomes the request's cookie;
+    - headers: the script's (policy/capture.py decides, for `captured.engine`);
+    - body and mode as captured.
+    Each flag in `overrides` replaces what was derived and is named in `Derivation.overridden`.
+    Raises UsageError for an unknown engine or mode, or a malformed header in `overrides`.
+    Returns the options for inputs.request.build (its `body` holds the captured bytes) and the
+    Derivation the report shows first.
+    """
+    from cors_probe.policy.browsers import CHROMIUM, named
+    from cors_probe.policy.capture import split_captured
+
+    given = overrides or Overrides()
+    if captured.engine is not None and captured.engine not in ENGINES:
+        raise UsageError(f"unknown capturing engine {captured.engine!r}")
+    browser = named(captured.engine) if captured.engine else CHROMIUM
+    split = split_captured(captured.headers, browser, has_body=captured.body is not None)
+    overridden: list[str] = []
+
+    origin, origin_from = _page_origin(captured)
+    if given.origin is not None:
+        origin, origin_from = given.origin, "flag"
+        overridden.append("--origin")
+    method = captured.method
+    if given.method is not None:
+        method = given.method
+        overridden.append("-X")
+    credentials_from: str | None = None
+    if captured.credentials == "include":
+        credentials_from = "credentials"
+    elif split.cookie is not None:
+        credentials_from = "Cookie"
+    if given.credentials and credentials_from is None:
+        credentials_from = "flag"
+        overridden.append("--credentials")
+    headers, labels = _merged_headers([f"{n}: {v}" for n, v in split.kept], given.headers)
+    overridden += labels
+    cookie = split.cookie
+    if given.cookie is not None:
+        cookie = given.cookie
+        overridden.append("--cookie")
+    body, data = captured.body, None
+    if given.data is not None:
+        body, data = None, given.data
+        overridden.append("--data")
+    mode = _mode(captured.mode) or RequestMode.CORS
+    if given.mode is not None:
+        mode = given.mode
+        overridden.append("--mode")
+    url = captured.url
+    if given.url is not None:
+        url = given.url
+        overridden.append("URL")
+    options = RequestOptions(
+        url=url,
+        origin=origin,
+        method=method,
+        headers=tuple(headers),
+        credentials=credentials_from is not None,
+        data=data,
+        body=body,
+        cookie=cookie,
+        mode=mode,
+    )
+    derivation = Derivation(
+        source=captured.source,
+        origin_from=origin_from,
+        credentials_from=credentials_from,
+        dropped=split.dropped,
+        overridden=tuple(overridden),
+        engine=captured.engine,
+    )
+    return options, derivation
