@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import typer
 
 from cors_probe.cli.debug import Debug
 from cors_probe.cli.options import (
-    URL,
     AssumeHeader,
     BrowserChoice,
     CaCert,
@@ -21,11 +21,14 @@ from cors_probe.cli.options import (
     Deadline,
     DryRun,
     Engine,
+    FromCurl,
+    FromFetch,
     Http2,
     Insecure,
     LocalNetwork,
-    Method,
-    Mode,
+    MethodGiven,
+    ModeGiven,
+    OptionalURL,
     OutputFormat,
     PageAddressSpace,
     PageOrigin,
@@ -41,14 +44,17 @@ from cors_probe.cli.options import (
     on_terminal,
     one_origin,
 )
-from cors_probe.model import RedirectMode, RequestMode
+from cors_probe.model import RedirectMode
 from cors_probe.render import Format
 
 if TYPE_CHECKING:
+    from cors_probe.inputs.request import RequestOptions
     from cors_probe.model import (
         AddressSpace,
+        Derivation,
         LocalNetworkPermission,
         Report,
+        RequestMode,
         RequestShape,
         WireRequest,
     )
@@ -58,16 +64,18 @@ if TYPE_CHECKING:
 
 
 def check(
-    url: URL,
+    url: OptionalURL = None,
+    from_curl: FromCurl = None,
+    from_fetch: FromFetch = None,
     origin: PageOrigin = None,
-    method: Method = "GET",
+    method: MethodGiven = None,
     header: RequestHeaders = None,
     credentials: Credentials = False,
     cookie: Cookie = None,
     data: Data = None,
     browser: BrowserChoice = Engine.CHROMIUM,
     user_agent: UserAgent = None,
-    mode: Mode = RequestMode.CORS,
+    mode: ModeGiven = None,
     redirect: Redirect = RedirectMode.FOLLOW,
     local_network: LocalNetwork = None,
     page_address_space: PageAddressSpace = None,
@@ -94,12 +102,12 @@ def check(
     from cors_probe.usecases.results import report_exit_code
 
     given = (url, one_origin(origin), method, header or (), credentials, data, cookie)
+    request, derivation = _request(given, mode, from_curl, from_fetch)
     resolve = Resolver()  # one per check: the page's host and every URL's, each asked once
     shape = _shape(
-        given,
+        request,
         resolve,
         user_agent=user_agent,
-        mode=mode,
         redirect=redirect,
         page_address_space=page_address_space,
         local_network=local_network,
@@ -123,6 +131,8 @@ def check(
         deadline=deadline,
         cache_probe=cache_probe,
     )
+    if derivation is not None:
+        report = replace(report, derived=derivation)
     write(report, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
     _tell_unreachable(report)
     _tell_unmatched(assumed, report)
@@ -145,24 +155,46 @@ def _tell_unmatched(assumed: list[Assumed], report: Report) -> None:
         sys.stderr.write(clean_line(line, secrets_of(report.shape)) + "\n")
 
 
+def _request(
+    given: tuple[str | None, str | None, str | None, Sequence[str], bool, str | None, str | None],
+    mode: RequestMode | None,
+    from_curl: str | None,
+    from_fetch: str | None,
+) -> tuple[RequestOptions, Derivation | None]:
+    """The request options as typed, or derived from a capture (`--from-curl`, `--from-fetch`)
+    with every flag given replacing what was derived (inputs/capture.py)."""
+    from cors_probe.errors import UsageError
+    from cors_probe.inputs.request import RequestOptions
+    from cors_probe.model import RequestMode
+
+    url, origin, method, headers, credentials, data, cookie = given
+    if from_curl is None and from_fetch is None:
+        if url is None:
+            raise UsageError("give the URL to check, or --from-curl / --from-fetch")
+        options = RequestOptions(url, origin, method or "GET", headers, credentials, data, cookie)
+        return replace(options, mode=mode or RequestMode.CORS), None
+    from cors_probe.inputs.capture import Overrides, from_capture
+
+    overrides = Overrides(url, origin, method, tuple(headers), credentials, data, cookie, mode)
+    return from_capture(from_curl, from_fetch, overrides)
+
+
 def _shape(
-    given: tuple[str, str | None, str, Sequence[str], bool, str | None, str | None],
+    request: RequestOptions,
     resolve: Resolver,
     *,
     user_agent: str | None,
-    mode: RequestMode,
     redirect: RedirectMode,
     page_address_space: AddressSpace | None,
     local_network: LocalNetworkPermission | None,
 ) -> RequestShape:
     """The request, its page's address space classified (a host name resolved, bounded in time;
     Local Network Access, policy/gates.py)."""
-    from cors_probe.inputs.request import RequestOptions, build
+    from cors_probe.inputs.request import build
 
-    options = RequestOptions(
-        *given,
+    options = replace(
+        request,
         user_agent=user_agent,
-        mode=mode,
         redirect=redirect,
         page_address_space=page_address_space,
         local_network=local_network,

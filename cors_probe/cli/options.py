@@ -77,6 +77,35 @@ def on_terminal() -> bool:
 
 
 URL = Annotated[str, typer.Argument(metavar="URL", help="The URL the page's script fetches.")]
+OptionalURL = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[URL]",
+        help="The URL the page's script fetches (optional with --from-curl/--from-fetch, "
+        "where it replaces the captured one).",
+        show_default=False,
+    ),
+]
+FromCurl = Annotated[
+    str | None,
+    typer.Option(
+        "--from-curl",
+        metavar="TEXT",
+        help="Check the request of a DevTools 'Copy as cURL' (bash or cmd) or 'Copy as "
+        "PowerShell' text; - reads standard input, @FILE a file. The page's origin, method, "
+        "credentials and the script's headers are derived; any flag given replaces what was "
+        "derived (-H replaces the derived header of its name, or adds one).",
+    ),
+]
+FromFetch = Annotated[
+    str | None,
+    typer.Option(
+        "--from-fetch",
+        metavar="TEXT",
+        help="Check the request of a DevTools 'Copy as fetch' or 'Copy as Node.js fetch' text; "
+        "- reads standard input, @FILE a file. Derived and overridden as --from-curl.",
+    ),
+]
 PageOrigin = Annotated[
     list[str] | None,
     typer.Option(
@@ -95,6 +124,17 @@ Method = Annotated[
         help="The method exactly as the script writes it "
         "(case matters for non-standard methods: patch is not PATCH).",
         autocompletion=_complete_method,
+    ),
+]
+MethodGiven = Annotated[
+    str | None,
+    typer.Option(
+        "--method",
+        "-X",
+        help="The method exactly as the script writes it (default: GET, or the captured one; "
+        "case matters for non-standard methods: patch is not PATCH).",
+        autocompletion=_complete_method,
+        show_default=False,
     ),
 ]
 RequestHeaders = Annotated[
@@ -194,6 +234,17 @@ Mode = Annotated[
         help="fetch()'s mode: cors; no-cors (no CORS check, but an opaque response: status 0, "
         "nothing readable; GET/HEAD/POST and safelisted headers only); same-origin.",
         case_sensitive=False,
+    ),
+]
+ModeGiven = Annotated[
+    RequestMode | None,
+    typer.Option(
+        "--mode",
+        help="fetch()'s mode (default: cors, or the captured one): cors; no-cors (no CORS "
+        "check, but an opaque response: status 0, nothing readable; GET/HEAD/POST and "
+        "safelisted headers only); same-origin.",
+        case_sensitive=False,
+        show_default=False,
     ),
 ]
 Redirect = Annotated[
