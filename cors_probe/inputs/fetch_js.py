@@ -80,7 +80,8 @@ def _string(node: Node, tree: Tree) -> str:
             simple = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "0": "\0"}
             out.append(simple.get(following, following))
             index += 2
-    return "".join(out)
+    joined = "".join(out)  # \uD83D\uDE00: a surrogate pair, one character
+    return joined.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
 def _value(node: Node, tree: Tree) -> Literal:

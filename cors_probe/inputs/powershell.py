@@ -71,7 +71,13 @@ def expandable(inner: str) -> str:
         else:
             out.append(char)
             index += 1
-    return "".join(out)
+    return _paired("".join(out))
+
+
+def _paired(text: str) -> str:
+    """UTF-16 surrogate pairs (`$([char]55357)$([char]56832)`: the generators escape each UTF-16
+    code unit, JavaScript's charCodeAt) joined into their character."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
 def _descendants(node: Node, kind: str) -> Iterator[Node]:

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from typing import TYPE_CHECKING
 
@@ -58,32 +59,51 @@ def ansi_c(inner: str) -> bytes:
     \\uHHHH and \\UHHHHHHHH (a character, as UTF-8); any other backslash stays as written.
     """
     out = bytearray()
+    high: int | None = None  # a UTF-16 high surrogate waiting for its low half
     for match in _ANSI_C.finditer(inner):
         token = match.group(0)
+        kind, rest = token[1:2], token[2:]
+        if high is not None and not (kind == "u" and 0xDC00 <= int(rest or "0", 16) < 0xE000):
+            out += chr(high).encode("utf-8", "surrogatepass")
+            high = None
         if not token.startswith("\\") or token == "\\":
             out += token.encode("utf-8", "surrogatepass")
-            continue
-        kind, rest = token[1], token[2:]
-        if kind in _SIMPLE_ESCAPES and not rest:
+        elif kind in _SIMPLE_ESCAPES and not rest:
             out += _SIMPLE_ESCAPES[kind]
         elif kind.isdigit():
             out.append(int(token[1:], 8) & 0xFF)
         elif kind == "x":
             out.append(int(rest, 16))
         elif kind in "uU":
-            out += chr(min(int(rest, 16), 0x10FFFF)).encode("utf-8", "surrogatepass")
+            point = min(int(rest, 16), 0x10FFFF)
+            if 0xD800 <= point < 0xDC00:
+                high = point
+            elif high is not None:  # the pair's low half: one character
+                out += chr(0x10000 + ((high - 0xD800) << 10) + point - 0xDC00).encode("utf-8")
+                high = None
+            else:
+                out += chr(point).encode("utf-8", "surrogatepass")
         else:  # \cX: the control character X & 0x1F
             out.append(ord(rest) & 0x1F)
+    if high is not None:
+        out += chr(high).encode("utf-8", "surrogatepass")
     return bytes(out)
 
 
+def _as_latin_1(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("cors-probe-latin-1", _as_latin_1)
+
+
 def _text_of(raw: bytes) -> str:
-    """A word's bytes as text: UTF-8, or else each byte as its Latin-1 character (Firefox writes
-    a character below U+0100 as `\\xHH`, curl.js escapeCharacter, which bash makes one byte)."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
+    """A word's bytes as text: UTF-8, each byte that is not part of a UTF-8 sequence read as its
+    Latin-1 character. Firefox writes a character below U+0100 as `\\xHH` (curl.js
+    escapeStringPosix, escapeCharacter), which bash makes one byte: `na\\xefve` is `naïve`."""
+    return raw.decode("utf-8", "cors-probe-latin-1")
 
 
 def _piece(node: Node, tree: Tree) -> bytes:
