@@ -88,6 +88,8 @@ class Browser:
         self._replies: dict[int, dict[str, Any]] = {}
         self._reply_ready = threading.Condition(self._lock)
         self.console: list[ConsoleEntry] = []
+        self.network: list[dict[str, Any]] = []
+        """Every `Network.*` event, in order, once `Network.enable` was sent (the captures)."""
         self._socket = websocket.create_connection(
             self._endpoint(), timeout=30, suppress_origin=True
         )
@@ -139,6 +141,9 @@ class Browser:
                             entry["source"], entry["level"], entry["text"], entry.get("url")
                         )
                     )
+            elif message.get("method", "").startswith("Network."):
+                with self._lock:
+                    self.network.append(message)
 
     def command(
         self, method: str, *, session: bool = False, timeout: float = 30, **params: Any
@@ -191,6 +196,11 @@ class Browser:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data["data"]))
         return path
+
+    def network_events(self) -> list[dict[str, Any]]:
+        """A copy of `network`, taken under the reader's lock."""
+        with self._lock:
+            return list(self.network)
 
     def console_since(self, index: int) -> list[ConsoleEntry]:
         with self._lock:
