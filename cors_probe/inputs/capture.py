@@ -120,6 +120,20 @@ def _mode(text: str | None) -> RequestMode | None:
         raise UsageError(f"the captured mode {text!r} is not one of fetch()'s: {modes}") from None
 
 
+def _sent_mode(captured: CapturedRequest) -> RequestMode | None:
+    """The mode the browser says it used: the captured Sec-Fetch-Mode when it is a fetch() mode
+    (https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-mode-header). It wins over a
+    "Copy as fetch" `mode` option, which DevTools always writes as `cors`
+    (NetworkLogView.ts generateFetchCall, RequestListContextMenu.js generateFetchString)."""
+    for name, value in captured.headers:
+        if name.lower() == "sec-fetch-mode":
+            try:
+                return RequestMode(value.strip().lower())
+            except ValueError:
+                return None
+    return None
+
+
 def _merged_headers(kept: list[str], given: Sequence[str]) -> tuple[list[str], list[str]]:
     """The derived `Name: value` list with each -H replacing the derived lines of its name (or
     added at the end), and the overridden flags' labels (`-H Name`)."""
@@ -143,7 +157,7 @@ def derive(
       cross-origin fetch() only sends cookies with credentials `include`); the Cookie's value
       becomes the request's cookie;
     - headers: the script's (policy/capture.py decides, for `captured.engine`);
-    - body and mode as captured.
+    - body as captured; mode from the captured Sec-Fetch-Mode, else fetch()'s mode option.
     Each flag in `overrides` replaces what was derived and is named in `Derivation.overridden`.
     Raises UsageError for an unknown engine or mode, or a malformed header in `overrides`.
     Returns the options for inputs.request.build (its `body` holds the captured bytes) and the
@@ -185,7 +199,8 @@ def derive(
     if given.data is not None:
         body, data = None, given.data
         overridden.append("--data")
-    mode = _mode(captured.mode) or RequestMode.CORS
+    copied_mode = _mode(captured.mode)  # checked even when Sec-Fetch-Mode decides
+    mode = _sent_mode(captured) or copied_mode or RequestMode.CORS
     if given.mode is not None:
         mode = given.mode
         overridden.append("--mode")
