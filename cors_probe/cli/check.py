@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -43,6 +42,7 @@ from cors_probe.cli.options import (
     ask,
     on_terminal,
     one_origin,
+    request_options,
 )
 from cors_probe.model import RedirectMode
 from cors_probe.render import Format
@@ -51,10 +51,8 @@ if TYPE_CHECKING:
     from cors_probe.inputs.request import RequestOptions
     from cors_probe.model import (
         AddressSpace,
-        Derivation,
         LocalNetworkPermission,
         Report,
-        RequestMode,
         RequestShape,
         WireRequest,
     )
@@ -102,7 +100,7 @@ def check(
     from cors_probe.usecases.results import report_exit_code
 
     given = (url, one_origin(origin), method, header or (), credentials, data, cookie)
-    request, derivation = _request(given, mode, from_curl, from_fetch)
+    request, derivation = request_options(given, mode, from_curl, from_fetch)
     resolve = Resolver()  # one per check: the page's host and every URL's, each asked once
     shape = _shape(
         request,
@@ -153,30 +151,6 @@ def _tell_unmatched(assumed: list[Assumed], report: Report) -> None:
             "came from that URL (compare it with the URLs in the report, query string included)"
         )
         sys.stderr.write(clean_line(line, secrets_of(report.shape)) + "\n")
-
-
-def _request(
-    given: tuple[str | None, str | None, str | None, Sequence[str], bool, str | None, str | None],
-    mode: RequestMode | None,
-    from_curl: str | None,
-    from_fetch: str | None,
-) -> tuple[RequestOptions, Derivation | None]:
-    """The request options as typed, or derived from a capture (`--from-curl`, `--from-fetch`)
-    with every flag given replacing what was derived (inputs/capture.py)."""
-    from cors_probe.errors import UsageError
-    from cors_probe.inputs.request import RequestOptions
-    from cors_probe.model import RequestMode
-
-    url, origin, method, headers, credentials, data, cookie = given
-    if from_curl is None and from_fetch is None:
-        if url is None:
-            raise UsageError("give the URL to check, or --from-curl / --from-fetch")
-        options = RequestOptions(url, origin, method or "GET", headers, credentials, data, cookie)
-        return replace(options, mode=mode or RequestMode.CORS), None
-    from cors_probe.inputs.capture import Overrides, from_capture
-
-    overrides = Overrides(url, origin, method, tuple(headers), credentials, data, cookie, mode)
-    return from_capture(from_curl, from_fetch, overrides)
 
 
 def _shape(

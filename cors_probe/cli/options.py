@@ -8,8 +8,9 @@ from __future__ import annotations
 import math
 import os
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +18,10 @@ from cors_probe.errors import UsageError
 from cors_probe.model import AddressSpace, LocalNetworkPermission, RedirectMode, RequestMode
 from cors_probe.render import Format
 from cors_probe.usecases.spec import Unreachable
+
+if TYPE_CHECKING:
+    from cors_probe.inputs.request import RequestOptions
+    from cors_probe.model import Derivation
 
 COMMON_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -410,3 +415,29 @@ PageAddressSpace = Annotated[
         case_sensitive=False,
     ),
 ]
+
+
+def request_options(
+    given: tuple[str | None, str | None, str | None, Sequence[str], bool, str | None, str | None],
+    mode: RequestMode | None,
+    from_curl: str | None,
+    from_fetch: str | None,
+) -> tuple[RequestOptions, Derivation | None]:
+    """The request options as typed (`given`: URL, origin, method, -H, --credentials, --data,
+    --cookie), or derived from a capture (`--from-curl`, `--from-fetch`) with every flag given
+    replacing what was derived (inputs/capture.py, imported only then). UsageError without a URL
+    and without a capture."""
+    from dataclasses import replace
+
+    from cors_probe.inputs.request import RequestOptions
+
+    url, origin, method, headers, credentials, data, cookie = given
+    if from_curl is None and from_fetch is None:
+        if url is None:
+            raise UsageError("give the URL to check, or --from-curl / --from-fetch")
+        options = RequestOptions(url, origin, method or "GET", headers, credentials, data, cookie)
+        return replace(options, mode=mode or RequestMode.CORS), None
+    from cors_probe.inputs.capture import Overrides, from_capture
+
+    overrides = Overrides(url, origin, method, tuple(headers), credentials, data, cookie, mode)
+    return from_capture(from_curl, from_fetch, overrides)

@@ -34,6 +34,8 @@ CREDENTIALS_FROM = {
     "flag": "--credentials",
 }
 ENGINES = {"chrome": "Chrome", "firefox": "Firefox", "safari": "Safari"}
+OPTIONS = {"chrome": "chromium", "firefox": "firefox", "safari": "safari"}
+"""Each engine's report key -> its --browser name (policy/browsers.py)."""
 REASONS = {
     "forbidden": "forbidden",
     "sec": "sec",
@@ -71,6 +73,11 @@ def derived_line(report: Report) -> str:
         line += f"; left out as browser-added: {dropped}"
     if derived.overridden:
         line += f"; replaced by flags: {', '.join(derived.overridden)}"
+    if derived.engine in OPTIONS and derived.engine != report.browser and not report.others:
+        line += (
+            f". Judged as {ENGINES.get(report.browser, report.browser)}; "
+            f"--browser {OPTIONS[derived.engine]} for {ENGINES[derived.engine]}'s verdict"
+        )
     return line + "."
 
 

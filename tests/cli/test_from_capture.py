@@ -204,3 +204,16 @@ def test_a_huge_stdin_is_refused(run_cli: Run) -> None:
     result.assert_no_traceback()
     assert result.returncode == 2
     assert "larger than 1024 KiB" in result.stderr
+
+
+def test_simulate_reads_a_capture_too(run_cli: Run) -> None:
+    """Offline: the stated answers judge the derived request; nothing is sent."""
+    text = shapes.chrome_curl("http://127.0.0.1:9/api/x", "PUT", CHROME_HEADERS, "{}")
+    allow = f"Access-Control-Allow-Origin: {PAGE}"
+    result = run_cli("simulate", "--from-curl", text, "--preflight-header", allow, "-f", "json")
+    result.assert_no_traceback()
+    document = result.json()
+    assert document["simulated"] is True
+    assert document["derived"]["origin_from"] == "Origin"
+    assert document["request"]["method"] == "PUT"
+    assert document["decisive"] == "acac-not-true"  # credentialed: the captured Cookie
