@@ -231,7 +231,10 @@ def looks_like_cmd(text: str) -> bool:
 
 
 def looks_like_powershell(text: str) -> bool:
-    """Whether a text is DevTools' "Copy as PowerShell" (an Invoke-WebRequest command)."""
+    """Whether a text is DevTools' "Copy as PowerShell": an Invoke-WebRequest command, not a
+    curl command that merely mentions one."""
+    if re.match(r"\s*curl(\.exe)?\s", text, re.IGNORECASE):
+        return False
     return re.search(r"\bInvoke-(WebRequest|RestMethod)\b", text, re.IGNORECASE) is not None
 
 

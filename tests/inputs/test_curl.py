@@ -211,6 +211,13 @@ OPTIONS = [
     pytest.param(
         "curl -G http://a.test/p?x=1 -d y=2", "GET", (), None, id="-G puts the data in the query"
     ),
+    pytest.param(
+        "curl http://a.test/ -H 'X-Note: Invoke-WebRequest'",
+        "GET",
+        (("X-Note", "Invoke-WebRequest"),),
+        None,
+        id="a curl command mentioning PowerShell is curl",
+    ),
 ]
 
 
