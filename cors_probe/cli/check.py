@@ -110,11 +110,7 @@ def check(
         page_address_space=page_address_space,
         local_network=local_network,
     )
-    assumed: list[Assumed] = []
-    if assume_header:  # the assumption modules are imported only when asked for
-        from cors_probe.inputs.assume import parse_assumption
-
-        assumed = [parse_assumption(h) for h in assume_header]
+    assumed = _assumptions(assume_header)
     options = ProbeOptions(
         timeout=timeout, verify=not insecure, cacert=cacert, http2=http2, proxy=proxy
     )
@@ -135,6 +131,15 @@ def check(
     _tell_unreachable(report)
     _tell_unmatched(assumed, report)
     raise typer.Exit(int(report_exit_code(report)))
+
+
+def _assumptions(assume_header: list[str] | None) -> list[Assumed]:
+    """The --assume-header values; the assumption modules are imported only when asked for."""
+    if not assume_header:
+        return []
+    from cors_probe.inputs.assume import parse_assumption
+
+    return [parse_assumption(h) for h in assume_header]
 
 
 def _tell_unmatched(assumed: list[Assumed], report: Report) -> None:
