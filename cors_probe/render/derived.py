@@ -32,6 +32,7 @@ CREDENTIALS_FROM = {
     "Cookie": "a Cookie was captured",
     "credentials": "fetch's credentials option",
     "flag": "--credentials",
+    "preflight": "told by the recorded preflight",
 }
 ENGINES = {"chrome": "Chrome", "firefox": "Firefox", "safari": "Safari"}
 OPTIONS = {"chrome": "chromium", "firefox": "firefox", "safari": "safari"}
