@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import typer
 
 from cors_probe.cli.debug import Debug
 from cors_probe.cli.options import (
-    URL,
     AssumeHeader,
     BrowserChoice,
     CaCert,
@@ -21,11 +20,14 @@ from cors_probe.cli.options import (
     Deadline,
     DryRun,
     Engine,
+    FromCurl,
+    FromFetch,
     Http2,
     Insecure,
     LocalNetwork,
-    Method,
-    Mode,
+    MethodGiven,
+    ModeGiven,
+    OptionalURL,
     OutputFormat,
     PageAddressSpace,
     PageOrigin,
@@ -40,11 +42,13 @@ from cors_probe.cli.options import (
     ask,
     on_terminal,
     one_origin,
+    request_options,
 )
-from cors_probe.model import RedirectMode, RequestMode
+from cors_probe.model import RedirectMode
 from cors_probe.render import Format
 
 if TYPE_CHECKING:
+    from cors_probe.inputs.request import RequestOptions
     from cors_probe.model import (
         AddressSpace,
         LocalNetworkPermission,
@@ -58,16 +62,18 @@ if TYPE_CHECKING:
 
 
 def check(
-    url: URL,
+    url: OptionalURL = None,
+    from_curl: FromCurl = None,
+    from_fetch: FromFetch = None,
     origin: PageOrigin = None,
-    method: Method = "GET",
+    method: MethodGiven = None,
     header: RequestHeaders = None,
     credentials: Credentials = False,
     cookie: Cookie = None,
     data: Data = None,
     browser: BrowserChoice = Engine.CHROMIUM,
     user_agent: UserAgent = None,
-    mode: Mode = RequestMode.CORS,
+    mode: ModeGiven = None,
     redirect: Redirect = RedirectMode.FOLLOW,
     local_network: LocalNetwork = None,
     page_address_space: PageAddressSpace = None,
@@ -94,21 +100,17 @@ def check(
     from cors_probe.usecases.results import report_exit_code
 
     given = (url, one_origin(origin), method, header or (), credentials, data, cookie)
+    request, derivation = request_options(given, mode, from_curl, from_fetch)
     resolve = Resolver()  # one per check: the page's host and every URL's, each asked once
     shape = _shape(
-        given,
+        request,
         resolve,
         user_agent=user_agent,
-        mode=mode,
         redirect=redirect,
         page_address_space=page_address_space,
         local_network=local_network,
     )
-    assumed: list[Assumed] = []
-    if assume_header:  # the assumption modules are imported only when asked for
-        from cors_probe.inputs.assume import parse_assumption
-
-        assumed = [parse_assumption(h) for h in assume_header]
+    assumed = _assumptions(assume_header)
     options = ProbeOptions(
         timeout=timeout, verify=not insecure, cacert=cacert, http2=http2, proxy=proxy
     )
@@ -123,10 +125,21 @@ def check(
         deadline=deadline,
         cache_probe=cache_probe,
     )
+    if derivation is not None:
+        report = replace(report, derived=derivation)
     write(report, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
     _tell_unreachable(report)
     _tell_unmatched(assumed, report)
     raise typer.Exit(int(report_exit_code(report)))
+
+
+def _assumptions(assume_header: list[str] | None) -> list[Assumed]:
+    """The --assume-header values; the assumption modules are imported only when asked for."""
+    if not assume_header:
+        return []
+    from cors_probe.inputs.assume import parse_assumption
+
+    return [parse_assumption(h) for h in assume_header]
 
 
 def _tell_unmatched(assumed: list[Assumed], report: Report) -> None:
@@ -146,23 +159,21 @@ def _tell_unmatched(assumed: list[Assumed], report: Report) -> None:
 
 
 def _shape(
-    given: tuple[str, str | None, str, Sequence[str], bool, str | None, str | None],
+    request: RequestOptions,
     resolve: Resolver,
     *,
     user_agent: str | None,
-    mode: RequestMode,
     redirect: RedirectMode,
     page_address_space: AddressSpace | None,
     local_network: LocalNetworkPermission | None,
 ) -> RequestShape:
     """The request, its page's address space classified (a host name resolved, bounded in time;
     Local Network Access, policy/gates.py)."""
-    from cors_probe.inputs.request import RequestOptions, build
+    from cors_probe.inputs.request import build
 
-    options = RequestOptions(
-        *given,
+    options = replace(
+        request,
         user_agent=user_agent,
-        mode=mode,
         redirect=redirect,
         page_address_space=page_address_space,
         local_network=local_network,

@@ -8,8 +8,9 @@ from __future__ import annotations
 import math
 import os
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +18,10 @@ from cors_probe.errors import UsageError
 from cors_probe.model import AddressSpace, LocalNetworkPermission, RedirectMode, RequestMode
 from cors_probe.render import Format
 from cors_probe.usecases.spec import Unreachable
+
+if TYPE_CHECKING:
+    from cors_probe.inputs.request import RequestOptions
+    from cors_probe.model import Derivation
 
 COMMON_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -77,6 +82,35 @@ def on_terminal() -> bool:
 
 
 URL = Annotated[str, typer.Argument(metavar="URL", help="The URL the page's script fetches.")]
+OptionalURL = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[URL]",
+        help="The URL the page's script fetches (optional with --from-curl/--from-fetch, "
+        "where it replaces the captured one).",
+        show_default=False,
+    ),
+]
+FromCurl = Annotated[
+    str | None,
+    typer.Option(
+        "--from-curl",
+        metavar="TEXT",
+        help="Check the request of a DevTools 'Copy as cURL' (bash or cmd) or 'Copy as "
+        "PowerShell' text; - reads standard input, @FILE a file. The page's origin, method, "
+        "credentials and the script's headers are derived; any flag given replaces what was "
+        "derived (-H replaces the derived header of its name, or adds one).",
+    ),
+]
+FromFetch = Annotated[
+    str | None,
+    typer.Option(
+        "--from-fetch",
+        metavar="TEXT",
+        help="Check the request of a DevTools 'Copy as fetch' or 'Copy as Node.js fetch' text; "
+        "- reads standard input, @FILE a file. Derived and overridden as --from-curl.",
+    ),
+]
 PageOrigin = Annotated[
     list[str] | None,
     typer.Option(
@@ -95,6 +129,17 @@ Method = Annotated[
         help="The method exactly as the script writes it "
         "(case matters for non-standard methods: patch is not PATCH).",
         autocompletion=_complete_method,
+    ),
+]
+MethodGiven = Annotated[
+    str | None,
+    typer.Option(
+        "--method",
+        "-X",
+        help="The method exactly as the script writes it (default: GET, or the captured one; "
+        "case matters for non-standard methods: patch is not PATCH).",
+        autocompletion=_complete_method,
+        show_default=False,
     ),
 ]
 RequestHeaders = Annotated[
@@ -194,6 +239,17 @@ Mode = Annotated[
         help="fetch()'s mode: cors; no-cors (no CORS check, but an opaque response: status 0, "
         "nothing readable; GET/HEAD/POST and safelisted headers only); same-origin.",
         case_sensitive=False,
+    ),
+]
+ModeGiven = Annotated[
+    RequestMode | None,
+    typer.Option(
+        "--mode",
+        help="fetch()'s mode (default: cors, or the captured one): cors; no-cors (no CORS "
+        "check, but an opaque response: status 0, nothing readable; GET/HEAD/POST and "
+        "safelisted headers only); same-origin.",
+        case_sensitive=False,
+        show_default=False,
     ),
 ]
 Redirect = Annotated[
@@ -359,3 +415,29 @@ PageAddressSpace = Annotated[
         case_sensitive=False,
     ),
 ]
+
+
+def request_options(
+    given: tuple[str | None, str | None, str | None, Sequence[str], bool, str | None, str | None],
+    mode: RequestMode | None,
+    from_curl: str | None,
+    from_fetch: str | None,
+) -> tuple[RequestOptions, Derivation | None]:
+    """The request options as typed (`given`: URL, origin, method, -H, --credentials, --data,
+    --cookie), or derived from a capture (`--from-curl`, `--from-fetch`) with every flag given
+    replacing what was derived (inputs/capture.py, imported only then). UsageError without a URL
+    and without a capture."""
+    from dataclasses import replace
+
+    from cors_probe.inputs.request import RequestOptions
+
+    url, origin, method, headers, credentials, data, cookie = given
+    if from_curl is None and from_fetch is None:
+        if url is None:
+            raise UsageError("give the URL to check, or --from-curl / --from-fetch")
+        options = RequestOptions(url, origin, method or "GET", headers, credentials, data, cookie)
+        return replace(options, mode=mode or RequestMode.CORS), None
+    from cors_probe.inputs.capture import Overrides, from_capture
+
+    overrides = Overrides(url, origin, method, tuple(headers), credentials, data, cookie, mode)
+    return from_capture(from_curl, from_fetch, overrides)

@@ -9,15 +9,17 @@ import typer
 
 from cors_probe.cli.debug import Debug
 from cors_probe.cli.options import (
-    URL,
     BrowserChoice,
     Cookie,
     Credentials,
     Data,
     Engine,
+    FromCurl,
+    FromFetch,
     LocalNetwork,
-    Method,
-    Mode,
+    MethodGiven,
+    ModeGiven,
+    OptionalURL,
     OutputFormat,
     PageAddressSpace,
     PageOrigin,
@@ -27,9 +29,10 @@ from cors_probe.cli.options import (
     UserAgent,
     Verbose,
     one_origin,
+    request_options,
 )
 from cors_probe.errors import UsageError
-from cors_probe.model import RedirectMode, RequestMode
+from cors_probe.model import RedirectMode
 from cors_probe.render import Format
 
 if TYPE_CHECKING:
@@ -64,16 +67,18 @@ AnswersFile = Annotated[
 
 
 def simulate(
-    url: URL,
+    url: OptionalURL = None,
+    from_curl: FromCurl = None,
+    from_fetch: FromFetch = None,
     origin: PageOrigin = None,
-    method: Method = "GET",
+    method: MethodGiven = None,
     header: RequestHeaders = None,
     credentials: Credentials = False,
     cookie: Cookie = None,
     data: Data = None,
     browser: BrowserChoice = Engine.CHROMIUM,
     user_agent: UserAgent = None,
-    mode: Mode = RequestMode.CORS,
+    mode: ModeGiven = None,
     redirect: Redirect = RedirectMode.FOLLOW,
     local_network: LocalNetwork = None,
     page_address_space: PageAddressSpace = None,
@@ -89,31 +94,30 @@ def simulate(
 ) -> None:
     """Judge a request against answers you state, with no network: the offline what-if."""
     del debug
-    from cors_probe.inputs.request import RequestOptions, build
+    from dataclasses import replace
+
+    from cors_probe.inputs.request import build
     from cors_probe.policy.browsers import named
     from cors_probe.render import RenderOptions, write
     from cors_probe.usecases.results import report_exit_code
     from cors_probe.usecases.simulate import simulate as run_simulation
 
+    given = (url, one_origin(origin), method, header or (), credentials, data, cookie)
+    request, derivation = request_options(given, mode, from_curl, from_fetch)
     shape = build(
-        RequestOptions(
-            url,
-            one_origin(origin),
-            method,
-            header or (),
-            credentials,
-            data,
-            cookie,
+        replace(
+            request,
             user_agent=user_agent,
-            mode=mode,
             redirect=redirect,
             page_address_space=page_address_space,
             local_network=local_network,
         )
     )
-    given = _answers(answers, preflight_status, preflight_header, response_status, response_header)
+    stated = _answers(answers, preflight_status, preflight_header, response_status, response_header)
     browsers = tuple(named(name) for name in browser.names())
-    report = run_simulation(shape, given, browsers)
+    report = run_simulation(shape, stated, browsers)
+    if derivation is not None:
+        report = replace(report, derived=derivation)
     write(report, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
     raise typer.Exit(int(report_exit_code(report)))
 

@@ -18,6 +18,8 @@ from cors_probe.model import Derivation, RequestMode
 
 ENGINES = ("chrome", "firefox", "safari")
 """The engines a capture can name (report keys, policy/browsers.py)."""
+MAX_CAPTURE = 1024 * 1024
+"""The longest capture text read (1 MiB): from the command line, standard input or a file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,22 @@ class Overrides:
     mode: RequestMode | None = None
 
 
+def engine_of(headers: Sequence[tuple[str, str]], hint: str | None = None) -> str | None:
+    """The engine a capture came from: its User-Agent's product (`Firefox/`, `Chrome/`, else
+    `Safari/`), else a header only one engine sends (`sec-ch-ua`: Chromium; `Priority`: Firefox),
+    else `hint` (what the text's shape suggests), else None."""
+    names = {n.lower(): v for n, v in headers}
+    agent = names.get("user-agent", "")
+    for product, engine in (("Firefox/", "firefox"), ("Chrome/", "chrome"), ("Safari/", "safari")):
+        if product in agent:
+            return engine
+    if "sec-ch-ua" in names:
+        return "chrome"
+    if "priority" in names:
+        return "firefox"
+    return hint
+
+
 def _origin_of(url: str) -> str | None:
     """The serialised origin of an http(s) URL, or None (not a URL, another scheme, opaque)."""
     from cors_probe.policy.url import UrlError, parse_url
@@ -102,6 +120,20 @@ def _mode(text: str | None) -> RequestMode | None:
         raise UsageError(f"the captured mode {text!r} is not one of fetch()'s: {modes}") from None
 
 
+def _sent_mode(captured: CapturedRequest) -> RequestMode | None:
+    """The mode the browser says it used: the captured Sec-Fetch-Mode when it is a fetch() mode
+    (https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-mode-header). It wins over a
+    "Copy as fetch" `mode` option, which DevTools always writes as `cors`
+    (NetworkLogView.ts generateFetchCall, RequestListContextMenu.js generateFetchString)."""
+    for name, value in captured.headers:
+        if name.lower() == "sec-fetch-mode":
+            try:
+                return RequestMode(value.strip().lower())
+            except ValueError:
+                return None
+    return None
+
+
 def _merged_headers(kept: list[str], given: Sequence[str]) -> tuple[list[str], list[str]]:
     """The derived `Name: value` list with each -H replacing the derived lines of its name (or
     added at the end), and the overridden flags' labels (`-H Name`)."""
@@ -125,7 +157,7 @@ def derive(
       cross-origin fetch() only sends cookies with credentials `include`); the Cookie's value
       becomes the request's cookie;
     - headers: the script's (policy/capture.py decides, for `captured.engine`);
-    - body and mode as captured.
+    - body as captured; mode from the captured Sec-Fetch-Mode, else fetch()'s mode option.
     Each flag in `overrides` replaces what was derived and is named in `Derivation.overridden`.
     Raises UsageError for an unknown engine or mode, or a malformed header in `overrides`.
     Returns the options for inputs.request.build (its `body` holds the captured bytes) and the
@@ -167,7 +199,8 @@ def derive(
     if given.data is not None:
         body, data = None, given.data
         overridden.append("--data")
-    mode = _mode(captured.mode) or RequestMode.CORS
+    copied_mode = _mode(captured.mode)  # checked even when Sec-Fetch-Mode decides
+    mode = _sent_mode(captured) or copied_mode or RequestMode.CORS
     if given.mode is not None:
         mode = given.mode
         overridden.append("--mode")
@@ -195,3 +228,51 @@ def derive(
         engine=captured.engine,
     )
     return options, derivation
+
+
+def read_capture(value: str, option: str) -> str:
+    """The text of `--from-curl`/`--from-fetch`: `-` reads standard input, `@FILE` a file (as
+    `--data @FILE`), anything else is the text itself. At most MAX_CAPTURE bytes, UTF-8.
+
+    Raises UsageError naming `option` for an empty, unreadable, too large or non-UTF-8 text.
+    """
+    import sys
+
+    from cors_probe.inputs.request import read_file
+
+    if value == "-":
+        raw = sys.stdin.buffer.read(MAX_CAPTURE + 1)
+    elif value.startswith("@"):
+        raw = read_file(value[1:], f"{option} {value!r}")
+    else:
+        raw = value.encode("utf-8", "surrogatepass")
+    if len(raw) > MAX_CAPTURE:
+        raise UsageError(f"{option}: the text is larger than {MAX_CAPTURE // 1024} KiB (the limit)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{option}: not UTF-8 text (byte {error.start + 1})") from None
+    if not text.strip():
+        raise UsageError(f"{option}: the text is empty")
+    return text
+
+
+def from_capture(
+    from_curl: str | None, from_fetch: str | None, overrides: Overrides
+) -> tuple[RequestOptions, Derivation]:
+    """`--from-curl TEXT` or `--from-fetch TEXT` (one of them), read, parsed and derived, with the
+    user's flags in `overrides` applied (`derive`). Raises UsageError for both options at once
+    and for every mistake of the text."""
+    if from_curl is not None and from_fetch is not None:
+        raise UsageError("give --from-curl or --from-fetch, not both: a check is one request")
+    if from_curl is not None:
+        from cors_probe.inputs.curl import parse_curl
+
+        captured = parse_curl(read_capture(from_curl, "--from-curl"))
+    elif from_fetch is not None:
+        from cors_probe.inputs.fetch_js import parse_fetch
+
+        captured = parse_fetch(read_capture(from_fetch, "--from-fetch"))
+    else:
+        raise UsageError("give --from-curl or --from-fetch")
+    return derive(captured, overrides)

@@ -157,8 +157,8 @@ def _write_text(capture: Capture, out: TextIO, options: RenderOptions) -> None:
             continue
         console.print()
         console.print(Text(f"HAR entry {row.entry}:", style="bold"))
-        console.print(Text(visible(derivation_line(row))))
-        if report is None:
+        if report is None:  # else check's renderer says how it was derived (render/derived.py)
+            console.print(Text(visible(derivation_line(row))))
             console.print(Text(visible(_clean(unsent_line(row), row, options))))
             continue
         console.file.flush()

@@ -30,6 +30,7 @@ from cors_probe.model import (
     Report,
     Trigger,
 )
+from cors_probe.render.derived import derived_dict
 from cors_probe.render.gates import local_network_dict
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
 from cors_probe.render.scrub import clean, in_json, secrets_of
@@ -243,6 +244,7 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
             "mode": shape.mode.value,
             "redirect": shape.redirect.value,
         },
+        "derived": derived_dict(report.derived, show_secrets),
         "preflight": {
             "required": plan.required,
             "triggers": triggers,

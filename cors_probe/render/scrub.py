@@ -28,7 +28,7 @@ from urllib.parse import quote, quote_plus, unquote, unquote_plus
 from cors_probe.secrets import MASK, MIN_SECRET, is_secret, is_secret_param
 
 if TYPE_CHECKING:
-    from cors_probe.model import Headers, RequestShape
+    from cors_probe.model import Headers, Report, RequestShape
     from cors_probe.render import Subject
 
 T = TypeVar("T")
@@ -270,6 +270,18 @@ def _told(headers: Headers, cookie: str | None) -> frozenset[str]:
     return frozenset(s for s in found if len(s) >= MIN_SECRET)
 
 
+def _dropped_secrets(report: Report) -> set[str]:
+    """The secrets among the captured headers a derivation left out (`Report.derived`): a
+    captured Cookie replaced by --cookie, a Proxy-Authorization, an API key the browser added."""
+    found: set[str] = set()
+    for dropped in report.derived.dropped if report.derived is not None else ():
+        if dropped.name.lower() in ("cookie", "set-cookie"):
+            found |= _cookies(dropped.value)
+        elif is_secret(dropped.name):
+            found |= _credentials(dropped.value)
+    return {s for s in found if len(s) >= MIN_SECRET}
+
+
 def secrets_in(subject: Subject) -> frozenset[str]:
     """Every secret of a subject's requests (`secrets_of` each report's or check's shape), and a
     run's policy-file environment values."""
@@ -288,7 +300,7 @@ def secrets_in(subject: Subject) -> frozenset[str]:
             [(r.findings, r.decisive) for r in subject.results if r.findings or r.decisive]
         )
     elif isinstance(subject, Report):
-        shapes, found = [subject.shape], set()
+        shapes, found = [subject.shape], _dropped_secrets(subject)
         bodies = _quoted_bodies(subject)
     else:  # the demo's Tour (usecases.demo is not imported by a check)
         shapes, found = [stop.report.shape for stop in subject.stops], set()

@@ -33,6 +33,7 @@ from cors_probe.model import (
     Stage,
     Verdict,
 )
+from cors_probe.render.derived import derived_line
 from cors_probe.render.gates import depends_on_user
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
 from cors_probe.usecases.results import Run
@@ -202,10 +203,14 @@ def _timeline(report: Report) -> RenderableType | None:
 
 
 def build(report: Report, *, show_secrets: bool = False, verbose: bool = False) -> Group:
-    """The whole report; with several engines, the side-by-side verdicts, then each engine's."""
+    """The whole report; with several engines, the side-by-side verdicts, then each engine's.
+    A request derived from a capture says first how it was derived (render/derived.py)."""
+    first: list[RenderableType] = []
+    if report.derived is not None:
+        first = [Text(derived_line(report), style="cyan"), Text()]
     if not report.others:
-        return _engine(report, show_secrets=show_secrets, verbose=verbose)
-    parts: list[RenderableType] = [Text(verdict_line(report), style="bold")]
+        return Group(*first, _engine(report, show_secrets=show_secrets, verbose=verbose))
+    parts: list[RenderableType] = [*first, Text(verdict_line(report), style="bold")]
     for other in report.others:
         reason = split(report, other)
         if reason is not None:

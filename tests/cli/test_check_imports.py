@@ -23,6 +23,18 @@ PAGE = "http://localhost:3000"
 NOT_ON_THE_CHECK_PATH = (
     "concurrent.futures",
     "cors_probe.inputs.assume",
+    "cors_probe.inputs.capture",
+    "cors_probe.inputs.curl",
+    "cors_probe.inputs.fetch_js",
+    "cors_probe.inputs.powershell",
+    "cors_probe.inputs.shell_words",
+    "cors_probe.inputs.syntax",
+    "cors_probe.policy.capture",
+    "mslex",
+    "tree_sitter",
+    "tree_sitter_bash",
+    "tree_sitter_javascript",
+    "tree_sitter_powershell",
     "cors_probe.usecases.assume",
     "cors_probe.usecases.baseline",
     "cors_probe.usecases.demo",
@@ -70,6 +82,27 @@ def test_a_check_does_not_import_what_it_does_not_use(
     )
     assert "cors_probe.probe.client" in loaded  # the check did run
     assert loaded.isdisjoint(NOT_ON_THE_CHECK_PATH), sorted(loaded & set(NOT_ON_THE_CHECK_PATH))
+
+
+@pytest.mark.parametrize(
+    ("option", "text", "parsers"),
+    [
+        (
+            "--from-curl",
+            "curl '{url}' -H 'Origin: {page}'",
+            {"tree_sitter_bash", "cors_probe.inputs.curl"},
+        ),
+        ("--from-fetch", 'fetch("{url}", {{"referrer": "{page}/"}});', {"tree_sitter_javascript"}),
+    ],
+)
+def test_a_capture_imports_its_parser_only(
+    option: str, text: str, parsers: set[str], server: ScriptedServer
+) -> None:
+    server.route("/p", get=Reply(200, [("Access-Control-Allow-Origin", PAGE)]))
+    args = ["check", option, text.format(url=server.url("/p"), page=PAGE), "--format", "json"]
+    loaded = _modules_after(*args)
+    assert parsers <= loaded
+    assert "tree_sitter_powershell" not in loaded
 
 
 def test_an_assumed_header_imports_the_assumptions_and_the_simulator(

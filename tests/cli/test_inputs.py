@@ -194,7 +194,7 @@ BAD_ARGUMENTS: list[tuple[str, list[str], str]] = [
         ["check", UNUSED, "--cacert", "."],
         "--cacert '.': is a directory; give a PEM file",
     ),
-    ("missing-url", ["check"], "Missing argument 'URL'."),
+    ("missing-url", ["check"], "give the URL to check, or --from-curl / --from-fetch"),
     ("unknown-option", ["check", UNUSED, "--bogus"], "No such option: --bogus"),
     ("unknown-command", ["frobnicate"], "No such command 'frobnicate'."),
     ("bad-url", ["check", "example.com/p"], BAD_REQUESTS[0][2]),
@@ -322,8 +322,8 @@ def test_version(run_cli: Callable[..., CliResult]) -> None:
 @pytest.mark.parametrize(
     ("command", "usage"),
     [
-        ("check", "[OPTIONS] URL"),
-        ("simulate", "[OPTIONS] URL"),
+        ("check", "[OPTIONS] [URL]"),  # optional with --from-curl / --from-fetch
+        ("simulate", "[OPTIONS] [URL]"),
         ("run", "[OPTIONS] [FILE]"),
         ("demo", "[OPTIONS]"),
     ],

@@ -179,3 +179,20 @@ def test_mistakes_are_usage_errors(
 ) -> None:
     with pytest.raises(UsageError, match=message):
         derive(captured, overrides)
+
+
+@pytest.mark.parametrize(
+    ("headers", "option", "mode"),
+    [
+        ((("Sec-Fetch-Mode", "no-cors"),), "cors", RequestMode.NO_CORS),  # DevTools writes cors
+        ((("Sec-Fetch-Mode", "same-origin"),), None, RequestMode.SAME_ORIGIN),
+        ((("Sec-Fetch-Mode", "navigate"),), "no-cors", RequestMode.NO_CORS),
+        ((), "no-cors", RequestMode.NO_CORS),
+        ((), None, RequestMode.CORS),
+    ],
+)
+def test_the_mode_sent_wins_over_the_copied_option(
+    headers: tuple[tuple[str, str], ...], option: str | None, mode: RequestMode
+) -> None:
+    options, _ = derive(replace(PUT, headers=headers, mode=option))
+    assert options.mode is mode
