@@ -35,12 +35,13 @@ import contextlib
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from tests.browser import cdp, firefox
 from tests.browser.har import PREFERENCES, record, record_firefox
-from tests.browser.referee import install, servers
+from tests.browser.referee import Place, install, servers
 from tests.browser.scenarios import SCENARIOS, Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,11 +77,13 @@ def families(chosen: list[str] | None = None) -> dict[str, list[Scenario]]:
     return dict(table)
 
 
-def capture(
+@contextlib.contextmanager
+def capturing(
     engine: str, instance: cdp.Browser | firefox.Firefox, scenarios: list[Scenario]
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> Iterator[tuple[dict[str, Any], dict[str, Any], Place]]:
     """One family in a fresh page of `instance` (`engine`: chrome or firefox): (the HAR, the
-    referee's sidecar)."""
+    referee's sidecar, where it ran), its scripted servers still answering until the block ends
+    (so that `cors-probe check` can ask them what the capture recorded)."""
     with servers() as (page, api, place):
         for scenario in scenarios:
             install(api, place, scenario, page)
@@ -88,18 +91,27 @@ def capture(
             recorded = record(instance, place, page.url("/"), scenarios, skipped)
         else:
             recorded = record_firefox(instance, place, api, page.url("/"), scenarios, skipped)
-    sidecar = {
-        "generated_by": "scripts/capture_har.py",
-        "engine": engine,
-        "version": instance.version,
-        "page": place.origin,
-        "api": place.api,
-        "alt": place.alt,
-        "scenarios": recorded.seen,
-        "skipped": recorded.skipped,
-        "setup": list(recorded.setup),
-    }
-    return recorded.har, sidecar
+        sidecar = {
+            "generated_by": "scripts/capture_har.py",
+            "engine": engine,
+            "version": instance.version,
+            "page": place.origin,
+            "api": place.api,
+            "alt": place.alt,
+            "scenarios": recorded.seen,
+            "skipped": recorded.skipped,
+            "setup": list(recorded.setup),
+        }
+        yield recorded.har, sidecar, place
+
+
+def capture(
+    engine: str, instance: cdp.Browser | firefox.Firefox, scenarios: list[Scenario]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One family in a fresh page of `instance` (`engine`: chrome or firefox): (the HAR, the
+    referee's sidecar)."""
+    with capturing(engine, instance, scenarios) as (har, sidecar, _):
+        return har, sidecar
 
 
 def _engine(engine: str, executable: str | None) -> contextlib.closing[Any]:

@@ -322,9 +322,17 @@ def run_check(
         return ProbeResult(
             completed.returncode, None, None, None, None, (), (), (), completed.stderr
         )
+    return probe_result(document, completed.returncode, completed.stderr, browser)
+
+
+def probe_result(
+    document: dict[str, Any], exit_code: int, stderr: str, browser: str = "chrome"
+) -> ProbeResult:
+    """What the referee compares in one cors-probe/check/1 document (`check`'s, or a report
+    of `cors-probe har`'s document)."""
     errors = [f for f in document["findings"] if f["severity"] == "error"]
     return ProbeResult(
-        exit_code=completed.returncode,
+        exit_code=exit_code,
         verdict=document["verdict"],
         preflight_required=document["preflight"]["required"],
         console=tuple(errors[0]["console"][browser]) if errors else None,
@@ -336,7 +344,7 @@ def run_check(
             for f in document["findings"]
             if f["code"] in ("forbidden-header", "user-agent-dropped", "no-cors-header-dropped")
         ),
-        stderr=completed.stderr,
+        stderr=stderr,
         document=document,
     )
 
