@@ -343,7 +343,10 @@ def actual_request(
     page's (default: `cors`; a no-cors request has no CORS flag but is cross-origin all the
     same). Source: https://fetch.spec.whatwg.org/#http-network-or-cache-fetch
     (`Accept: */*` default, the Origin header, cookies only for credentialed or same-origin
-    requests), https://fetch.spec.whatwg.org/#origin-header, and metadata.dress.
+    requests), https://fetch.spec.whatwg.org/#origin-header, and metadata.dress. `shape.cookie`
+    is what the jar holds for the first URL's host (RFC 6265bis host-only cookies: any port or
+    scheme of that host), so a hop to another host does not carry it: which cookies that
+    host has, cors-probe cannot know.
     """
     pairs = list(headers)
     if "Accept" not in headers:
@@ -351,7 +354,11 @@ def actual_request(
     if cors or method not in ("GET", "HEAD"):
         pairs.append(("Origin", request_origin))
     other_origin = cors if cross_origin is None else cross_origin
-    if shape.cookie is not None and (shape.credentials or not other_origin):
+    if (
+        shape.cookie is not None
+        and (shape.credentials or not other_origin)
+        and url_list[-1].host == url_list[0].host
+    ):  # the jar's cookie is the first URL's host's: a redirect to another host gets none of it
         pairs.append(("Cookie", shape.cookie))
     sent = metadata.dress(
         browser,

@@ -172,6 +172,33 @@ def test_the_cookie_jar_goes_on_the_credentialed_actual_request_only() -> None:
     assert run.outcome.verdict is Verdict.ALLOWED
 
 
+@pytest.mark.parametrize(
+    ("location", "carried"),
+    [
+        ("https://api.example/v2/tags", True),  # same host
+        ("https://api.example:8443/v2/tags", True),  # same host, another port: host-only cookie
+        ("https://auth.api.example/v2/tags", False),  # a subdomain is another host
+        ("https://other.example/v2/tags", False),
+    ],
+)
+def test_the_jars_cookie_follows_a_redirect_only_on_its_host(location: str, carried: bool) -> None:
+    """--cookie is what the jar holds for the first URL's host; a redirect to another host must
+    not carry it (the newcomer saw 127.0.0.1's captured cookie sent to localhost)."""
+    allow = (ACAO, ("Access-Control-Allow-Credentials", "true"))
+
+    def answer(step: Send) -> Reply:
+        if step.request.url == URL:
+            return ok(*allow, ("Location", location), status=307)
+        return ok(*allow)
+
+    run = drive(shape("GET", credentials=True, cookie="sid=s3cr3t"), answer)
+    first, second = (s.request for s in run.sent)
+    assert first.headers.get("Cookie") == "sid=s3cr3t"
+    assert second.url == location
+    assert (second.headers.get("Cookie") == "sid=s3cr3t") is carried
+    assert carried or "Cookie" not in second.headers
+
+
 def test_same_origin_needs_no_cors() -> None:
     run = drive(shape(origin=Origin("https", "api.example")), answers(None, ok()))
     assert run.outcome.verdict is Verdict.ALLOWED
