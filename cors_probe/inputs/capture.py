@@ -10,14 +10,18 @@ own flags replace. Every mistake is a UsageError, raised before any I/O.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cors_probe.errors import UsageError
 from cors_probe.inputs.request import RequestOptions
-from cors_probe.model import Derivation, RequestMode
+from cors_probe.model import Derivation, DroppedHeader, Headers, RequestMode
+from cors_probe.secrets import is_secret
 
 ENGINES = ("chrome", "firefox", "safari")
 """The engines a capture can name (report keys, policy/browsers.py)."""
+OTHER_ORIGIN = "other-origin"
+"""The `DroppedHeader.reason` of a captured secret (Cookie, Authorization, API-key-like) left out
+because the URL given replaces the captured one with another origin."""
 MAX_CAPTURE = 1024 * 1024
 """The longest capture text read (1 MiB): from the command line, standard input or a file."""
 
@@ -145,6 +149,27 @@ def _merged_headers(kept: list[str], given: Sequence[str]) -> tuple[list[str], l
     return [*merged, *given], labels
 
 
+def _kept_for(
+    captured: CapturedRequest,
+    url: str | None,
+    kept: Headers,
+    dropped: tuple[DroppedHeader, ...],
+    cookie: str | None,
+) -> tuple[Headers, tuple[DroppedHeader, ...], str | None]:
+    """The captured headers, dropped headers and cookie that go to `url` (the URL given, None
+    when the captured one is kept). A capture's secrets went only to the captured URL's origin,
+    as the browser sent them (cookies are per site, an Authorization header set by the page for
+    its API): when `url` has another origin, the Cookie and every secret-named header
+    (secrets.is_secret) are left out with reason OTHER_ORIGIN; the same origin keeps them.
+    Returns (kept, dropped, cookie)."""
+    if url is None or _origin_of(url) == _origin_of(captured.url):
+        return kept, dropped, cookie
+    moved = [replace(d, reason=OTHER_ORIGIN) if d.reason == "cookie" else d for d in dropped]
+    moved += [DroppedHeader(n, v, OTHER_ORIGIN) for n, v in kept if is_secret(n)]
+    remaining = Headers(tuple((n, v) for n, v in kept if not is_secret(n)))
+    return remaining, tuple(moved), None
+
+
 def derive(
     captured: CapturedRequest, overrides: Overrides | None = None
 ) -> tuple[RequestOptions, Derivation]:
@@ -157,7 +182,9 @@ def derive(
       cross-origin fetch() only sends cookies with credentials `include`); the Cookie's value
       becomes the request's cookie;
     - headers: the script's (policy/capture.py decides, for `captured.engine`);
-    - body as captured; mode from the captured Sec-Fetch-Mode, else fetch()'s mode option.
+    - body as captured; mode from the captured Sec-Fetch-Mode, else fetch()'s mode option;
+    - a URL given with another origin than the captured one: the captured Cookie and secret
+      headers are not carried over (`_kept_for`); --cookie / -H send them there.
     Each flag in `overrides` replaces what was derived and is named in `Derivation.overridden`.
     Raises UsageError for an unknown engine or mode, or a malformed header in `overrides`.
     Returns the options for inputs.request.build (its `body` holds the captured bytes) and the
@@ -172,6 +199,9 @@ def derive(
     browser = named(captured.engine) if captured.engine else CHROMIUM
     split = split_captured(captured.headers, browser, has_body=captured.body is not None)
     overridden: list[str] = []
+    kept, dropped, captured_cookie = _kept_for(
+        captured, given.url, split.kept, split.dropped, split.cookie
+    )
 
     origin, origin_from = _page_origin(captured)
     if given.origin is not None:
@@ -189,9 +219,9 @@ def derive(
     if given.credentials and credentials_from is None:
         credentials_from = "flag"
         overridden.append("--credentials")
-    headers, labels = _merged_headers([f"{n}: {v}" for n, v in split.kept], given.headers)
+    headers, labels = _merged_headers([f"{n}: {v}" for n, v in kept], given.headers)
     overridden += labels
-    cookie = split.cookie
+    cookie = captured_cookie
     if given.cookie is not None:
         cookie = given.cookie
         overridden.append("--cookie")
@@ -223,7 +253,7 @@ def derive(
         source=captured.source,
         origin_from=origin_from,
         credentials_from=credentials_from,
-        dropped=split.dropped,
+        dropped=dropped,
         overridden=tuple(overridden),
         engine=captured.engine,
     )

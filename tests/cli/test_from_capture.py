@@ -217,3 +217,64 @@ def test_simulate_reads_a_capture_too(run_cli: Run) -> None:
     assert document["derived"]["origin_from"] == "Origin"
     assert document["request"]["method"] == "PUT"
     assert document["decisive"] == "acac-not-true"  # credentialed: the captured Cookie
+
+
+SECRET_HEADERS = [
+    ("Authorization", "Bearer sk_live_captured"),
+    ("Cookie", "sessionid=captured-session"),
+    ("X-Api-Key", "captured-api-key"),
+    ("X-Trace", "kept-1"),
+    ("Origin", PAGE),
+]
+
+
+@pytest.mark.parametrize(
+    ("captured_path", "same_origin"),
+    [
+        pytest.param("/api/a", True, id="same origin, another path: kept"),
+        pytest.param(None, False, id="another origin: left out"),
+    ],
+)
+def test_captured_secrets_go_only_to_the_captured_origin(
+    run_cli: Run, server: ScriptedServer, captured_path: str | None, same_origin: bool
+) -> None:
+    """The URL argument replacing the captured one: the capture's Cookie and secret headers
+    follow it only within the captured origin (README: "only to the captured URL")."""
+    server.route("/api/*", echo_cors)
+    given = server.url("/api/b")
+    captured = (
+        server.url(captured_path) if captured_path else given.replace("127.0.0.1", "localhost")
+    )
+    text = shapes.chrome_curl(captured, "GET", SECRET_HEADERS, None)
+    result = run_cli("check", given, "--from-curl", text, "--yes", "-f", "json", "--no-cache-probe")
+    result.assert_no_traceback()
+    assert result.returncode == 0, result.stderr
+    sent = [r for r in server.requests_to("/api/b") if r.method == "GET"]
+    assert sent
+    assert all(r.header("X-Trace") == "kept-1" for r in sent)
+    carried = [(r.header("Authorization"), r.header("Cookie"), r.header("X-Api-Key")) for r in sent]
+    expected = ("Bearer sk_live_captured", "sessionid=captured-session", "captured-api-key")
+    assert carried == [expected if same_origin else (None, None, None)] * len(sent)
+    reasons = {d["name"]: d["reason"] for d in result.json()["derived"]["dropped"]}
+    moved = {n for n, r in reasons.items() if r == "other-origin"}
+    assert moved == (set() if same_origin else {"Authorization", "Cookie", "X-Api-Key"})
+    text_report = run_cli("check", given, "--from-curl", text, "--yes", "--no-cache-probe")
+    first = " ".join(text_report.stdout.split("\n\n", 1)[0].split())
+    assert ("give --cookie / -H to send them there" in first) is not same_origin
+    assert "sk_live_captured" not in text_report.stdout + result.stdout
+
+
+def test_flags_send_the_secrets_to_another_origin(run_cli: Run, server: ScriptedServer) -> None:
+    server.route("/api/*", echo_cors)
+    given = server.url("/api/b")
+    text = shapes.chrome_curl(given.replace("127.0.0.1", "localhost"), "GET", SECRET_HEADERS, None)
+    result = run_cli(
+        "check", given, "--from-curl", text, "--cookie", "sessionid=given",
+        "-H", "Authorization: Bearer given", "--yes", "-f", "json", "--no-cache-probe",
+    )  # fmt: skip
+    result.assert_no_traceback()
+    sent = [r for r in server.requests_to("/api/b") if r.method == "GET"]
+    assert sent
+    assert {(r.header("Authorization"), r.header("Cookie")) for r in sent} == {
+        ("Bearer given", "sessionid=given")
+    }
