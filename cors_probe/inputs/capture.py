@@ -26,6 +26,15 @@ MAX_CAPTURE = 1024 * 1024
 """The longest capture text read (1 MiB): from the command line, standard input or a file."""
 
 
+class CaptureError(UsageError):
+    """A capture text that cannot be read as a request: the message (with at most a short masked
+    excerpt, inputs/excerpt.py) and the text, whose secrets the CLI scrubs from the line."""
+
+    def __init__(self, message: str, text: str) -> None:
+        super().__init__(message)
+        self.text = text
+
+
 @dataclass(frozen=True, slots=True)
 class CapturedRequest:
     """A request as a capture holds it: everything that went on the wire, nothing derived yet."""
@@ -292,17 +301,22 @@ def from_capture(
 ) -> tuple[RequestOptions, Derivation]:
     """`--from-curl TEXT` or `--from-fetch TEXT` (one of them), read, parsed and derived, with the
     user's flags in `overrides` applied (`derive`). Raises UsageError for both options at once
-    and for every mistake of the text."""
+    and for a text that cannot be read; CaptureError (a UsageError holding the text) for every
+    mistake in the text."""
     if from_curl is not None and from_fetch is not None:
         raise UsageError("give --from-curl or --from-fetch, not both: a check is one request")
     if from_curl is not None:
-        from cors_probe.inputs.curl import parse_curl
+        from cors_probe.inputs.curl import parse_curl as parser
 
-        captured = parse_curl(read_capture(from_curl, "--from-curl"))
+        text = read_capture(from_curl, "--from-curl")
     elif from_fetch is not None:
-        from cors_probe.inputs.fetch_js import parse_fetch
+        from cors_probe.inputs.fetch_js import parse_fetch as parser
 
-        captured = parse_fetch(read_capture(from_fetch, "--from-fetch"))
+        text = read_capture(from_fetch, "--from-fetch")
     else:
         raise UsageError("give --from-curl or --from-fetch")
+    try:
+        captured = parser(text)
+    except UsageError as error:
+        raise CaptureError(str(error), text) from None
     return derive(captured, overrides)

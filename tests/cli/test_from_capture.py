@@ -278,3 +278,70 @@ def test_flags_send_the_secrets_to_another_origin(run_cli: Run, server: Scripted
     assert {(r.header("Authorization"), r.header("Cookie")) for r in sent} == {
         ("Bearer given", "sessionid=given")
     }
+
+
+SECRET = "S3CRETV4LUE"
+LEAKY = [
+    pytest.param(
+        "--from-curl",
+        "curl 'http://127.0.0.1:9/' \\\n  -H 'cookie: sid=" + SECRET,
+        "line 2, column 6: unterminated quote",
+        id="bash: unterminated quote",
+    ),
+    pytest.param(
+        "--from-curl",
+        shapes.chrome_fetch(
+            "http://127.0.0.1:9/api/x", "GET", [("authorization", f"Bearer sk_live_{SECRET}")], None
+        ),
+        "",
+        id="bash: a fetch text given to --from-curl",
+    ),
+    pytest.param(
+        "--from-curl",
+        f'curl.exe "http://127.0.0.1:9/" -H "Authorization Bearer {SECRET}"',
+        "has no colon",
+        id="cmd: a header without its colon",
+    ),
+    pytest.param(
+        "--from-curl",
+        f'Invoke-WebRequest -Uri "http://127.0.0.1:9/" "Authorization: Bearer {SECRET}"',
+        "without a parameter name",
+        id="powershell: an argument without its name",
+    ),
+    pytest.param(
+        "--from-fetch",
+        'fetch("http://127.0.0.1:9/", {"headers": {"authorization": `Bearer ${tok}'
+        + SECRET
+        + "`}})",
+        "substitution",
+        id="fetch: a template literal",
+    ),
+    pytest.param(
+        "--from-fetch",
+        'fetch("http://a.test/?api_key=' + SECRET + '" + x)',
+        "not a literal",
+        id="fetch: a secret query parameter",
+    ),
+]
+
+
+@pytest.mark.parametrize(("option", "text", "message"), LEAKY)
+@pytest.mark.parametrize("given", ["file", "stdin"])
+def test_an_error_about_a_capture_quotes_no_secret(
+    run_cli: Run, tmp_path: Path, option: str, text: str, message: str, given: str
+) -> None:
+    """Read from a file or standard input (never on the command line the CLI scrubs): the one
+    line quotes a short excerpt at most, its secrets masked."""
+    capture = tmp_path / "capture.txt"
+    capture.write_text(text, encoding="utf-8")
+    if given == "file":
+        result = run_cli("check", option, f"@{capture}", input="")
+    else:
+        result = run_cli("check", option, "-", input=text)
+    result.assert_no_traceback()
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+    assert SECRET not in result.stderr
+    assert len(lines[0].replace(str(capture), "")) < 200, lines[0]
