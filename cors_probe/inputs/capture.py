@@ -270,17 +270,23 @@ def derive(
 
 
 def read_capture(value: str, option: str) -> str:
-    """The text of `--from-curl`/`--from-fetch`: `-` reads standard input, `@FILE` a file (as
-    `--data @FILE`), anything else is the text itself. At most MAX_CAPTURE bytes, UTF-8.
+    """The text of `--from-curl`/`--from-fetch`: `-` reads standard input, `@FILE` a file (both
+    as `--data @FILE`: a pipe with nothing to read for BODY_WAIT seconds is refused), anything
+    else is the text itself. At most MAX_CAPTURE bytes, UTF-8.
 
-    Raises UsageError naming `option` for an empty, unreadable, too large or non-UTF-8 text.
+    Raises UsageError naming `option` for an empty, unreadable, idle, too large or non-UTF-8
+    text.
     """
     import sys
 
-    from cors_probe.inputs.request import read_file
+    from cors_probe.inputs.request import read_file, read_stream
 
     if value == "-":
-        raw = sys.stdin.buffer.read(MAX_CAPTURE + 1)
+        try:
+            descriptor = sys.stdin.fileno()
+        except (AttributeError, ValueError, OSError):
+            raise UsageError(f"{option} -: there is no standard input to read") from None
+        raw = read_stream(descriptor, f"{option} -")
     elif value.startswith("@"):
         raw = read_file(value[1:], f"{option} {value!r}")
     else:

@@ -6,13 +6,15 @@ text is one line on stderr with exit 2."""
 from __future__ import annotations
 
 import re
+import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import CliResult
+from tests.conftest import CliResult, cli_command
 from tests.inputs import devtools_shapes as shapes
 from tests.servers import Received, Reply, ScriptedServer
 
@@ -204,6 +206,42 @@ def test_a_huge_stdin_is_refused(run_cli: Run) -> None:
     result.assert_no_traceback()
     assert result.returncode == 2
     assert "larger than 1024 KiB" in result.stderr
+
+
+def test_an_idle_stdin_pipe_is_given_up_on() -> None:
+    """`(sleep 30) | cors-probe check --from-curl -` once waited forever: standard input gets
+    5 s for each read, as `--data @FILE` from a pipe (both options at once, in parallel)."""
+    started = time.monotonic()
+    children = [
+        subprocess.Popen(
+            [*cli_command(), "check", option, "-"],
+            stdin=subprocess.PIPE,  # open and never written: a writer that sleeps
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for option in ("--from-curl", "--from-fetch")
+    ]
+    try:
+        for child in children:
+            child.wait(timeout=30)  # not communicate(): it would close standard input
+        outcomes = [child.stderr.read() if child.stderr else "" for child in children]
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+            for stream in (child.stdin, child.stdout, child.stderr):
+                if stream is not None:
+                    stream.close()
+    assert time.monotonic() - started < 20
+    for option, child, stderr in zip(
+        ("--from-curl", "--from-fetch"), children, outcomes, strict=True
+    ):
+        assert child.returncode == 2, stderr
+        assert stderr == (
+            f"cors-probe: error: {option} -: nothing to read after 5 s (a pipe with no writer?)\n"
+        )
 
 
 def test_simulate_reads_a_capture_too(run_cli: Run) -> None:
