@@ -9,6 +9,7 @@ own flags replace. Every mistake is a UsageError, raised before any I/O.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -302,25 +303,59 @@ def read_capture(value: str, option: str) -> str:
     return text
 
 
+_PROMPT = re.compile(r"\A(\s*)(?:\$|>) (?=\s*\S)")
+"""A shell prompt pasted with the command (`$ curl ...`, `> fetch(...)`)."""
+_FETCH_SHAPE = re.compile(r"\A\s*(?:await\s+)?(?:window\.|globalThis\.)?fetch\s*\(")
+_CURL_SHAPE = re.compile(
+    r"\A\s*(?:curl(?:\.exe)?\s|\$session\s*=|Invoke-(?:WebRequest|RestMethod)\b)", re.I
+)
+
+
+def _without_prompt(text: str) -> str:
+    """`text` without a leading `$ ` or `> ` prompt copied from a terminal along with it."""
+    return _PROMPT.sub(r"\1", text, count=1)
+
+
+def _check_shape(text: str, option: str, value: str) -> None:
+    """UsageError when the text is clearly not what `option` reads: a fetch call given to
+    --from-curl, a curl or PowerShell command given to --from-fetch, or a one-word text that is
+    the name of an existing file (meant as `@FILE`)."""
+    import os
+
+    if option == "--from-curl" and _FETCH_SHAPE.match(text):
+        raise UsageError("--from-curl: this is a fetch(...) call: give it to --from-fetch")
+    if option == "--from-fetch" and _CURL_SHAPE.match(text):
+        raise UsageError(
+            "--from-fetch: this is a curl or PowerShell command: give it to --from-curl"
+        )
+    if value == text and " " not in value.strip() and os.path.isfile(value.strip()):
+        raise UsageError(
+            f"{option}: {value.strip()!r} is a file name: did you mean @{value.strip()}?"
+        )
+
+
 def from_capture(
     from_curl: str | None, from_fetch: str | None, overrides: Overrides
 ) -> tuple[RequestOptions, Derivation]:
     """`--from-curl TEXT` or `--from-fetch TEXT` (one of them), read, parsed and derived, with the
     user's flags in `overrides` applied (`derive`). Raises UsageError for both options at once
-    and for a text that cannot be read; CaptureError (a UsageError holding the text) for every
-    mistake in the text."""
+    and for a text that cannot be read, that the other option reads, or that names a file
+    without `@`; a leading `$ ` / `> ` prompt is left out. CaptureError (a UsageError holding
+    the text) for every mistake in the text."""
     if from_curl is not None and from_fetch is not None:
         raise UsageError("give --from-curl or --from-fetch, not both: a check is one request")
     if from_curl is not None:
         from cors_probe.inputs.curl import parse_curl as parser
 
-        text = read_capture(from_curl, "--from-curl")
+        option, value = "--from-curl", from_curl
     elif from_fetch is not None:
         from cors_probe.inputs.fetch_js import parse_fetch as parser
 
-        text = read_capture(from_fetch, "--from-fetch")
+        option, value = "--from-fetch", from_fetch
     else:
         raise UsageError("give --from-curl or --from-fetch")
+    text = _without_prompt(read_capture(value, option))
+    _check_shape(text, option, value)
     try:
         captured = parser(text)
     except UsageError as error:

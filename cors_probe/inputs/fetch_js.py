@@ -125,7 +125,11 @@ def _call(tree: Tree) -> Node:
     """The one fetch(...) call of the text (optionally awaited, ending with `;`)."""
     statements = named_children(tree.root)
     if len(statements) != 1 or statements[0].type != "expression_statement":
-        raise UsageError("give one fetch(...) call (Copy as fetch copies one request)")
+        found = f"{len(statements)} statements" if len(statements) > 1 else "no expression"
+        raise UsageError(
+            f"only a single fetch(...) call with literal arguments is read, not a script "
+            f"({found}: declarations, variables or several calls): paste Copy as fetch's text"
+        )
     expression = named_children(statements[0])[0]
     if expression.type == "await_expression":
         expression = named_children(expression)[0]

@@ -181,6 +181,31 @@ USAGE = [
     ),
     pytest.param(["--from-fetch", "fetch(u)"], "not a literal", id="fetch: not a literal"),
     pytest.param(["--from-curl", "-"], "empty", id="empty stdin"),
+    pytest.param(
+        ["--from-curl", "curl 'http://127.0.0.1:9/' -H 'a: b' \\\n  -H 'c: d"],
+        "the cURL command: line 2, column 6: unterminated quote (' opens here",
+        id="unterminated quote: where it opens",
+    ),
+    pytest.param(
+        ["--from-fetch", 'fetch("http://127.0.0.1:9/", {\n  "headers": {"a": "b"}'],
+        "the fetch call is not closed: '(' at line 1, column 6 has no ')'",
+        id="fetch cut short",
+    ),
+    pytest.param(
+        ["--from-fetch", 'const token = "abc"; fetch("http://127.0.0.1:9/")'],
+        "only a single fetch(...) call with literal arguments is read",
+        id="fetch: a script",
+    ),
+    pytest.param(
+        ["--from-curl", 'fetch("http://127.0.0.1:9/", {"method": "PUT"});'],
+        "this is a fetch(...) call: give it to --from-fetch",
+        id="fetch given to --from-curl",
+    ),
+    pytest.param(
+        ["--from-fetch", "curl 'http://127.0.0.1:9/' -X PUT"],
+        "give it to --from-curl",
+        id="curl given to --from-fetch",
+    ),
     pytest.param(["--from-curl", "@/nonexistent/x.txt"], "no such file", id="missing file"),
     pytest.param(
         ["--from-curl", "curl http://a.test/", "--from-fetch", "fetch('http://a.test/')"],
@@ -199,6 +224,32 @@ def test_a_bad_capture_is_one_line_and_exit_2(run_cli: Run, args: list[str], mes
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert message.lower() in lines[0].lower()
+
+
+def test_a_file_name_without_its_at_sign_is_pointed_out(run_cli: Run, tmp_path: Path) -> None:
+    (tmp_path / "chrome_ok.sh").write_text("curl 'http://127.0.0.1:9/'\n", encoding="utf-8")
+    result = run_cli("check", "--from-curl", "chrome_ok.sh", cwd=tmp_path)
+    result.assert_no_traceback()
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("did you mean @chrome_ok.sh?")
+
+
+@pytest.mark.parametrize(
+    ("option", "text"),
+    [
+        pytest.param("--from-curl", "$ curl 'http://127.0.0.1:9/api/x' -X PUT", id="$ curl"),
+        pytest.param("--from-curl", "  > curl 'http://127.0.0.1:9/api/x' -X PUT", id="> curl"),
+        pytest.param(
+            "--from-fetch", "> fetch('http://127.0.0.1:9/api/x', {method: 'PUT'})", id="> fetch"
+        ),
+    ],
+)
+def test_a_pasted_prompt_is_left_out(run_cli: Run, option: str, text: str) -> None:
+    result = run_cli("check", option, text, "--dry-run", "-f", "json")
+    result.assert_no_traceback()
+    assert result.returncode == 0, result.stderr
+    assert result.json()["request"]["method"] == "PUT"
+    assert result.json()["request"]["url"] == "http://127.0.0.1:9/api/x"
 
 
 def test_a_huge_stdin_is_refused(run_cli: Run) -> None:
