@@ -451,7 +451,9 @@ class DroppedHeader:
     """A stable code: `forbidden` (a forbidden request-header name the browser sets), `sec`
     (a `Sec-` name), `client-hint` (`sec-ch-*`), `engine-default` (a value the engine sends
     on its own, such as `Accept: */*`), `cookie` (the cookie jar's; kept as the request's
-    cookie), `capture-tool` (added by the copying tool, not by the browser)."""
+    cookie), `capture-tool` (added by the copying tool, not by the browser), `other-origin` (a
+    captured secret, Cookie or secret-named header, not carried to the other origin of the URL
+    given in place of the captured one)."""
 
 
 @dataclass(frozen=True, slots=True)

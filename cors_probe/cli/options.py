@@ -426,7 +426,8 @@ def request_options(
     """The request options as typed (`given`: URL, origin, method, -H, --credentials, --data,
     --cookie), or derived from a capture (`--from-curl`, `--from-fetch`) with every flag given
     replacing what was derived (inputs/capture.py, imported only then). UsageError without a URL
-    and without a capture."""
+    and without a capture, and for a capture's mistake (its line scrubbed of the capture's
+    secrets, render/scrub.py capture_secrets)."""
     from dataclasses import replace
 
     from cors_probe.inputs.request import RequestOptions
@@ -437,7 +438,12 @@ def request_options(
             raise UsageError("give the URL to check, or --from-curl / --from-fetch")
         options = RequestOptions(url, origin, method or "GET", headers, credentials, data, cookie)
         return replace(options, mode=mode or RequestMode.CORS), None
-    from cors_probe.inputs.capture import Overrides, from_capture
+    from cors_probe.inputs.capture import CaptureError, Overrides, from_capture
 
     overrides = Overrides(url, origin, method, tuple(headers), credentials, data, cookie, mode)
-    return from_capture(from_curl, from_fetch, overrides)
+    try:
+        return from_capture(from_curl, from_fetch, overrides)
+    except CaptureError as error:  # the capture's secrets masked wherever the text came from
+        from cors_probe.render.scrub import capture_secrets, clean_line
+
+        raise UsageError(clean_line(str(error), capture_secrets(error.text))) from None

@@ -9,17 +9,31 @@ own flags replace. Every mistake is a UsageError, raised before any I/O.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cors_probe.errors import UsageError
 from cors_probe.inputs.request import RequestOptions
-from cors_probe.model import Derivation, RequestMode
+from cors_probe.model import Derivation, DroppedHeader, Headers, RequestMode
+from cors_probe.secrets import is_secret
 
 ENGINES = ("chrome", "firefox", "safari")
 """The engines a capture can name (report keys, policy/browsers.py)."""
+OTHER_ORIGIN = "other-origin"
+"""The `DroppedHeader.reason` of a captured secret (Cookie, Authorization, API-key-like) left out
+because the URL given replaces the captured one with another origin."""
 MAX_CAPTURE = 1024 * 1024
 """The longest capture text read (1 MiB): from the command line, standard input or a file."""
+
+
+class CaptureError(UsageError):
+    """A capture text that cannot be read as a request: the message (with at most a short masked
+    excerpt, inputs/excerpt.py) and the text, whose secrets the CLI scrubs from the line."""
+
+    def __init__(self, message: str, text: str) -> None:
+        super().__init__(message)
+        self.text = text
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +159,27 @@ def _merged_headers(kept: list[str], given: Sequence[str]) -> tuple[list[str], l
     return [*merged, *given], labels
 
 
+def _kept_for(
+    captured: CapturedRequest,
+    url: str | None,
+    kept: Headers,
+    dropped: tuple[DroppedHeader, ...],
+    cookie: str | None,
+) -> tuple[Headers, tuple[DroppedHeader, ...], str | None]:
+    """The captured headers, dropped headers and cookie that go to `url` (the URL given, None
+    when the captured one is kept). A capture's secrets went only to the captured URL's origin,
+    as the browser sent them (cookies are per site, an Authorization header set by the page for
+    its API): when `url` has another origin, the Cookie and every secret-named header
+    (secrets.is_secret) are left out with reason OTHER_ORIGIN; the same origin keeps them.
+    Returns (kept, dropped, cookie)."""
+    if url is None or _origin_of(url) == _origin_of(captured.url):
+        return kept, dropped, cookie
+    moved = [replace(d, reason=OTHER_ORIGIN) if d.reason == "cookie" else d for d in dropped]
+    moved += [DroppedHeader(n, v, OTHER_ORIGIN) for n, v in kept if is_secret(n)]
+    remaining = Headers(tuple((n, v) for n, v in kept if not is_secret(n)))
+    return remaining, tuple(moved), None
+
+
 def derive(
     captured: CapturedRequest, overrides: Overrides | None = None
 ) -> tuple[RequestOptions, Derivation]:
@@ -157,7 +192,9 @@ def derive(
       cross-origin fetch() only sends cookies with credentials `include`); the Cookie's value
       becomes the request's cookie;
     - headers: the script's (policy/capture.py decides, for `captured.engine`);
-    - body as captured; mode from the captured Sec-Fetch-Mode, else fetch()'s mode option.
+    - body as captured; mode from the captured Sec-Fetch-Mode, else fetch()'s mode option;
+    - a URL given with another origin than the captured one: the captured Cookie and secret
+      headers are not carried over (`_kept_for`); --cookie / -H send them there.
     Each flag in `overrides` replaces what was derived and is named in `Derivation.overridden`.
     Raises UsageError for an unknown engine or mode, or a malformed header in `overrides`.
     Returns the options for inputs.request.build (its `body` holds the captured bytes) and the
@@ -172,6 +209,9 @@ def derive(
     browser = named(captured.engine) if captured.engine else CHROMIUM
     split = split_captured(captured.headers, browser, has_body=captured.body is not None)
     overridden: list[str] = []
+    kept, dropped, captured_cookie = _kept_for(
+        captured, given.url, split.kept, split.dropped, split.cookie
+    )
 
     origin, origin_from = _page_origin(captured)
     if given.origin is not None:
@@ -189,9 +229,9 @@ def derive(
     if given.credentials and credentials_from is None:
         credentials_from = "flag"
         overridden.append("--credentials")
-    headers, labels = _merged_headers([f"{n}: {v}" for n, v in split.kept], given.headers)
+    headers, labels = _merged_headers([f"{n}: {v}" for n, v in kept], given.headers)
     overridden += labels
-    cookie = split.cookie
+    cookie = captured_cookie
     if given.cookie is not None:
         cookie = given.cookie
         overridden.append("--cookie")
@@ -223,7 +263,7 @@ def derive(
         source=captured.source,
         origin_from=origin_from,
         credentials_from=credentials_from,
-        dropped=split.dropped,
+        dropped=dropped,
         overridden=tuple(overridden),
         engine=captured.engine,
     )
@@ -231,17 +271,23 @@ def derive(
 
 
 def read_capture(value: str, option: str) -> str:
-    """The text of `--from-curl`/`--from-fetch`: `-` reads standard input, `@FILE` a file (as
-    `--data @FILE`), anything else is the text itself. At most MAX_CAPTURE bytes, UTF-8.
+    """The text of `--from-curl`/`--from-fetch`: `-` reads standard input, `@FILE` a file (both
+    as `--data @FILE`: a pipe with nothing to read for BODY_WAIT seconds is refused), anything
+    else is the text itself. At most MAX_CAPTURE bytes, UTF-8.
 
-    Raises UsageError naming `option` for an empty, unreadable, too large or non-UTF-8 text.
+    Raises UsageError naming `option` for an empty, unreadable, idle, too large or non-UTF-8
+    text.
     """
     import sys
 
-    from cors_probe.inputs.request import read_file
+    from cors_probe.inputs.request import read_file, read_stream
 
     if value == "-":
-        raw = sys.stdin.buffer.read(MAX_CAPTURE + 1)
+        try:
+            descriptor = sys.stdin.fileno()
+        except (AttributeError, ValueError, OSError):
+            raise UsageError(f"{option} -: there is no standard input to read") from None
+        raw = read_stream(descriptor, f"{option} -")
     elif value.startswith("@"):
         raw = read_file(value[1:], f"{option} {value!r}")
     else:
@@ -257,22 +303,61 @@ def read_capture(value: str, option: str) -> str:
     return text
 
 
+_PROMPT = re.compile(r"\A(\s*)(?:\$|>) (?=\s*\S)")
+"""A shell prompt pasted with the command (`$ curl ...`, `> fetch(...)`)."""
+_FETCH_SHAPE = re.compile(r"\A\s*(?:await\s+)?(?:window\.|globalThis\.)?fetch\s*\(")
+_CURL_SHAPE = re.compile(
+    r"\A\s*(?:curl(?:\.exe)?\s|\$session\s*=|Invoke-(?:WebRequest|RestMethod)\b)", re.I
+)
+
+
+def _without_prompt(text: str) -> str:
+    """`text` without a leading `$ ` or `> ` prompt copied from a terminal along with it."""
+    return _PROMPT.sub(r"\1", text, count=1)
+
+
+def _check_shape(text: str, option: str, value: str) -> None:
+    """UsageError when the text is clearly not what `option` reads: a fetch call given to
+    --from-curl, a curl or PowerShell command given to --from-fetch, or a one-word text that is
+    the name of an existing file (meant as `@FILE`)."""
+    import os
+
+    if option == "--from-curl" and _FETCH_SHAPE.match(text):
+        raise UsageError("--from-curl: this is a fetch(...) call: give it to --from-fetch")
+    if option == "--from-fetch" and _CURL_SHAPE.match(text):
+        raise UsageError(
+            "--from-fetch: this is a curl or PowerShell command: give it to --from-curl"
+        )
+    if value == text and " " not in value.strip() and os.path.isfile(value.strip()):
+        raise UsageError(
+            f"{option}: {value.strip()!r} is a file name: did you mean @{value.strip()}?"
+        )
+
+
 def from_capture(
     from_curl: str | None, from_fetch: str | None, overrides: Overrides
 ) -> tuple[RequestOptions, Derivation]:
     """`--from-curl TEXT` or `--from-fetch TEXT` (one of them), read, parsed and derived, with the
     user's flags in `overrides` applied (`derive`). Raises UsageError for both options at once
-    and for every mistake of the text."""
+    and for a text that cannot be read, that the other option reads, or that names a file
+    without `@`; a leading `$ ` / `> ` prompt is left out. CaptureError (a UsageError holding
+    the text) for every mistake in the text."""
     if from_curl is not None and from_fetch is not None:
         raise UsageError("give --from-curl or --from-fetch, not both: a check is one request")
     if from_curl is not None:
-        from cors_probe.inputs.curl import parse_curl
+        from cors_probe.inputs.curl import parse_curl as parser
 
-        captured = parse_curl(read_capture(from_curl, "--from-curl"))
+        option, value = "--from-curl", from_curl
     elif from_fetch is not None:
-        from cors_probe.inputs.fetch_js import parse_fetch
+        from cors_probe.inputs.fetch_js import parse_fetch as parser
 
-        captured = parse_fetch(read_capture(from_fetch, "--from-fetch"))
+        option, value = "--from-fetch", from_fetch
     else:
         raise UsageError("give --from-curl or --from-fetch")
+    text = _without_prompt(read_capture(value, option))
+    _check_shape(text, option, value)
+    try:
+        captured = parser(text)
+    except UsageError as error:
+        raise CaptureError(str(error), text) from None
     return derive(captured, overrides)

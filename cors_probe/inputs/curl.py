@@ -21,6 +21,8 @@ from urllib.parse import quote_plus
 
 from cors_probe.errors import UsageError
 from cors_probe.inputs.capture import CapturedRequest, engine_of
+from cors_probe.inputs.excerpt import excerpt
+from cors_probe.secrets import MASK, is_secret
 
 _WITH_VALUE = {
     "-X": "method",
@@ -115,12 +117,14 @@ def _header(text: str) -> tuple[str, str] | None:
     """curl's -H: `Name: value`; `Name;` sends the header empty; `Name:` removes a header curl
     would add, so there is nothing to send (None)."""
     if text.startswith("@"):
-        raise UsageError(f"-H {text!r} reads headers from a file; paste them instead")
+        raise UsageError(f"-H {excerpt(text)} reads headers from a file; paste them instead")
     name, colon, value = text.partition(":")
     if not colon:
         if text.endswith(";") and ":" not in text:
             return text[:-1].strip(), ""
-        raise UsageError(f"-H {text!r} has no colon: curl would not send it")
+        first, _, rest = text.strip().partition(" ")
+        shown = f"{first} {MASK}" if rest and is_secret(first) else text  # `Authorization Bearer x`
+        raise UsageError(f"-H {excerpt(shown)} has no colon: curl would not send it")
     value = value.strip(" \t")
     return (name.strip(), value) if value else None
 
@@ -130,7 +134,9 @@ def _urlencoded(text: str) -> str:
     name, equals, content = text.partition("=")
     if not equals:
         if "@" in text:
-            raise UsageError(f"--data-urlencode {text!r} reads a file; paste the body instead")
+            raise UsageError(
+                f"--data-urlencode {excerpt(text)} reads a file; paste the body instead"
+            )
         return quote_plus(text, safe="*-._")
     encoded = quote_plus(content, safe="*-._")
     return f"{name}={encoded}" if name else encoded
@@ -146,11 +152,15 @@ def _take(command: _Command, what: str, value: str) -> None:
             command.headers.append(header)
     elif what == "cookie":
         if "=" not in value:
-            raise UsageError(f"-b {value!r} names a cookie file; paste the cookies (name=value)")
+            raise UsageError(
+                f"-b {excerpt(value)} names a cookie file; paste the cookies (name=value)"
+            )
         command.headers.append(("Cookie", value))
     elif what == "data":
         if value.startswith("@"):
-            raise UsageError(f"--data {value!r} reads a file; paste the body (or use --data-raw)")
+            raise UsageError(
+                f"--data {excerpt(value)} reads a file; paste the body (or use --data-raw)"
+            )
         command.data.append(value)
     elif what == "data-raw":
         command.data.append(value)
@@ -158,7 +168,7 @@ def _take(command: _Command, what: str, value: str) -> None:
         command.data.append(_urlencoded(value))
     elif what == "json":
         if value.startswith("@"):
-            raise UsageError(f"--json {value!r} reads a file; paste the body instead")
+            raise UsageError(f"--json {excerpt(value)} reads a file; paste the body instead")
         command.data.append(value)
         command.headers += [("Content-Type", "application/json"), ("Accept", "application/json")]
     elif what == "url":
@@ -254,8 +264,8 @@ def parse_curl(text: str) -> CapturedRequest:
     words = cmd_words(text) if cmd else bash_words(text)
     program = words[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if words else ""
     if program not in ("curl", "curl.exe"):
-        shown = words[0][:40] if words else ""
-        raise UsageError(f"not a curl command: it starts with {shown!r}")
+        shown = words[0] if words else ""
+        raise UsageError(f"not a curl command: it starts with {excerpt(shown)}")
     command = _options(words)
     if command.url is None:
         raise UsageError("the cURL command has no URL")

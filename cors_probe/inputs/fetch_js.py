@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from cors_probe.errors import UsageError
 from cors_probe.inputs.capture import CapturedRequest, engine_of
+from cors_probe.inputs.excerpt import excerpt
 from cors_probe.inputs.syntax import Tree, named_children, parse
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def _value(node: Node, tree: Tree) -> Literal:
         return _string(node, tree)
     if kind == "template_string":
         if any(c.type == "template_substitution" for c in node.named_children):
-            raise UsageError(f"{tree.text(node)[:40]!r} has a ${{}} substitution, not a literal")
+            raise UsageError(f"{excerpt(tree.text(node))} has a ${{}} substitution, not a literal")
         return _string(node, tree)
     if kind == "number":
         return float(tree.text(node).replace("_", ""))
@@ -107,24 +108,28 @@ def _value(node: Node, tree: Tree) -> Literal:
         members: dict[str, Literal] = {}
         for pair in named_children(node):
             if pair.type != "pair":
-                raise UsageError(f"{tree.text(pair)[:40]!r} in an object is not a literal member")
+                raise UsageError(f"{excerpt(tree.text(pair))} in an object is not a literal member")
             key = pair.child_by_field_name("key")
             value = pair.child_by_field_name("value")
             if key is None or value is None:
-                raise UsageError(f"{tree.text(pair)[:40]!r} is not a literal member")
+                raise UsageError(f"{excerpt(tree.text(pair))} is not a literal member")
             name = _string(key, tree) if key.type == "string" else tree.text(key)
             if key.type not in ("string", "property_identifier", "number"):
-                raise UsageError(f"{tree.text(key)[:40]!r} is a computed key, not a literal")
+                raise UsageError(f"{excerpt(tree.text(key))} is a computed key, not a literal")
             members[name] = _value(value, tree)
         return members
-    raise UsageError(f"{tree.text(node)[:40]!r} is not a literal (a string, number or object)")
+    raise UsageError(f"{excerpt(tree.text(node))} is not a literal (a string, number or object)")
 
 
 def _call(tree: Tree) -> Node:
     """The one fetch(...) call of the text (optionally awaited, ending with `;`)."""
     statements = named_children(tree.root)
     if len(statements) != 1 or statements[0].type != "expression_statement":
-        raise UsageError("give one fetch(...) call (Copy as fetch copies one request)")
+        found = f"{len(statements)} statements" if len(statements) > 1 else "no expression"
+        raise UsageError(
+            f"only a single fetch(...) call with literal arguments is read, not a script "
+            f"({found}: declarations, variables or several calls): paste Copy as fetch's text"
+        )
     expression = named_children(statements[0])[0]
     if expression.type == "await_expression":
         expression = named_children(expression)[0]
@@ -132,7 +137,7 @@ def _call(tree: Tree) -> Node:
         expression.child_by_field_name("function") if expression.type == "call_expression" else None
     )
     if function is None or tree.text(function) not in ("fetch", "window.fetch", "globalThis.fetch"):
-        raise UsageError(f"not a fetch(...) call: {tree.text(expression)[:40]!r}")
+        raise UsageError(f"not a fetch(...) call: {excerpt(tree.text(expression))}")
     return expression
 
 
@@ -149,7 +154,7 @@ def _headers(value: Literal) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for name, item in items:
         if not isinstance(item, str):
-            raise UsageError(f"the value of header {name!r} is not a string")
+            raise UsageError(f"the value of header {excerpt(name)} is not a string")
         pairs.append((name, item))
     return pairs
 
@@ -189,7 +194,7 @@ def parse_fetch(text: str) -> CapturedRequest:
         raise UsageError("fetch()'s second argument must be an options object")
     unknown = sorted(set(options) - OPTIONS)
     if unknown:
-        raise UsageError(f"fetch() option {unknown[0]!r} is not one cors-probe reads")
+        raise UsageError(f"fetch() option {excerpt(unknown[0])} is not one cors-probe reads")
     headers = _headers(options.get("headers"))
     body_value = options.get("body")
     if body_value is not None and not isinstance(body_value, str):

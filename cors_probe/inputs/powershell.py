@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from cors_probe.errors import UsageError
 from cors_probe.inputs.capture import CapturedRequest, engine_of
+from cors_probe.inputs.excerpt import excerpt
 from cors_probe.inputs.syntax import Tree, parse
 
 if TYPE_CHECKING:
@@ -65,7 +66,9 @@ def expandable(inner: str) -> str:
             match = _CHAR.match(inner, index)
             if match is None:
                 shown = inner[index : index + 20]
-                raise UsageError(f"{shown!r} in a PowerShell string is an expansion, not literal")
+                raise UsageError(
+                    f"{excerpt(shown)} in a PowerShell string is an expansion, not literal"
+                )
             out.append(chr(int(match.group(1))))
             index = match.end()
         else:
@@ -92,7 +95,7 @@ def _string(node: Node, tree: Tree) -> str:
     strings = list(_descendants(node, "string_literal"))
     text = tree.text(node).strip()
     if len(strings) != 1 or tree.text(strings[0]) != text.strip("()").strip():
-        raise UsageError(f"{text[:40]!r} in the PowerShell command is not a literal string")
+        raise UsageError(f"{excerpt(text)} in the PowerShell command is not a literal string")
     return _literal(strings[0], tree)
 
 
@@ -102,7 +105,7 @@ def _literal(node: Node, tree: Tree) -> str:
         return text[1:-1].replace("''", "'")
     if text.startswith('"'):
         return expandable(text[1:-1])
-    raise UsageError(f"{text[:40]!r} in the PowerShell command is not a literal string")
+    raise UsageError(f"{excerpt(text)} in the PowerShell command is not a literal string")
 
 
 def _hash(node: Node, tree: Tree) -> list[tuple[str, str]]:
@@ -143,7 +146,7 @@ def _session(pipeline: Node, tree: Tree, headers: list[tuple[str, str]]) -> bool
     if lowered.startswith("$session.cookies.add("):
         strings = [_literal(s, tree) for s in _descendants(pipeline, "string_literal")]
         if "system.net.cookie" not in lowered or len(strings) < 2:
-            raise UsageError(f"{text[:60]!r}: not a cookie DevTools adds")
+            raise UsageError(f"{excerpt(text)}: not a cookie DevTools adds")
         headers.append(("Cookie", f"{strings[0]}={strings[1]}"))
         return True
     return False
@@ -165,7 +168,7 @@ def _arguments(command: Node, tree: Tree) -> list[tuple[str, Node | None]]:
         elif out and out[-1][1] is None and out[-1][0] not in _SWITCHES:
             out[-1] = (out[-1][0], child)
         else:
-            raise UsageError(f"{tree.text(child)[:40]!r}: an argument without a parameter name")
+            raise UsageError(f"{excerpt(tree.text(child))}: an argument without a parameter name")
     return out
 
 
@@ -207,7 +210,7 @@ def parse_powershell(text: str) -> CapturedRequest:
         ]
         if len(commands) != 1 or invoke is not None:
             shown = tree.text(pipeline).strip()[:60]
-            raise UsageError(f"{shown!r}: not a statement of DevTools' Copy as PowerShell")
+            raise UsageError(f"{excerpt(shown)}: not a statement of DevTools' Copy as PowerShell")
         invoke = commands[0]
     if invoke is None:
         raise UsageError("the PowerShell text has no Invoke-WebRequest command")

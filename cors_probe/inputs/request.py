@@ -235,6 +235,14 @@ def read_file(path: str, label: str, limit: int = MAX_BODY) -> bytes:
         os.close(descriptor)
 
 
+def read_stream(descriptor: int, label: str, limit: int = MAX_BODY) -> bytes:
+    """An open descriptor (standard input) read to its end as `read_file` reads a file: at most
+    `limit` bytes, and a pipe or terminal gets BODY_WAIT seconds for each read, so an idle
+    writer (`sleep 30 | cors-probe ...`) is refused, not waited on forever. UsageError, starting
+    with `label`, for each failure."""
+    return _read_capped(descriptor, label, limit)
+
+
 def _reason(exc: Exception) -> str:
     return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
 

@@ -21,6 +21,7 @@ import re
 from typing import TYPE_CHECKING
 
 from cors_probe.errors import UsageError
+from cors_probe.inputs.excerpt import excerpt
 from cors_probe.inputs.syntax import Tree, named_children, parse
 
 if TYPE_CHECKING:
@@ -121,14 +122,16 @@ def _piece(node: Node, tree: Tree) -> bytes:
     if kind == "string":
         for part in named_children(node):
             if part.type != "string_content":
-                raise UsageError(f"{tree.text(part)!r} is a shell expansion, not literal text")
+                raise UsageError(
+                    f"{excerpt(tree.text(part))} is a shell expansion, not literal text"
+                )
         inner = _DOUBLE_QUOTED_ESCAPE.sub(
             lambda m: "" if m.group(1) == "\n" else m.group(1), text[1:-1]
         )
         return inner.encode("utf-8", "surrogatepass")
     if kind == "concatenation":
         return b"".join(_piece(part, tree) for part in node.children)
-    raise UsageError(f"{text!r} is a shell expansion or operator, not literal text")
+    raise UsageError(f"{excerpt(text)} is a shell expansion or operator, not literal text")
 
 
 def bash_words(text: str) -> list[str]:
@@ -148,7 +151,7 @@ def bash_words(text: str) -> list[str]:
         if part.type == "command_name":
             words.append(_text_of(b"".join(_piece(p, tree) for p in named_children(part))))
         elif part.type in ("variable_assignment", "file_redirect", "herestring_redirect"):
-            raise UsageError(f"{tree.text(part)!r}: give the curl command alone")
+            raise UsageError(f"{excerpt(tree.text(part))}: give the curl command alone")
         else:
             words.append(_text_of(_piece(part, tree)))
     return words

@@ -49,19 +49,43 @@ def _parser(language: str) -> Parser:
 def parse(language: str, text: str, what: str) -> Tree:
     """`text` parsed as `language` (a key of GRAMMARS).
 
-    Raises UsageError naming `what`, the line and the column of the first syntax error (an
-    unterminated quote, a stray bracket).
+    Raises UsageError naming `what`, the line and the column of the first syntax error: an
+    unterminated quote where it opens, a bracket never closed (a text cut short), else where
+    tree-sitter stopped, with a short masked excerpt (inputs/excerpt.py).
     """
     source = text.encode("utf-8", "surrogatepass")
     tree = Tree(_parser(language).parse(source).root_node, source)
     broken = _first_error(tree.root)
     if broken is not None:
-        row, column = broken.start_point
-        line = source.split(b"\n")[row].decode("utf-8", "replace")
-        near = line[column : column + 20].strip() or "the end"
-        problem = "missing " + broken.type if broken.is_missing else f"cannot read {near!r}"
-        raise UsageError(f"{what}: line {row + 1}, column {column + 1}: {problem}")
+        raise UsageError(_syntax_error(language, text, what, broken, source))
     return tree
+
+
+def _syntax_error(language: str, text: str, what: str, broken: Node, source: bytes) -> str:
+    """The one-line message for a text tree-sitter could not parse."""
+    from cors_probe.inputs.excerpt import excerpt
+    from cors_probe.inputs.unclosed import find_unclosed
+
+    unclosed = find_unclosed(language, text)
+    if unclosed is not None and unclosed.kind == "quote":
+        return (
+            f"{what}: line {unclosed.line}, column {unclosed.column}: unterminated quote "
+            f"({unclosed.opening} opens here and is never closed)"
+        )
+    if unclosed is not None:
+        closing = {"(": ")", "[": "]", "{": "}"}[unclosed.opening]
+        return (
+            f"{what} is not closed: {unclosed.opening!r} at line {unclosed.line}, column "
+            f"{unclosed.column} has no {closing!r} (is the text cut short?)"
+        )
+    row, column = broken.start_point
+    line = source.split(b"\n")[row].decode("utf-8", "replace")
+    column = len(line.encode("utf-8")[:column].decode("utf-8", "replace"))
+    near = line[column:].strip()
+    problem = "missing " + broken.type if broken.is_missing else "cannot read "
+    if not broken.is_missing:
+        problem += excerpt(near, 20) if near else "the end"
+    return f"{what}: line {row + 1}, column {column + 1}: {problem}"
 
 
 def _first_error(node: Node) -> Node | None:

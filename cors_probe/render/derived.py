@@ -44,6 +44,7 @@ REASONS = {
     "engine-default": "engine default",
     "cookie": "the cookie jar's",
     "capture-tool": "DevTools' disable cache",
+    "other-origin": "captured for another origin",
 }
 """The words for each `DroppedHeader.reason` code (policy/capture.py)."""
 
@@ -67,11 +68,16 @@ def derived_line(report: Report) -> str:
         credentials = f"credentials include ({why})" if why else "credentials include"
     parts = [f"From {source}{engine}: {origin}", f"method {shape.method}", credentials]
     line = ", ".join(parts)
-    if derived.dropped:
-        dropped = ", ".join(
-            f"{d.name} ({REASONS.get(d.reason, d.reason)})" for d in derived.dropped
-        )
+    added = [d for d in derived.dropped if d.reason != "other-origin"]
+    if added:
+        dropped = ", ".join(f"{d.name} ({REASONS.get(d.reason, d.reason)})" for d in added)
         line += f"; left out as browser-added: {dropped}"
+    secrets = [d.name for d in derived.dropped if d.reason == "other-origin"]
+    if secrets:
+        line += (
+            "; not sent to the URL given (another origin than the captured one): "
+            f"{', '.join(secrets)} (give --cookie / -H to send them there)"
+        )
     if derived.overridden:
         line += f"; replaced by flags: {', '.join(derived.overridden)}"
     if derived.engine in OPTIONS and derived.engine != report.browser and not report.others:

@@ -337,6 +337,19 @@ def body_secrets(text: str) -> set[str]:
     return {s for s in found if len(s) >= MIN_SECRET}
 
 
+URL = re.compile(r"""https?://[^\s'"`<>]+""")
+
+
+def capture_secrets(text: str) -> frozenset[str]:
+    """The secrets of a pasted capture ("Copy as cURL", "Copy as fetch"): what `body_secrets`
+    finds (secret-named headers and fields, cookies, credentials after an auth scheme) and each
+    URL's user info and secret query parameters (`url_secrets`)."""
+    found = body_secrets(text)
+    for match in URL.finditer(text):
+        found |= url_secrets(match.group(0))
+    return frozenset(s for s in found if len(s) >= MIN_SECRET)
+
+
 def _quoted_bodies(value: object) -> Iterator[str]:
     """Every response-body excerpt a subject quotes (a finding's `body` detail), wherever the
     finding sits: an engine's report, the cache probe, a run's results."""

@@ -6,13 +6,15 @@ text is one line on stderr with exit 2."""
 from __future__ import annotations
 
 import re
+import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import CliResult
+from tests.conftest import CliResult, cli_command
 from tests.inputs import devtools_shapes as shapes
 from tests.servers import Received, Reply, ScriptedServer
 
@@ -179,6 +181,31 @@ USAGE = [
     ),
     pytest.param(["--from-fetch", "fetch(u)"], "not a literal", id="fetch: not a literal"),
     pytest.param(["--from-curl", "-"], "empty", id="empty stdin"),
+    pytest.param(
+        ["--from-curl", "curl 'http://127.0.0.1:9/' -H 'a: b' \\\n  -H 'c: d"],
+        "the cURL command: line 2, column 6: unterminated quote (' opens here",
+        id="unterminated quote: where it opens",
+    ),
+    pytest.param(
+        ["--from-fetch", 'fetch("http://127.0.0.1:9/", {\n  "headers": {"a": "b"}'],
+        "the fetch call is not closed: '(' at line 1, column 6 has no ')'",
+        id="fetch cut short",
+    ),
+    pytest.param(
+        ["--from-fetch", 'const token = "abc"; fetch("http://127.0.0.1:9/")'],
+        "only a single fetch(...) call with literal arguments is read",
+        id="fetch: a script",
+    ),
+    pytest.param(
+        ["--from-curl", 'fetch("http://127.0.0.1:9/", {"method": "PUT"});'],
+        "this is a fetch(...) call: give it to --from-fetch",
+        id="fetch given to --from-curl",
+    ),
+    pytest.param(
+        ["--from-fetch", "curl 'http://127.0.0.1:9/' -X PUT"],
+        "give it to --from-curl",
+        id="curl given to --from-fetch",
+    ),
     pytest.param(["--from-curl", "@/nonexistent/x.txt"], "no such file", id="missing file"),
     pytest.param(
         ["--from-curl", "curl http://a.test/", "--from-fetch", "fetch('http://a.test/')"],
@@ -199,11 +226,73 @@ def test_a_bad_capture_is_one_line_and_exit_2(run_cli: Run, args: list[str], mes
     assert message.lower() in lines[0].lower()
 
 
+def test_a_file_name_without_its_at_sign_is_pointed_out(run_cli: Run, tmp_path: Path) -> None:
+    (tmp_path / "chrome_ok.sh").write_text("curl 'http://127.0.0.1:9/'\n", encoding="utf-8")
+    result = run_cli("check", "--from-curl", "chrome_ok.sh", cwd=tmp_path)
+    result.assert_no_traceback()
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("did you mean @chrome_ok.sh?")
+
+
+@pytest.mark.parametrize(
+    ("option", "text"),
+    [
+        pytest.param("--from-curl", "$ curl 'http://127.0.0.1:9/api/x' -X PUT", id="$ curl"),
+        pytest.param("--from-curl", "  > curl 'http://127.0.0.1:9/api/x' -X PUT", id="> curl"),
+        pytest.param(
+            "--from-fetch", "> fetch('http://127.0.0.1:9/api/x', {method: 'PUT'})", id="> fetch"
+        ),
+    ],
+)
+def test_a_pasted_prompt_is_left_out(run_cli: Run, option: str, text: str) -> None:
+    result = run_cli("check", option, text, "--dry-run", "-f", "json")
+    result.assert_no_traceback()
+    assert result.returncode == 0, result.stderr
+    assert result.json()["request"]["method"] == "PUT"
+    assert result.json()["request"]["url"] == "http://127.0.0.1:9/api/x"
+
+
 def test_a_huge_stdin_is_refused(run_cli: Run) -> None:
     result = run_cli("check", "--from-curl", "-", input="curl http://a.test/ " + "x" * 1_100_000)
     result.assert_no_traceback()
     assert result.returncode == 2
     assert "larger than 1024 KiB" in result.stderr
+
+
+def test_an_idle_stdin_pipe_is_given_up_on() -> None:
+    """`(sleep 30) | cors-probe check --from-curl -` once waited forever: standard input gets
+    5 s for each read, as `--data @FILE` from a pipe (both options at once, in parallel)."""
+    started = time.monotonic()
+    children = [
+        subprocess.Popen(
+            [*cli_command(), "check", option, "-"],
+            stdin=subprocess.PIPE,  # open and never written: a writer that sleeps
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for option in ("--from-curl", "--from-fetch")
+    ]
+    try:
+        for child in children:
+            child.wait(timeout=30)  # not communicate(): it would close standard input
+        outcomes = [child.stderr.read() if child.stderr else "" for child in children]
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+            for stream in (child.stdin, child.stdout, child.stderr):
+                if stream is not None:
+                    stream.close()
+    assert time.monotonic() - started < 20
+    for option, child, stderr in zip(
+        ("--from-curl", "--from-fetch"), children, outcomes, strict=True
+    ):
+        assert child.returncode == 2, stderr
+        assert stderr == (
+            f"cors-probe: error: {option} -: nothing to read after 5 s (a pipe with no writer?)\n"
+        )
 
 
 def test_simulate_reads_a_capture_too(run_cli: Run) -> None:
@@ -217,3 +306,131 @@ def test_simulate_reads_a_capture_too(run_cli: Run) -> None:
     assert document["derived"]["origin_from"] == "Origin"
     assert document["request"]["method"] == "PUT"
     assert document["decisive"] == "acac-not-true"  # credentialed: the captured Cookie
+
+
+SECRET_HEADERS = [
+    ("Authorization", "Bearer sk_live_captured"),
+    ("Cookie", "sessionid=captured-session"),
+    ("X-Api-Key", "captured-api-key"),
+    ("X-Trace", "kept-1"),
+    ("Origin", PAGE),
+]
+
+
+@pytest.mark.parametrize(
+    ("captured_path", "same_origin"),
+    [
+        pytest.param("/api/a", True, id="same origin, another path: kept"),
+        pytest.param(None, False, id="another origin: left out"),
+    ],
+)
+def test_captured_secrets_go_only_to_the_captured_origin(
+    run_cli: Run, server: ScriptedServer, captured_path: str | None, same_origin: bool
+) -> None:
+    """The URL argument replacing the captured one: the capture's Cookie and secret headers
+    follow it only within the captured origin (README: "only to the captured URL")."""
+    server.route("/api/*", echo_cors)
+    given = server.url("/api/b")
+    captured = (
+        server.url(captured_path) if captured_path else given.replace("127.0.0.1", "localhost")
+    )
+    text = shapes.chrome_curl(captured, "GET", SECRET_HEADERS, None)
+    result = run_cli("check", given, "--from-curl", text, "--yes", "-f", "json", "--no-cache-probe")
+    result.assert_no_traceback()
+    assert result.returncode == 0, result.stderr
+    sent = [r for r in server.requests_to("/api/b") if r.method == "GET"]
+    assert sent
+    assert all(r.header("X-Trace") == "kept-1" for r in sent)
+    carried = [(r.header("Authorization"), r.header("Cookie"), r.header("X-Api-Key")) for r in sent]
+    expected = ("Bearer sk_live_captured", "sessionid=captured-session", "captured-api-key")
+    assert carried == [expected if same_origin else (None, None, None)] * len(sent)
+    reasons = {d["name"]: d["reason"] for d in result.json()["derived"]["dropped"]}
+    moved = {n for n, r in reasons.items() if r == "other-origin"}
+    assert moved == (set() if same_origin else {"Authorization", "Cookie", "X-Api-Key"})
+    text_report = run_cli("check", given, "--from-curl", text, "--yes", "--no-cache-probe")
+    first = " ".join(text_report.stdout.split("\n\n", 1)[0].split())
+    assert ("give --cookie / -H to send them there" in first) is not same_origin
+    assert "sk_live_captured" not in text_report.stdout + result.stdout
+
+
+def test_flags_send_the_secrets_to_another_origin(run_cli: Run, server: ScriptedServer) -> None:
+    server.route("/api/*", echo_cors)
+    given = server.url("/api/b")
+    text = shapes.chrome_curl(given.replace("127.0.0.1", "localhost"), "GET", SECRET_HEADERS, None)
+    result = run_cli(
+        "check", given, "--from-curl", text, "--cookie", "sessionid=given",
+        "-H", "Authorization: Bearer given", "--yes", "-f", "json", "--no-cache-probe",
+    )  # fmt: skip
+    result.assert_no_traceback()
+    sent = [r for r in server.requests_to("/api/b") if r.method == "GET"]
+    assert sent
+    assert {(r.header("Authorization"), r.header("Cookie")) for r in sent} == {
+        ("Bearer given", "sessionid=given")
+    }
+
+
+SECRET = "S3CRETV4LUE"
+LEAKY = [
+    pytest.param(
+        "--from-curl",
+        "curl 'http://127.0.0.1:9/' \\\n  -H 'cookie: sid=" + SECRET,
+        "line 2, column 6: unterminated quote",
+        id="bash: unterminated quote",
+    ),
+    pytest.param(
+        "--from-curl",
+        shapes.chrome_fetch(
+            "http://127.0.0.1:9/api/x", "GET", [("authorization", f"Bearer sk_live_{SECRET}")], None
+        ),
+        "",
+        id="bash: a fetch text given to --from-curl",
+    ),
+    pytest.param(
+        "--from-curl",
+        f'curl.exe "http://127.0.0.1:9/" -H "Authorization Bearer {SECRET}"',
+        "has no colon",
+        id="cmd: a header without its colon",
+    ),
+    pytest.param(
+        "--from-curl",
+        f'Invoke-WebRequest -Uri "http://127.0.0.1:9/" "Authorization: Bearer {SECRET}"',
+        "without a parameter name",
+        id="powershell: an argument without its name",
+    ),
+    pytest.param(
+        "--from-fetch",
+        'fetch("http://127.0.0.1:9/", {"headers": {"authorization": `Bearer ${tok}'
+        + SECRET
+        + "`}})",
+        "substitution",
+        id="fetch: a template literal",
+    ),
+    pytest.param(
+        "--from-fetch",
+        'fetch("http://a.test/?api_key=' + SECRET + '" + x)',
+        "not a literal",
+        id="fetch: a secret query parameter",
+    ),
+]
+
+
+@pytest.mark.parametrize(("option", "text", "message"), LEAKY)
+@pytest.mark.parametrize("given", ["file", "stdin"])
+def test_an_error_about_a_capture_quotes_no_secret(
+    run_cli: Run, tmp_path: Path, option: str, text: str, message: str, given: str
+) -> None:
+    """Read from a file or standard input (never on the command line the CLI scrubs): the one
+    line quotes a short excerpt at most, its secrets masked."""
+    capture = tmp_path / "capture.txt"
+    capture.write_text(text, encoding="utf-8")
+    if given == "file":
+        result = run_cli("check", option, f"@{capture}", input="")
+    else:
+        result = run_cli("check", option, "-", input=text)
+    result.assert_no_traceback()
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+    assert SECRET not in result.stderr
+    assert len(lines[0].replace(str(capture), "")) < 200, lines[0]
