@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from cors_probe.inputs.har import Har, HarConversation
     from cors_probe.model import Report, RequestShape, WireRequest
     from cors_probe.policy.browsers import Browser
-    from cors_probe.usecases.har import Row
+    from cors_probe.usecases.har import Row, Skipped
 
 HarFile = Annotated[
     str,
@@ -85,7 +85,7 @@ def har(
     from cors_probe.inputs import har as inputs
     from cors_probe.render import RenderOptions
     from cors_probe.render.har import write
-    from cors_probe.usecases.har import Capture, exit_code
+    from cors_probe.usecases.har import NOT_HTTP, Capture, Row, Skipped, exit_code
 
     if output_format not in (Format.TEXT, Format.JSON):
         raise UsageError(f"--format {output_format.value}: har writes text or json")
@@ -93,11 +93,32 @@ def har(
     chosen = _pick(capture, inputs.conversations(capture), entry, url)
     engines = browser.names() if browser is not None else (_option(capture.engine),)
     given = (one_origin(origin), credentials)
-    rows = tuple(
-        _row(capture, conversation, engines, given, replay, yes, timeout) for conversation in chosen
-    )
+    judged = [_row(capture, c, engines, given, replay, yes, timeout) for c in chosen]
+    rows = tuple(r for r in judged if isinstance(r, Row))
+    skipped = tuple(r for r in judged if isinstance(r, Skipped))
     picked = entry is not None or url is not None
-    result = Capture(file, capture.engine, rows, replayed=replay, picked=picked)
+    if picked and skipped:
+        from cors_probe.render.scrub import clean_line, url_secrets
+
+        left = skipped[0]
+        why = clean_line(left.reason, url_secrets(left.url) if not show_secrets else set())
+        raise UsageError(f"entry {left.entry} cannot be judged: {why}")
+    if not picked:
+        web = {e.number for e in inputs.not_web(capture)}
+        skipped = tuple(
+            sorted(
+                (
+                    *skipped,
+                    *(
+                        Skipped(e.number, e.method, e.url, NOT_HTTP)
+                        for e in capture.entries
+                        if e.number in web
+                    ),
+                ),
+                key=lambda s: s.entry,
+            )
+        )
+    result = Capture(file, capture.engine, rows, replayed=replay, picked=picked, skipped=skipped)
     write(result, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
     raise typer.Exit(int(exit_code(result)))
 
@@ -112,6 +133,8 @@ def _pick(
 ) -> list[HarConversation]:
     """The conversations asked for: all, the one holding entry `entry`, or the one whose URL
     matches `pattern`; UsageError when the pick names none, or several."""
+    from cors_probe.inputs import har as inputs
+
     if entry is not None:
         if entry > len(capture.entries):
             raise UsageError(f"--entry {entry}: the capture has {len(capture.entries)} entries")
@@ -120,6 +143,12 @@ def _pick(
             for c in found
             if any(entry in (h.entry.number, h.preflight and h.preflight.number) for h in c.hops)
         ]
+        chosen = capture.entries[entry - 1]
+        if not holding and not inputs.is_web(chosen.url):
+            from cors_probe.render.scrub import clean_line, url_secrets
+
+            shown = clean_line(chosen.url, url_secrets(chosen.url))
+            raise UsageError(f"--entry {entry}: {shown} is not http(s): no CORS fetch() to judge")
         if not holding:
             raise UsageError(
                 f"--entry {entry}: not a cross-origin request (a same-origin one, or the page "
@@ -153,19 +182,26 @@ def _row(
     replay: bool,
     yes: bool,
     timeout: float,
-) -> Row:
-    """One conversation read from the capture and explained (offline, or asked again live)."""
+) -> Row | Skipped:
+    """One conversation read from the capture and explained (offline, or asked again live);
+    Skipped, with the one-line reason, when its request cannot be read (a bad method, header
+    name or origin): one such entry never stops the others."""
     from cors_probe.inputs.capture import Overrides, derive
     from cors_probe.inputs.har import captured, recorded
     from cors_probe.inputs.request import build
     from cors_probe.policy.browsers import named
-    from cors_probe.usecases.har import Explanation, Row, explain, marked
+    from cors_probe.usecases.har import Explanation, Row, Skipped, explain, marked
 
     origin, credentials = given
-    options, derivation = derive(
-        captured(conversation, capture.engine), Overrides(origin=origin, credentials=credentials)
-    )
-    shape = build(options)
+    first = conversation.first
+    try:
+        options, derivation = derive(
+            captured(conversation, capture.engine),
+            Overrides(origin=origin, credentials=credentials),
+        )
+        shape = build(options)
+    except UsageError as error:
+        return Skipped(first.number, first.method, first.url, str(error))
     browsers = tuple(named(name) for name in engines)
     if replay:
         report = _live(shape, browsers, yes, timeout)
@@ -174,7 +210,7 @@ def _row(
         explanation = explain(shape, recorded(conversation), derivation, browsers)
     if explanation.report is not None and explanation.report.derived is not None:
         derivation = explanation.report.derived  # credentials may have been inferred
-    first, last = conversation.first, conversation.last
+    last = conversation.last
     return Row(first.number, first.method, first.url, last.status, explanation, derivation)
 
 

@@ -99,6 +99,31 @@ def unsent_line(row: Row) -> str:
     )
 
 
+def _skipped_secrets(capture: Capture, options: RenderOptions) -> frozenset[str]:
+    """The secret query values (`api_key=`, `token=`...) of the skipped entries' URLs."""
+    from cors_probe.render.scrub import url_secrets
+
+    if options.show_secrets:
+        return frozenset()
+    found = set(options.secrets)
+    for left in capture.skipped:
+        found |= url_secrets(left.url)
+    return frozenset(found)
+
+
+def skipped_summary(capture: Capture) -> str:
+    """`3 entries skipped: not http(s), 1 entry skipped: cannot be read` ('' when none)."""
+    from cors_probe.usecases.har import NOT_HTTP
+
+    counts: dict[str, int] = {}
+    for left in capture.skipped:
+        why = NOT_HTTP if left.reason == NOT_HTTP else "cannot be read"
+        counts[why] = counts.get(why, 0) + 1
+    return ", ".join(
+        f"{n} entr{'ies' if n != 1 else 'y'} skipped: {why}" for why, n in counts.items()
+    )
+
+
 def _decisive(report: Report | None) -> str:
     if report is None or report.outcome.decisive is None:
         return ""
@@ -131,10 +156,12 @@ def _write_text(capture: Capture, out: TextIO, options: RenderOptions) -> None:
     how = "replayed against the live server" if capture.replayed else "from the capture"
     engine = label(capture.engine) if capture.engine else "an unknown engine"
     if not capture.picked:
+        summary = skipped_summary(capture)
         console.print(
             Text(
                 f"{visible(capture.path)}: {len(capture.rows)} cross-origin request"
                 f"{'s' if len(capture.rows) != 1 else ''}, captured by {engine}; verdicts {how}"
+                + (f"; {summary}" if summary else "")
             )
         )
         table = Table()
@@ -150,6 +177,7 @@ def _write_text(capture: Capture, out: TextIO, options: RenderOptions) -> None:
                 Text(_decisive(row.explanation.report)),
             )
         console.print(table)
+        _write_skipped(capture, console, options)
     for row in capture.rows:
         report = row.explanation.report
         blocked = report is not None and report.outcome.verdict.value == "blocked"
@@ -165,13 +193,31 @@ def _write_text(capture: Capture, out: TextIO, options: RenderOptions) -> None:
         write(report, Format.TEXT, out, options)
 
 
+def _write_skipped(capture: Capture, console: Any, options: RenderOptions) -> None:
+    """One line per entry skipped for a reason other than not being http(s) (those are only
+    counted in the header line)."""
+    from rich.text import Text
+
+    from cors_probe.render.scrub import clean_line, visible
+    from cors_probe.usecases.har import NOT_HTTP
+
+    secrets = _skipped_secrets(capture, options)
+    for left in capture.skipped:
+        if left.reason != NOT_HTTP:
+            line = f"entry {left.entry} skipped: {left.reason}"
+            console.print(Text(visible(clean_line(line, secrets))))
+
+
 def to_dict(capture: Capture, options: RenderOptions) -> dict[str, Any]:
     """The JSON document: `cors-probe/har/1`, one item per request; each `report` is `check`'s
     document (cors-probe/check/1) of it, marked `captured`, or null when the capture cannot
-    tell (`unsent` says which request it lacks). A picked request with a report is that
-    report's document itself, with `entry` and `derived` added."""
+    tell (`unsent` says which request it lacks); `skipped` lists the entries left out (entry,
+    method, url, reason: `not http(s)` or why it cannot be read), secrets masked. A picked
+    request with a report is that report's document itself, with `entry` and `derived` added."""
     from cors_probe.render.json import to_dict as check_dict
-    from cors_probe.render.scrub import clean
+    from cors_probe.render.scrub import clean, clean_line
+
+    hidden = _skipped_secrets(capture, options)
 
     items: list[dict[str, Any]] = []
     for row in capture.rows:
@@ -215,6 +261,15 @@ def to_dict(capture: Capture, options: RenderOptions) -> dict[str, Any]:
         "engine": capture.engine,
         "replayed": capture.replayed,
         "requests": items,
+        "skipped": [
+            {
+                "entry": left.entry,
+                "method": left.method,
+                "url": clean_line(left.url, hidden),
+                "reason": clean_line(left.reason, hidden),
+            }
+            for left in capture.skipped
+        ],
     }
 
 

@@ -161,6 +161,24 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
+class Skipped:
+    """A captured request cors-probe cannot judge, left out with its reason (never an abort)."""
+
+    entry: int
+    """Its entry number in the capture (from 1)."""
+    method: str
+    url: str
+    reason: str
+    """`not http(s)` (a ws:, wss:, data:, blob:, chrome-extension: entry: no CORS fetch()),
+    else the one-line mistake reading it (a bad method, header name or origin)."""
+
+
+NOT_HTTP = "not http(s)"
+"""The reason of an entry whose URL is not http: or https: (https://fetch.spec.whatwg.org/#http-fetch
+is the only fetch CORS applies to)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Capture:
     """Every cross-origin fetch() of a capture (or the one picked), explained."""
 
@@ -172,6 +190,8 @@ class Capture:
     """True when the reports are the live server's answers (`--replay`), not the capture's."""
     picked: bool = False
     """True when the user picked one request (`--entry`, `--url`)."""
+    skipped: tuple[Skipped, ...] = ()
+    """The captured requests left out, in capture order."""
 
 
 def exit_code(capture: Capture) -> ExitCode:

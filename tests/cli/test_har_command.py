@@ -392,3 +392,83 @@ def test_an_authorization_and_a_key_in_the_url_are_masked_everywhere(
     shown = run_cli("har", str(path), "--format", "json", "--show-secrets")
     assert "k3y-0f-th3-capture" in shown.stdout
     assert "t0ken-0f-th3-capture" in shown.stdout
+
+
+PAGE = "http://127.0.0.1:8080"
+API = "http://127.0.0.1:9/items"
+NOT_HTTP = [
+    "ws://127.0.0.1:5173/?token=s0ck3t-t0k3n",  # Vite's hot-reload socket
+    "wss://127.0.0.1:5173/live",
+    "data:text/plain,hello",
+    "blob:http://127.0.0.1:8080/0b6c3f5e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+    "chrome-extension://abcdefghijklmnop/content.js",
+    "htp:/127.0.0.1:9/?api_key=ERRSECRET1&token=ERRSECRET2",
+]
+UNREADABLE: list[tuple[str, str, list[tuple[str, str]], str]] = [
+    ("GE T", API + "/1", [("Origin", PAGE)], "not a valid HTTP method"),
+    ("GET", API + "/2?api_key=B4DH34D3R", [("Origin", PAGE), ("Bad Name", "v")], "header name"),
+    ("GET", API + "/3", [("Origin", "nonsense")], "bad origin"),
+]
+
+
+def _mixed(tmp_path: Path) -> Path:
+    """A capture whose entries 1-6 are not http(s), 7-9 cannot be read, 10 is a blocked GET."""
+    entries = [_entry("GET", url, [("Origin", PAGE)], 101) for url in NOT_HTTP]
+    entries += [_entry(m, u, h, 200) for m, u, h, _ in UNREADABLE]
+    entries.append(_entry("GET", API + "/ok", [("Origin", PAGE)], 200))
+    path = tmp_path / "mixed.har"
+    path.write_text(json.dumps(_har(entries)))
+    return path
+
+
+def test_entries_that_are_not_http_or_cannot_be_read_are_skipped_never_fatal(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    path = _mixed(tmp_path)
+    text = run_cli("har", str(path))
+    text.assert_no_traceback()
+    assert text.returncode == 1, text.stderr  # entry 10 is blocked: judged despite the others
+    assert text.stderr == ""
+    header = " ".join(text.stdout.split("┏")[0].split())
+    assert f"{len(NOT_HTTP)} entries skipped: not http(s)" in header
+    assert f"{len(UNREADABLE)} entries skipped: cannot be read" in header
+    lines = " ".join(text.stdout.split("┘")[1].split("HAR entry")[0].split())
+    for number, (_, _, _, said) in enumerate(UNREADABLE, start=len(NOT_HTTP) + 1):
+        assert f"entry {number} skipped: " in lines
+        assert said in lines.split(f"entry {number} skipped: ")[1].split(" entry ")[0]
+    document = run_cli("har", str(path), "--format", "json").json()
+    assert [r["entry"] for r in document["requests"]] == [len(NOT_HTTP) + len(UNREADABLE) + 1]
+    skipped = document["skipped"]
+    assert [s["entry"] for s in skipped] == list(range(1, len(NOT_HTTP) + len(UNREADABLE) + 1))
+    assert {s["reason"] for s in skipped[: len(NOT_HTTP)]} == {"not http(s)"}
+    for item, (_, _, _, said) in zip(skipped[len(NOT_HTTP) :], UNREADABLE, strict=True):
+        assert said in item["reason"]
+    for secret in ("s0ck3t-t0k3n", "ERRSECRET1", "ERRSECRET2", "B4DH34D3R"):
+        assert secret not in text.stdout + json.dumps(document)
+    shown = run_cli("har", str(path), "--format", "json", "--show-secrets")
+    assert "ERRSECRET1" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("entry", "said"),
+    [("1", "is not http(s)"), ("7", "entry 7 cannot be judged: 'GE T' is not a valid")],
+)
+def test_picking_a_skipped_entry_is_one_line_with_secrets_masked(
+    entry: str, said: str, tmp_path: Path, run_cli: RunCli
+) -> None:
+    result = run_cli("har", str(_mixed(tmp_path)), "--entry", entry)
+    result.assert_no_traceback()
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert said in result.stderr
+    assert "s0ck3t-t0k3n" not in result.stderr
+
+
+def test_an_unusable_entry_is_named_by_its_entry_number(tmp_path: Path, run_cli: RunCli) -> None:
+    entries = [_entry("GET", API, [], 200) for _ in range(4)]
+    entries[3]["response"]["status"] = "x"
+    path = tmp_path / "bad.har"
+    path.write_text(json.dumps(_har(entries)))
+    result = run_cli("har", str(path))
+    assert result.returncode == 2
+    assert "log.entries[3].response.status (entry 4, as --entry counts" in result.stderr
