@@ -179,12 +179,17 @@ def load(path: str) -> Har:
 
 
 def _stdin(label: str) -> bytes:
+    """Standard input, size-capped; an idle pipe is given up after request.BODY_WAIT seconds
+    of nothing, as `--data @FILE` does (request.read_stream)."""
     import sys
 
-    data = sys.stdin.buffer.read(MAX_HAR + 1)
-    if len(data) > MAX_HAR:
-        raise UsageError(f"{label}: larger than {MAX_HAR // (1024 * 1024)} MiB (the limit)")
-    return data
+    from cors_probe.inputs.request import read_stream
+
+    try:
+        descriptor = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        raise UsageError(f"{label}: standard input cannot be read") from None
+    return read_stream(descriptor, label, MAX_HAR)
 
 
 def _headers(items: list[dict[str, str]], isomorphic: bool) -> Headers:

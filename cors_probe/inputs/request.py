@@ -235,6 +235,14 @@ def read_file(path: str, label: str, limit: int = MAX_BODY) -> bytes:
         os.close(descriptor)
 
 
+def read_stream(descriptor: int, label: str, limit: int) -> bytes:
+    """An open stream's bytes (standard input for `-`), read as `read_file` reads a file: at
+    most `limit` bytes, and BODY_WAIT seconds for each read of a pipe (an idle one is refused,
+    not waited on forever). UsageError, starting with `label`, for each failure. The descriptor
+    stays open."""
+    return _read_capped(descriptor, label, limit)
+
+
 def _reason(exc: Exception) -> str:
     return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
 

@@ -472,3 +472,36 @@ def test_an_unusable_entry_is_named_by_its_entry_number(tmp_path: Path, run_cli:
     result = run_cli("har", str(path))
     assert result.returncode == 2
     assert "log.entries[3].response.status (entry 4, as --entry counts" in result.stderr
+
+
+def test_an_idle_pipe_on_standard_input_is_given_up_after_a_bounded_wait() -> None:
+    """`(sleep 30) | cors-probe har -`: the pipe stays open and silent; like `--data @FILE`
+    (request.BODY_WAIT, 5 s) har gives up with one line, exit 2, instead of hanging."""
+    import time
+
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [*cli_command(), "har", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_clean_env(),
+    )
+    assert process.stdin is not None
+    assert process.stderr is not None
+    try:
+        process.wait(timeout=30)  # stdin is never written nor closed while it runs
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stdin.close()
+    stderr = process.stderr.read()
+    process.stderr.close()
+    assert process.stdout is not None
+    process.stdout.close()
+    assert time.monotonic() - started < 20
+    assert process.returncode == 2
+    lines = stderr.decode().strip().splitlines()
+    assert lines == [
+        "cors-probe: error: HAR file '-': nothing to read after 5 s (a pipe with no writer?)"
+    ]
