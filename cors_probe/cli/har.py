@@ -118,7 +118,18 @@ def har(
                 key=lambda s: s.entry,
             )
         )
-    result = Capture(file, capture.engine, rows, replayed=replay, picked=picked, skipped=skipped)
+    from cors_probe.policy.browsers import named
+
+    judging = tuple(named(name).name for name in engines)
+    result = Capture(
+        file,
+        capture.engine,
+        rows,
+        replayed=replay,
+        picked=picked,
+        skipped=skipped,
+        judged=judging,
+    )
     write(result, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
     raise typer.Exit(int(exit_code(result)))
 

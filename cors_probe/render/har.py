@@ -48,6 +48,8 @@ def _secrets(row: Row, options: RenderOptions) -> frozenset[str]:
         found |= secrets_in(report)
     if unsent is not None:
         found |= url_secrets(unsent.url)
+    for untold in row.explanation.untold:
+        found |= url_secrets(untold.request.url)
     return frozenset(found)
 
 
@@ -62,41 +64,31 @@ def _url(row: Row, options: RenderOptions) -> str:
 
 
 def derivation_line(row: Row) -> str:
-    """How the request was read from the capture, in one paragraph (names, never values)."""
-    derived: Derivation = row.derivation
-    report = row.explanation.report
-    origin = report.shape.origin.serialise() if report is not None else "?"
-    where = ORIGIN_FROM.get(derived.origin_from or "", "not in the capture: a third-party page")
-    credentials = CREDENTIALS_FROM.get(
-        derived.credentials_from or "",
-        "same-origin (no Cookie captured; a HAR does not record fetch()'s credentials option: "
-        "give --credentials if the script asked for include)",
-    )
-    engine = label(derived.engine) if derived.engine else "unknown (Chromium assumed)"
-    text = (
-        f"Read from the capture (made by {engine}): page origin {origin} {where}; "
-        f"credentials {credentials}"
-    )
-    if derived.dropped:
-        dropped = ", ".join(f"{d.name} ({d.reason})" for d in derived.dropped)
-        text += f"; left out as the browser's own: {dropped}"
-    if derived.overridden:
-        text += f"; replaced by flags: {', '.join(derived.overridden)}"
-    return text + "."
+    """How the request was read from the capture, in check's words (render/derived.py)."""
+    from cors_probe.render.derived import shape_line
+
+    shape = row.explanation.shape
+    if row.explanation.report is not None:
+        shape = row.explanation.report.shape
+    if shape is None:
+        return ""
+    return shape_line(row.derivation, shape) + "."
 
 
-def unsent_line(row: Row) -> str:
-    """What the capture cannot answer, for a row without a report."""
-    explanation = row.explanation
-    request = explanation.unsent
-    assert request is not None
-    kind = "preflight" if explanation.unsent_kind is ExchangeKind.PREFLIGHT else "request"
-    engine = label(row.derivation.engine or "chrome")
-    return (
-        f"Cannot tell from the capture: {engine} would send the {kind} {request.method} "
-        f"{request.url}, and the capture holds no response to it (the browser never sent it, or "
-        "failed it without one). --replay asks the live server."
-    )
+def unsent_lines(row: Row) -> list[str]:
+    """What the capture cannot answer: one line per engine it cannot tell (the engine judging,
+    not the one that made the capture)."""
+    lines = []
+    for untold in row.explanation.untold:
+        kind = "preflight" if untold.kind is ExchangeKind.PREFLIGHT else "request"
+        request = untold.request
+        lines.append(
+            f"Cannot tell from the capture for {label(untold.engine)}: {label(untold.engine)} "
+            f"would send the {kind} {request.method} {request.url}, and the capture holds no "
+            "response to it (the browser that made it never sent it, or failed it without one). "
+            "--replay asks the live server."
+        )
+    return lines
 
 
 def _skipped_secrets(capture: Capture, options: RenderOptions) -> frozenset[str]:
@@ -186,11 +178,12 @@ def _write_text(capture: Capture, out: TextIO, options: RenderOptions) -> None:
         console.print()
         console.print(Text(f"HAR entry {row.entry}:", style="bold"))
         if report is None:  # else check's renderer says how it was derived (render/derived.py)
-            console.print(Text(visible(derivation_line(row))))
-            console.print(Text(visible(_clean(unsent_line(row), row, options))))
-            continue
-        console.file.flush()
-        write(report, Format.TEXT, out, options)
+            console.print(Text(visible(_clean(derivation_line(row), row, options))))
+        else:
+            console.file.flush()
+            write(report, Format.TEXT, out, options)
+        for line in unsent_lines(row):
+            console.print(Text(visible(_clean(line, row, options))))
 
 
 def _write_skipped(capture: Capture, console: Any, options: RenderOptions) -> None:
@@ -240,6 +233,15 @@ def to_dict(capture: Capture, options: RenderOptions) -> dict[str, Any]:
                     else None
                 ),
                 "derived": derived_dict(row.derivation),
+                "untold": [
+                    {
+                        "engine": u.engine,
+                        "kind": u.kind.value,
+                        "method": u.request.method,
+                        "url": _clean(u.request.url, row, options),
+                    }
+                    for u in row.explanation.untold
+                ],
                 "unsent": (
                     {
                         "kind": (row.explanation.unsent_kind or ExchangeKind.ACTUAL).value,
@@ -254,11 +256,13 @@ def to_dict(capture: Capture, options: RenderOptions) -> dict[str, Any]:
         )
     if capture.picked and len(items) == 1 and items[0]["report"] is not None:
         single: dict[str, Any] = items[0]["report"]
-        return {**single, "entry": items[0]["entry"], "derived": items[0]["derived"]}
+        extra = {"entry": items[0]["entry"], "derived": items[0]["derived"]}
+        return {**single, **extra, "untold": items[0]["untold"]}
     return {
         "schema": SCHEMA,
         "file": capture.path,
         "engine": capture.engine,
+        "judged_by": list(capture.judged),
         "replayed": capture.replayed,
         "requests": items,
         "skipped": [

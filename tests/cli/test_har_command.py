@@ -505,3 +505,35 @@ def test_an_idle_pipe_on_standard_input_is_given_up_after_a_bounded_wait() -> No
     assert lines == [
         "cors-probe: error: HAR file '-': nothing to read after 5 s (a pipe with no writer?)"
     ]
+
+
+def test_an_engine_the_capture_cannot_answer_is_named_and_the_others_judged(
+    run_cli: RunCli,
+) -> None:
+    """Entry 3 of engines.har: Chromium sent a DPR client hint without a preflight (its verdict
+    is in the capture); Firefox and Safari would preflight it, and the capture holds none."""
+    path = str(CAPTURES / "engines.har")
+    firefox = run_cli("har", path, "-b", "firefox", "--entry", "3")
+    firefox.assert_no_traceback()
+    assert firefox.returncode == 4
+    text = " ".join(firefox.stdout.split())
+    assert "origin ?" not in text
+    assert "origin http://127.0.0.1:" in text
+    assert "(engine default)" in text  # render/derived.py's words, as check's reports say
+    assert "engine-default" not in text
+    assert "Cannot tell from the capture for Firefox: Firefox would send the preflight" in text
+    assert "Chrome would send" not in text
+    document = run_cli("har", path, "-b", "firefox", "--entry", "3", "-f", "json").json()
+    assert (document["engine"], document["judged_by"]) == ("chrome", ["firefox"])
+    assert [u["engine"] for u in document["requests"][0]["untold"]] == ["firefox"]
+
+    every = run_cli("har", path, "-b", "all", "--entry", "3")
+    assert every.returncode == 4
+    said = " ".join(every.stdout.split())
+    assert "ALLOWED in Chrome" in said
+    for engine in ("Firefox", "Safari"):
+        assert f"Cannot tell from the capture for {engine}: {engine} would send" in said
+    both = run_cli("har", path, "-b", "all", "--entry", "3", "-f", "json").json()
+    assert both["schema"] == "cors-probe/check/1"
+    assert both["verdict"] == "allowed"
+    assert [u["engine"] for u in both["untold"]] == ["firefox", "safari"]
