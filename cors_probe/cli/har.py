@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -11,8 +12,6 @@ from cors_probe.cli.debug import Debug
 from cors_probe.cli.options import (
     Credentials,
     Engine,
-    OutputFormat,
-    PageOrigin,
     ShowSecrets,
     Timeout,
     Verbose,
@@ -54,6 +53,26 @@ Replay = Annotated[
         "sent without it).",
     ),
 ]
+
+
+class HarFormat(StrEnum):
+    """The formats `har` writes (a table and reports, or one JSON document)."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+HarOutput = Annotated[HarFormat, typer.Option("--format", "-f", help="Output format.")]
+HarOrigin = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--origin",
+        "-o",
+        metavar="ORIGIN",
+        help="The page's origin, e.g. https://app.example.com, or null. Default: the one the "
+        "capture shows (each request's Origin, else its Referer, else the capture's page).",
+    ),
+]
 HarBrowser = Annotated[
     Engine | None,
     typer.Option(
@@ -72,9 +91,9 @@ def har(
     replay: Replay = False,
     yes: Yes = False,
     browser: HarBrowser = None,
-    origin: PageOrigin = None,
+    origin: HarOrigin = None,
     credentials: Credentials = False,
-    output_format: OutputFormat = Format.TEXT,
+    output_format: HarOutput = HarFormat.TEXT,
     timeout: Timeout = 10.0,
     show_secrets: ShowSecrets = False,
     verbose: Verbose = False,
@@ -87,9 +106,11 @@ def har(
     from cors_probe.render.har import write
     from cors_probe.usecases.har import NOT_HTTP, Capture, Row, Skipped, exit_code
 
-    if output_format not in (Format.TEXT, Format.JSON):
-        raise UsageError(f"--format {output_format.value}: har writes text or json")
+    if entry is not None and url is not None:
+        raise UsageError("--entry and --url both pick a request: give one of them")
     capture = inputs.load(file)
+    if not capture.entries:
+        raise UsageError(f"HAR file {file!r}: the capture has no entries (nothing was recorded)")
     chosen = _pick(capture, inputs.conversations(capture), entry, url)
     engines = browser.names() if browser is not None else (_option(capture.engine),)
     given = (one_origin(origin), credentials)
@@ -129,9 +150,20 @@ def har(
         picked=picked,
         skipped=skipped,
         judged=judging,
+        note=_preflight_note(chosen, entry) if entry is not None else "",
     )
-    write(result, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
+    chosen_format = Format.JSON if output_format is HarFormat.JSON else Format.TEXT
+    write(result, chosen_format, sys.stdout, RenderOptions(show_secrets, verbose))
     raise typer.Exit(int(exit_code(result)))
+
+
+def _preflight_note(chosen: list[HarConversation], entry: int) -> str:
+    """`entry 12 is the preflight of entry 11` when --entry named a preflight ('' if not)."""
+    for conversation in chosen:
+        for hop in conversation.hops:
+            if hop.preflight is not None and hop.preflight.number == entry:
+                return f"entry {entry} is the preflight of entry {hop.entry.number}"
+    return ""
 
 
 def _option(engine: str | None) -> str:
@@ -175,7 +207,7 @@ def _pick(
             raise UsageError(f"--url {pattern!r}: not a regular expression ({error})") from None
         found = [c for c in found if any(regex.search(h.entry.url) for h in c.hops)]
         if len(found) != 1:
-            numbers = ", ".join(str(c.first.number) for c in found[:10])
+            numbers = ", ".join(str(c.first.number) for c in found)
             raise UsageError(
                 f"--url {pattern!r} matches no cross-origin request"
                 if not found

@@ -146,7 +146,10 @@ def load(path: str) -> Har:
         raise UsageError(f"{label}: not UTF-8 text (byte {error.start})") from None
     except json.JSONDecodeError as error:
         cut = error.pos >= len(raw.decode("utf-8-sig").rstrip())
-        why = "truncated (the JSON ends too early)" if cut else error.msg
+        why = "truncated (the JSON ends too early)" if cut else error.msg.removesuffix(" at")
+        if error.msg.startswith("Unterminated string"):  # a string running to the end of file
+            why = f"truncated (a string starting at line {error.lineno} never ends)"
+            raise UsageError(f"{label}: not JSON: {why}") from None
         raise UsageError(
             f"{label}: not JSON: {why} at line {error.lineno} column {error.colno}"
         ) from None

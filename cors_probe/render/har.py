@@ -147,6 +147,8 @@ def _write_text(capture: Capture, out: TextIO, options: RenderOptions) -> None:
     )
     how = "replayed against the live server" if capture.replayed else "from the capture"
     engine = label(capture.engine) if capture.engine else "an unknown engine"
+    if capture.note:
+        console.print(Text(capture.note))
     if not capture.picked:
         summary = skipped_summary(capture)
         console.print(
@@ -257,12 +259,13 @@ def to_dict(capture: Capture, options: RenderOptions) -> dict[str, Any]:
     if capture.picked and len(items) == 1 and items[0]["report"] is not None:
         single: dict[str, Any] = items[0]["report"]
         extra = {"entry": items[0]["entry"], "derived": items[0]["derived"]}
-        return {**single, **extra, "untold": items[0]["untold"]}
+        return {**single, **extra, "untold": items[0]["untold"], "note": capture.note or None}
     return {
         "schema": SCHEMA,
         "file": capture.path,
         "engine": capture.engine,
         "judged_by": list(capture.judged),
+        "note": capture.note or None,
         "replayed": capture.replayed,
         "requests": items,
         "skipped": [

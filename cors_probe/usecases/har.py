@@ -237,6 +237,8 @@ class Capture:
     """The captured requests left out, in capture order."""
     judged: tuple[str, ...] = ()
     """The engines judging (report keys: `chrome`, `firefox`, `safari`); `engine` made it."""
+    note: str = ""
+    """Said before the reports: `entry 12 is the preflight of entry 11` for such a pick."""
 
 
 def exit_code(capture: Capture) -> ExitCode:

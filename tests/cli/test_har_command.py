@@ -168,6 +168,12 @@ MALFORMED: list[tuple[str, bytes, str]] = [
     ("empty", b"", "the file is empty"),
     ("not-json", b"<html>not a HAR</html>", "not JSON"),
     ("truncated", json.dumps(_har([])).encode()[:-5], "truncated"),
+    (
+        "truncated-in-a-string",
+        json.dumps(_har([_entry("GET", "http://a/" + "x" * 50, [], 200)])).encode()[:80],
+        "truncated (a string starting at line 1 never ends)",
+    ),
+    ("zero-entries", json.dumps(_har([])).encode(), "the capture has no entries"),
     ("not-utf8", b'{"log": "\xff\xfe"}', "not UTF-8"),
     ("no-entries", b'{"log": {"version": "1.2", "creator": {"name": "x"}}}', "log"),
     (
@@ -244,7 +250,8 @@ def test_a_malformed_har_is_one_line_and_exit_2(
         (["--url", "nothing-like-this"], "matches no cross-origin request"),
         (["--url", "/s/"], "give --entry"),
         (["--url", "("], "not a regular expression"),
-        (["--format", "junit"], "har writes text or json"),
+        (["--format", "junit"], "'junit' is not one of 'text', 'json'"),
+        (["--entry", "2", "--url", "/s/"], "--entry and --url both pick a request"),
     ],
 )
 def test_a_pick_that_names_no_single_request_is_one_line(
@@ -537,3 +544,56 @@ def test_an_engine_the_capture_cannot_answer_is_named_and_the_others_judged(
     assert both["schema"] == "cors-probe/check/1"
     assert both["verdict"] == "allowed"
     assert [u["engine"] for u in both["untold"]] == ["firefox", "safari"]
+
+
+def test_har_help_offers_only_what_har_does() -> None:
+    """--format lists text|json only; --origin's default is the capture's, not check's."""
+    completed = subprocess.run(
+        [*cli_command(), "har", "--help"],
+        capture_output=True,
+        text=True,
+        env={**_clean_env(), "COLUMNS": "200"},
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0
+    said = " ".join(completed.stdout.split())
+    assert "<text|json>" in said
+    assert "junit" not in said
+    assert "sarif" not in said
+    assert "an unrelated third-party site" not in said
+    assert "the one the capture shows" in said
+
+
+def test_an_entry_that_is_a_preflight_says_whose(run_cli: RunCli) -> None:
+    """DevTools lists a preflight as its own entry: --entry on it explains the request, says so."""
+    capture = json.loads((CAPTURES / "acao.har").read_text())
+    entries = capture["log"]["entries"]
+    number = next(
+        n
+        for n, e in enumerate(entries, start=1)
+        if e["request"]["method"] == "OPTIONS"
+        and any(
+            h["name"].lower() == "access-control-request-method" for h in e["request"]["headers"]
+        )
+    )
+    path = str(CAPTURES / "acao.har")
+    text = run_cli("har", path, "--entry", str(number))
+    assert text.returncode in (0, 1, 4), text.stderr
+    assert text.stdout.startswith(f"entry {number} is the preflight of entry ")
+    owner = int(text.stdout.split()[7])
+    assert entries[owner - 1]["request"]["method"] != "OPTIONS"
+    assert f"HAR entry {owner}:" in text.stdout
+    document = run_cli("har", path, "--entry", str(number), "--format", "json").json()
+    assert document["entry"] == owner
+    assert document["note"] == f"entry {number} is the preflight of entry {owner}"
+
+
+def test_a_url_matching_many_requests_lists_every_entry(run_cli: RunCli) -> None:
+    result = run_cli("har", str(CAPTURES / "acao.har"), "--url", "/s/")
+    assert result.returncode == 2
+    listed = result.stderr.split("(entries ")[1].split(")")[0].split(", ")
+    count = int(result.stderr.split(" matches ")[1].split()[0])
+    assert count > 10
+    assert len(listed) == count
