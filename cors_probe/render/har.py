@@ -116,6 +116,16 @@ def skipped_summary(capture: Capture) -> str:
     )
 
 
+def _verdict(row: Row) -> str:
+    """The table's verdict: the first judged engine's, and the engines it cannot tell for."""
+    untold = row.explanation.untold
+    if row.verdict is None:
+        return "cannot tell"
+    if not untold:
+        return row.verdict.value
+    return f"{row.verdict.value}; cannot tell for {', '.join(label(u.engine) for u in untold)}"
+
+
 def _decisive(report: Report | None) -> str:
     if report is None or report.outcome.decisive is None:
         return ""
@@ -167,7 +177,7 @@ def _write_text(capture: Capture, out: TextIO, options: RenderOptions) -> None:
                 Text(visible(row.method)),
                 Text(visible(_url(row, options))),
                 str(row.status) if row.status else "-",
-                row.verdict.value if row.verdict is not None else "cannot tell",
+                _verdict(row),
                 Text(_decisive(row.explanation.report)),
             )
         console.print(table)

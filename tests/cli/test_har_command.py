@@ -540,6 +540,9 @@ def test_an_engine_the_capture_cannot_answer_is_named_and_the_others_judged(
     assert "ALLOWED in Chrome" in said
     for engine in ("Firefox", "Safari"):
         assert f"Cannot tell from the capture for {engine}: {engine} would send" in said
+    table = run_cli("har", path, "-b", "all").stdout  # the verdict cell wraps: its words
+    assert "allowed;" in table
+    assert "cannot tell" in table
     both = run_cli("har", path, "-b", "all", "--entry", "3", "-f", "json").json()
     assert both["schema"] == "cors-probe/check/1"
     assert both["verdict"] == "allowed"
