@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -11,8 +12,6 @@ from cors_probe.cli.debug import Debug
 from cors_probe.cli.options import (
     Credentials,
     Engine,
-    OutputFormat,
-    PageOrigin,
     ShowSecrets,
     Timeout,
     Verbose,
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
     from cors_probe.inputs.har import Har, HarConversation
     from cors_probe.model import Report, RequestShape, WireRequest
     from cors_probe.policy.browsers import Browser
-    from cors_probe.usecases.har import Row
+    from cors_probe.usecases.har import Row, Skipped
 
 HarFile = Annotated[
     str,
@@ -54,6 +53,26 @@ Replay = Annotated[
         "sent without it).",
     ),
 ]
+
+
+class HarFormat(StrEnum):
+    """The formats `har` writes (a table and reports, or one JSON document)."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+HarOutput = Annotated[HarFormat, typer.Option("--format", "-f", help="Output format.")]
+HarOrigin = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--origin",
+        "-o",
+        metavar="ORIGIN",
+        help="The page's origin, e.g. https://app.example.com, or null. Default: the one the "
+        "capture shows (each request's Origin, else its Referer, else the capture's page).",
+    ),
+]
 HarBrowser = Annotated[
     Engine | None,
     typer.Option(
@@ -72,9 +91,9 @@ def har(
     replay: Replay = False,
     yes: Yes = False,
     browser: HarBrowser = None,
-    origin: PageOrigin = None,
+    origin: HarOrigin = None,
     credentials: Credentials = False,
-    output_format: OutputFormat = Format.TEXT,
+    output_format: HarOutput = HarFormat.TEXT,
     timeout: Timeout = 10.0,
     show_secrets: ShowSecrets = False,
     verbose: Verbose = False,
@@ -85,21 +104,66 @@ def har(
     from cors_probe.inputs import har as inputs
     from cors_probe.render import RenderOptions
     from cors_probe.render.har import write
-    from cors_probe.usecases.har import Capture, exit_code
+    from cors_probe.usecases.har import NOT_HTTP, Capture, Row, Skipped, exit_code
 
-    if output_format not in (Format.TEXT, Format.JSON):
-        raise UsageError(f"--format {output_format.value}: har writes text or json")
+    if entry is not None and url is not None:
+        raise UsageError("--entry and --url both pick a request: give one of them")
     capture = inputs.load(file)
+    if not capture.entries:
+        raise UsageError(f"HAR file {file!r}: the capture has no entries (nothing was recorded)")
     chosen = _pick(capture, inputs.conversations(capture), entry, url)
     engines = browser.names() if browser is not None else (_option(capture.engine),)
     given = (one_origin(origin), credentials)
-    rows = tuple(
-        _row(capture, conversation, engines, given, replay, yes, timeout) for conversation in chosen
-    )
+    judged = [_row(capture, c, engines, given, replay, yes, timeout) for c in chosen]
+    rows = tuple(r for r in judged if isinstance(r, Row))
+    skipped = tuple(r for r in judged if isinstance(r, Skipped))
     picked = entry is not None or url is not None
-    result = Capture(file, capture.engine, rows, replayed=replay, picked=picked)
-    write(result, output_format, sys.stdout, RenderOptions(show_secrets, verbose))
+    if picked and skipped:
+        from cors_probe.render.scrub import clean_line, url_secrets
+
+        left = skipped[0]
+        why = clean_line(left.reason, url_secrets(left.url) if not show_secrets else set())
+        raise UsageError(f"entry {left.entry} cannot be judged: {why}")
+    if not picked:
+        web = {e.number for e in inputs.not_web(capture)}
+        skipped = tuple(
+            sorted(
+                (
+                    *skipped,
+                    *(
+                        Skipped(e.number, e.method, e.url, NOT_HTTP)
+                        for e in capture.entries
+                        if e.number in web
+                    ),
+                ),
+                key=lambda s: s.entry,
+            )
+        )
+    from cors_probe.policy.browsers import named
+
+    judging = tuple(named(name).name for name in engines)
+    result = Capture(
+        file,
+        capture.engine,
+        rows,
+        replayed=replay,
+        picked=picked,
+        skipped=skipped,
+        judged=judging,
+        note=_preflight_note(chosen, entry) if entry is not None else "",
+    )
+    chosen_format = Format.JSON if output_format is HarFormat.JSON else Format.TEXT
+    write(result, chosen_format, sys.stdout, RenderOptions(show_secrets, verbose))
     raise typer.Exit(int(exit_code(result)))
+
+
+def _preflight_note(chosen: list[HarConversation], entry: int) -> str:
+    """`entry 12 is the preflight of entry 11` when --entry named a preflight ('' if not)."""
+    for conversation in chosen:
+        for hop in conversation.hops:
+            if hop.preflight is not None and hop.preflight.number == entry:
+                return f"entry {entry} is the preflight of entry {hop.entry.number}"
+    return ""
 
 
 def _option(engine: str | None) -> str:
@@ -112,6 +176,8 @@ def _pick(
 ) -> list[HarConversation]:
     """The conversations asked for: all, the one holding entry `entry`, or the one whose URL
     matches `pattern`; UsageError when the pick names none, or several."""
+    from cors_probe.inputs import har as inputs
+
     if entry is not None:
         if entry > len(capture.entries):
             raise UsageError(f"--entry {entry}: the capture has {len(capture.entries)} entries")
@@ -120,6 +186,12 @@ def _pick(
             for c in found
             if any(entry in (h.entry.number, h.preflight and h.preflight.number) for h in c.hops)
         ]
+        chosen = capture.entries[entry - 1]
+        if not holding and not inputs.is_web(chosen.url):
+            from cors_probe.render.scrub import clean_line, url_secrets
+
+            shown = clean_line(chosen.url, url_secrets(chosen.url))
+            raise UsageError(f"--entry {entry}: {shown} is not http(s): no CORS fetch() to judge")
         if not holding:
             raise UsageError(
                 f"--entry {entry}: not a cross-origin request (a same-origin one, or the page "
@@ -135,7 +207,7 @@ def _pick(
             raise UsageError(f"--url {pattern!r}: not a regular expression ({error})") from None
         found = [c for c in found if any(regex.search(h.entry.url) for h in c.hops)]
         if len(found) != 1:
-            numbers = ", ".join(str(c.first.number) for c in found[:10])
+            numbers = ", ".join(str(c.first.number) for c in found)
             raise UsageError(
                 f"--url {pattern!r} matches no cross-origin request"
                 if not found
@@ -153,19 +225,26 @@ def _row(
     replay: bool,
     yes: bool,
     timeout: float,
-) -> Row:
-    """One conversation read from the capture and explained (offline, or asked again live)."""
+) -> Row | Skipped:
+    """One conversation read from the capture and explained (offline, or asked again live);
+    Skipped, with the one-line reason, when its request cannot be read (a bad method, header
+    name or origin): one such entry never stops the others."""
     from cors_probe.inputs.capture import Overrides, derive
     from cors_probe.inputs.har import captured, recorded
     from cors_probe.inputs.request import build
     from cors_probe.policy.browsers import named
-    from cors_probe.usecases.har import Explanation, Row, explain, marked
+    from cors_probe.usecases.har import Explanation, Row, Skipped, explain, marked
 
     origin, credentials = given
-    options, derivation = derive(
-        captured(conversation, capture.engine), Overrides(origin=origin, credentials=credentials)
-    )
-    shape = build(options)
+    first = conversation.first
+    try:
+        options, derivation = derive(
+            captured(conversation, capture.engine),
+            Overrides(origin=origin, credentials=credentials),
+        )
+        shape = build(options)
+    except UsageError as error:
+        return Skipped(first.number, first.method, first.url, str(error))
     browsers = tuple(named(name) for name in engines)
     if replay:
         report = _live(shape, browsers, yes, timeout)
@@ -174,7 +253,7 @@ def _row(
         explanation = explain(shape, recorded(conversation), derivation, browsers)
     if explanation.report is not None and explanation.report.derived is not None:
         derivation = explanation.report.derived  # credentials may have been inferred
-    first, last = conversation.first, conversation.last
+    last = conversation.last
     return Row(first.number, first.method, first.url, last.status, explanation, derivation)
 
 

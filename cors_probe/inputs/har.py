@@ -120,7 +120,10 @@ def _validate(document: object, label: str) -> None:
     validator = jsonschema.Draft202012Validator(_schema())
     error = jsonschema.exceptions.best_match(validator.iter_errors(document))
     if error is not None:
-        where = _json_path(list(error.absolute_path))
+        parts = list(error.absolute_path)
+        where = _json_path(parts)
+        if parts[:1] == ["log"] and parts[1:2] == ["entries"] and len(parts) > 2:
+            where += f" (entry {int(parts[2]) + 1}, as --entry counts; JSON paths count from 0)"
         message = error.message if len(error.message) <= 120 else error.message[:117] + "..."
         raise UsageError(f"{label}: not a HAR 1.2 file: at {where}: {message}")
 
@@ -143,7 +146,10 @@ def load(path: str) -> Har:
         raise UsageError(f"{label}: not UTF-8 text (byte {error.start})") from None
     except json.JSONDecodeError as error:
         cut = error.pos >= len(raw.decode("utf-8-sig").rstrip())
-        why = "truncated (the JSON ends too early)" if cut else error.msg
+        why = "truncated (the JSON ends too early)" if cut else error.msg.removesuffix(" at")
+        if error.msg.startswith("Unterminated string"):  # a string running to the end of file
+            why = f"truncated (a string starting at line {error.lineno} never ends)"
+            raise UsageError(f"{label}: not JSON: {why}") from None
         raise UsageError(
             f"{label}: not JSON: {why} at line {error.lineno} column {error.colno}"
         ) from None
@@ -176,12 +182,17 @@ def load(path: str) -> Har:
 
 
 def _stdin(label: str) -> bytes:
+    """Standard input, size-capped; an idle pipe is given up after request.BODY_WAIT seconds
+    of nothing, as `--data @FILE` does (request.read_stream)."""
     import sys
 
-    data = sys.stdin.buffer.read(MAX_HAR + 1)
-    if len(data) > MAX_HAR:
-        raise UsageError(f"{label}: larger than {MAX_HAR // (1024 * 1024)} MiB (the limit)")
-    return data
+    from cors_probe.inputs.request import read_stream
+
+    try:
+        descriptor = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        raise UsageError(f"{label}: standard input cannot be read") from None
+    return read_stream(descriptor, label, MAX_HAR)
 
 
 def _headers(items: list[dict[str, str]], isomorphic: bool) -> Headers:
@@ -289,6 +300,26 @@ def page_origin(entry: HarEntry, pages: tuple[str, ...]) -> str | None:
     return None
 
 
+def is_web(url: str) -> bool:
+    """Whether `url` is one a CORS fetch() can go to: its scheme is http or https; False for
+    ws:, wss:, data:, blob:, chrome-extension:, a mistyped `htp:` (https://fetch.spec.whatwg.org/
+    #http-fetch; https://url.spec.whatwg.org/#scheme-state). A URL without a scheme, or that
+    does not split, counts as web here: reading it says what is wrong with it."""
+    from urllib.parse import urlsplit
+
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return True
+    return scheme in ("", "http", "https")
+
+
+def not_web(har: Har) -> tuple[HarEntry, ...]:
+    """The entries of `har` whose URL is not http(s) (is_web): not fetch()es cors-probe judges,
+    left out of conversations()."""
+    return tuple(e for e in har.entries if not is_web(e.url))
+
+
 def _normal(url: str) -> str:
     """`url` serialised as a browser does (as it is when it does not parse)."""
     from cors_probe.policy.url import UrlError, parse_url
@@ -327,8 +358,9 @@ def conversations(har: Har) -> list[HarConversation]:
     navigation, is none), with its redirect hops (the
     entry a `redirectURL` led to: the next one with that URL) and each hop's preflight (the
     closest unused OPTIONS to the same URL whose Access-Control-Request-Method is the hop's
-    method). Preflights and hops belong to their conversation, not listed again."""
-    entries = list(har.entries)
+    method). Preflights and hops belong to their conversation, not listed again. An entry whose
+    URL is not http(s) (is_web: a ws: socket, a data: URL) is in none."""
+    entries = [e for e in har.entries if is_web(e.url)]
     used: set[int] = set()
     found: list[HarConversation] = []
     for entry in entries:
@@ -343,7 +375,7 @@ def conversations(har: Har) -> list[HarConversation]:
             following = next(
                 (
                     e
-                    for e in entries[chain[-1].number :]
+                    for e in entries[entries.index(chain[-1]) + 1 :]
                     if e.number not in used and not e.is_preflight and _normal(e.url) == target
                 ),
                 None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cors_probe.model import Derivation, Headers, Report
+from cors_probe.model import Derivation, Headers, Report, RequestShape
 from cors_probe.render.mask import masked_pairs
 
 SOURCES = {
@@ -55,7 +55,18 @@ def derived_line(report: Report) -> str:
     (sec), ...; replaced by flags: --origin.`"""
     derived = report.derived
     assert derived is not None  # only called for a derived report
-    shape = report.shape
+    line = shape_line(derived, report.shape)
+    if derived.engine in OPTIONS and derived.engine != report.browser and not report.others:
+        line += (
+            f". Judged as {ENGINES.get(report.browser, report.browser)}; "
+            f"--browser {OPTIONS[derived.engine]} for {ENGINES[derived.engine]}'s verdict"
+        )
+    return line + "."
+
+
+def shape_line(derived: Derivation, shape: RequestShape) -> str:
+    """derived_line's words for `shape` read as `derived` says, without a report (a request
+    whose verdict the capture cannot tell), without the final full stop."""
     source = SOURCES.get(derived.source, derived.source)
     engine = f" (captured by {ENGINES[derived.engine]})" if derived.engine in ENGINES else ""
     if derived.origin_from is None:
@@ -80,12 +91,7 @@ def derived_line(report: Report) -> str:
         )
     if derived.overridden:
         line += f"; replaced by flags: {', '.join(derived.overridden)}"
-    if derived.engine in OPTIONS and derived.engine != report.browser and not report.others:
-        line += (
-            f". Judged as {ENGINES.get(report.browser, report.browser)}; "
-            f"--browser {OPTIONS[derived.engine]} for {ENGINES[derived.engine]}'s verdict"
-        )
-    return line + "."
+    return line
 
 
 def derived_dict(derived: Derivation | None, show_secrets: bool) -> dict[str, Any] | None:

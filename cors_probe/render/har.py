@@ -48,6 +48,8 @@ def _secrets(row: Row, options: RenderOptions) -> frozenset[str]:
         found |= secrets_in(report)
     if unsent is not None:
         found |= url_secrets(unsent.url)
+    for untold in row.explanation.untold:
+        found |= url_secrets(untold.request.url)
     return frozenset(found)
 
 
@@ -62,41 +64,66 @@ def _url(row: Row, options: RenderOptions) -> str:
 
 
 def derivation_line(row: Row) -> str:
-    """How the request was read from the capture, in one paragraph (names, never values)."""
-    derived: Derivation = row.derivation
-    report = row.explanation.report
-    origin = report.shape.origin.serialise() if report is not None else "?"
-    where = ORIGIN_FROM.get(derived.origin_from or "", "not in the capture: a third-party page")
-    credentials = CREDENTIALS_FROM.get(
-        derived.credentials_from or "",
-        "same-origin (no Cookie captured; a HAR does not record fetch()'s credentials option: "
-        "give --credentials if the script asked for include)",
-    )
-    engine = label(derived.engine) if derived.engine else "unknown (Chromium assumed)"
-    text = (
-        f"Read from the capture (made by {engine}): page origin {origin} {where}; "
-        f"credentials {credentials}"
-    )
-    if derived.dropped:
-        dropped = ", ".join(f"{d.name} ({d.reason})" for d in derived.dropped)
-        text += f"; left out as the browser's own: {dropped}"
-    if derived.overridden:
-        text += f"; replaced by flags: {', '.join(derived.overridden)}"
-    return text + "."
+    """How the request was read from the capture, in check's words (render/derived.py)."""
+    from cors_probe.render.derived import shape_line
+
+    shape = row.explanation.shape
+    if row.explanation.report is not None:
+        shape = row.explanation.report.shape
+    if shape is None:
+        return ""
+    return shape_line(row.derivation, shape) + "."
 
 
-def unsent_line(row: Row) -> str:
-    """What the capture cannot answer, for a row without a report."""
-    explanation = row.explanation
-    request = explanation.unsent
-    assert request is not None
-    kind = "preflight" if explanation.unsent_kind is ExchangeKind.PREFLIGHT else "request"
-    engine = label(row.derivation.engine or "chrome")
-    return (
-        f"Cannot tell from the capture: {engine} would send the {kind} {request.method} "
-        f"{request.url}, and the capture holds no response to it (the browser never sent it, or "
-        "failed it without one). --replay asks the live server."
+def unsent_lines(row: Row) -> list[str]:
+    """What the capture cannot answer: one line per engine it cannot tell (the engine judging,
+    not the one that made the capture)."""
+    lines = []
+    for untold in row.explanation.untold:
+        kind = "preflight" if untold.kind is ExchangeKind.PREFLIGHT else "request"
+        request = untold.request
+        lines.append(
+            f"Cannot tell from the capture for {label(untold.engine)}: {label(untold.engine)} "
+            f"would send the {kind} {request.method} {request.url}, and the capture holds no "
+            "response to it (the browser that made it never sent it, or failed it without one). "
+            "--replay asks the live server."
+        )
+    return lines
+
+
+def _skipped_secrets(capture: Capture, options: RenderOptions) -> frozenset[str]:
+    """The secret query values (`api_key=`, `token=`...) of the skipped entries' URLs."""
+    from cors_probe.render.scrub import url_secrets
+
+    if options.show_secrets:
+        return frozenset()
+    found = set(options.secrets)
+    for left in capture.skipped:
+        found |= url_secrets(left.url)
+    return frozenset(found)
+
+
+def skipped_summary(capture: Capture) -> str:
+    """`3 entries skipped: not http(s), 1 entry skipped: cannot be read` ('' when none)."""
+    from cors_probe.usecases.har import NOT_HTTP
+
+    counts: dict[str, int] = {}
+    for left in capture.skipped:
+        why = NOT_HTTP if left.reason == NOT_HTTP else "cannot be read"
+        counts[why] = counts.get(why, 0) + 1
+    return ", ".join(
+        f"{n} entr{'ies' if n != 1 else 'y'} skipped: {why}" for why, n in counts.items()
     )
+
+
+def _verdict(row: Row) -> str:
+    """The table's verdict: the first judged engine's, and the engines it cannot tell for."""
+    untold = row.explanation.untold
+    if row.verdict is None:
+        return "cannot tell"
+    if not untold:
+        return row.verdict.value
+    return f"{row.verdict.value}; cannot tell for {', '.join(label(u.engine) for u in untold)}"
 
 
 def _decisive(report: Report | None) -> str:
@@ -130,11 +157,15 @@ def _write_text(capture: Capture, out: TextIO, options: RenderOptions) -> None:
     )
     how = "replayed against the live server" if capture.replayed else "from the capture"
     engine = label(capture.engine) if capture.engine else "an unknown engine"
+    if capture.note:
+        console.print(Text(capture.note))
     if not capture.picked:
+        summary = skipped_summary(capture)
         console.print(
             Text(
                 f"{visible(capture.path)}: {len(capture.rows)} cross-origin request"
                 f"{'s' if len(capture.rows) != 1 else ''}, captured by {engine}; verdicts {how}"
+                + (f"; {summary}" if summary else "")
             )
         )
         table = Table()
@@ -146,10 +177,11 @@ def _write_text(capture: Capture, out: TextIO, options: RenderOptions) -> None:
                 Text(visible(row.method)),
                 Text(visible(_url(row, options))),
                 str(row.status) if row.status else "-",
-                row.verdict.value if row.verdict is not None else "cannot tell",
+                _verdict(row),
                 Text(_decisive(row.explanation.report)),
             )
         console.print(table)
+        _write_skipped(capture, console, options)
     for row in capture.rows:
         report = row.explanation.report
         blocked = report is not None and report.outcome.verdict.value == "blocked"
@@ -158,20 +190,39 @@ def _write_text(capture: Capture, out: TextIO, options: RenderOptions) -> None:
         console.print()
         console.print(Text(f"HAR entry {row.entry}:", style="bold"))
         if report is None:  # else check's renderer says how it was derived (render/derived.py)
-            console.print(Text(visible(derivation_line(row))))
-            console.print(Text(visible(_clean(unsent_line(row), row, options))))
-            continue
-        console.file.flush()
-        write(report, Format.TEXT, out, options)
+            console.print(Text(visible(_clean(derivation_line(row), row, options))))
+        else:
+            console.file.flush()
+            write(report, Format.TEXT, out, options)
+        for line in unsent_lines(row):
+            console.print(Text(visible(_clean(line, row, options))))
+
+
+def _write_skipped(capture: Capture, console: Any, options: RenderOptions) -> None:
+    """One line per entry skipped for a reason other than not being http(s) (those are only
+    counted in the header line)."""
+    from rich.text import Text
+
+    from cors_probe.render.scrub import clean_line, visible
+    from cors_probe.usecases.har import NOT_HTTP
+
+    secrets = _skipped_secrets(capture, options)
+    for left in capture.skipped:
+        if left.reason != NOT_HTTP:
+            line = f"entry {left.entry} skipped: {left.reason}"
+            console.print(Text(visible(clean_line(line, secrets))))
 
 
 def to_dict(capture: Capture, options: RenderOptions) -> dict[str, Any]:
     """The JSON document: `cors-probe/har/1`, one item per request; each `report` is `check`'s
     document (cors-probe/check/1) of it, marked `captured`, or null when the capture cannot
-    tell (`unsent` says which request it lacks). A picked request with a report is that
-    report's document itself, with `entry` and `derived` added."""
+    tell (`unsent` says which request it lacks); `skipped` lists the entries left out (entry,
+    method, url, reason: `not http(s)` or why it cannot be read), secrets masked. A picked
+    request with a report is that report's document itself, with `entry` and `derived` added."""
     from cors_probe.render.json import to_dict as check_dict
-    from cors_probe.render.scrub import clean
+    from cors_probe.render.scrub import clean, clean_line
+
+    hidden = _skipped_secrets(capture, options)
 
     items: list[dict[str, Any]] = []
     for row in capture.rows:
@@ -194,6 +245,15 @@ def to_dict(capture: Capture, options: RenderOptions) -> dict[str, Any]:
                     else None
                 ),
                 "derived": derived_dict(row.derivation),
+                "untold": [
+                    {
+                        "engine": u.engine,
+                        "kind": u.kind.value,
+                        "method": u.request.method,
+                        "url": _clean(u.request.url, row, options),
+                    }
+                    for u in row.explanation.untold
+                ],
                 "unsent": (
                     {
                         "kind": (row.explanation.unsent_kind or ExchangeKind.ACTUAL).value,
@@ -208,13 +268,25 @@ def to_dict(capture: Capture, options: RenderOptions) -> dict[str, Any]:
         )
     if capture.picked and len(items) == 1 and items[0]["report"] is not None:
         single: dict[str, Any] = items[0]["report"]
-        return {**single, "entry": items[0]["entry"], "derived": items[0]["derived"]}
+        extra = {"entry": items[0]["entry"], "derived": items[0]["derived"]}
+        return {**single, **extra, "untold": items[0]["untold"], "note": capture.note or None}
     return {
         "schema": SCHEMA,
         "file": capture.path,
         "engine": capture.engine,
+        "judged_by": list(capture.judged),
+        "note": capture.note or None,
         "replayed": capture.replayed,
         "requests": items,
+        "skipped": [
+            {
+                "entry": left.entry,
+                "method": left.method,
+                "url": clean_line(left.url, hidden),
+                "reason": clean_line(left.reason, hidden),
+            }
+            for left in capture.skipped
+        ],
     }
 
 

@@ -47,13 +47,29 @@ class Recorded:
 
 
 @dataclass(frozen=True, slots=True)
+class Untold:
+    """An engine whose verdict the capture cannot tell: the request it would send unanswered."""
+
+    engine: str
+    """The engine's report key (`chrome`, `firefox`, `safari`: Browser.name)."""
+    request: WireRequest
+    kind: ExchangeKind
+
+
+@dataclass(frozen=True, slots=True)
 class Explanation:
-    """A captured conversation explained: the report, or the request the capture cannot answer."""
+    """A captured conversation explained: the report of each engine the capture can answer, and
+    each other engine's request the capture cannot answer (`untold`)."""
 
     report: Report | None
+    """The first answerable engine's report, the others' in its `others`; None when none is."""
     unsent: WireRequest | None = None
-    """The first request the engine would send whose response the capture does not hold."""
+    """The first request the first untold engine would send whose response the capture lacks."""
     unsent_kind: ExchangeKind | None = None
+    untold: tuple[Untold, ...] = ()
+    """Every engine the capture cannot answer, in the order asked."""
+    shape: RequestShape | None = None
+    """The request as read from the capture (for the words said when there is no report)."""
 
 
 class _NotCaptured(Exception):
@@ -90,8 +106,35 @@ def explain(
 ) -> Explanation:
     """`check`'s report for `shape`, each engine of `browsers` answered from `recorded` (no
     I/O): marked `captured`, with `derived` (how the request was read from the capture). A
-    request with side effects needs no consent (nothing is sent). When an engine would send a
-    request the capture holds no response for, no report: that request (`unsent`)."""
+    request with side effects needs no consent (nothing is sent). Each engine is judged on its
+    own: one that would send a request the capture holds no response for has no report (it is
+    in `untold`, the first one's request in `unsent`); the others keep their verdicts."""
+    judged: list[Report] = []
+    untold: list[Untold] = []
+    for browser in browsers:
+        one = _explain_one(shape, recorded, derivation, browser)
+        if one.report is not None:
+            judged.append(one.report)
+        elif one.unsent is not None and one.unsent_kind is not None:
+            untold.append(Untold(browser.name, one.unsent, one.unsent_kind))
+    report = replace(judged[0], others=tuple(judged[1:])) if len(judged) > 1 else None
+    if len(judged) == 1:
+        report = judged[0]
+    first = untold[0] if untold else None
+    return Explanation(
+        report,
+        first.request if first else None,
+        first.kind if first else None,
+        tuple(untold),
+        shape,
+    )
+
+
+def _explain_one(
+    shape: RequestShape, recorded: Sequence[Recorded], derivation: Derivation, browser: Browser
+) -> Explanation:
+    """explain() for one engine: its report, or the request the capture cannot answer."""
+    browsers = (browser,)
     send = answers(recorded)
     try:
         report = check.run(shape, send, browsers=browsers, consent=lambda _: True)
@@ -161,6 +204,24 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
+class Skipped:
+    """A captured request cors-probe cannot judge, left out with its reason (never an abort)."""
+
+    entry: int
+    """Its entry number in the capture (from 1)."""
+    method: str
+    url: str
+    reason: str
+    """`not http(s)` (a ws:, wss:, data:, blob:, chrome-extension: entry: no CORS fetch()),
+    else the one-line mistake reading it (a bad method, header name or origin)."""
+
+
+NOT_HTTP = "not http(s)"
+"""The reason of an entry whose URL is not http: or https: (https://fetch.spec.whatwg.org/#http-fetch
+is the only fetch CORS applies to)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Capture:
     """Every cross-origin fetch() of a capture (or the one picked), explained."""
 
@@ -172,6 +233,12 @@ class Capture:
     """True when the reports are the live server's answers (`--replay`), not the capture's."""
     picked: bool = False
     """True when the user picked one request (`--entry`, `--url`)."""
+    skipped: tuple[Skipped, ...] = ()
+    """The captured requests left out, in capture order."""
+    judged: tuple[str, ...] = ()
+    """The engines judging (report keys: `chrome`, `firefox`, `safari`); `engine` made it."""
+    note: str = ""
+    """Said before the reports: `entry 12 is the preflight of entry 11` for such a pick."""
 
 
 def exit_code(capture: Capture) -> ExitCode:
@@ -181,9 +248,9 @@ def exit_code(capture: Capture) -> ExitCode:
     verdicts = set()
     for row in capture.rows:
         report = row.explanation.report
-        if report is None:
+        if report is None or row.explanation.untold:
             verdicts.add(Verdict.INCOMPLETE)
-        else:
+        if report is not None:
             verdicts.update(engine.outcome.verdict for engine in report.engines)
     worst = next((v for v in SEVERITY if v in verdicts), Verdict.ALLOWED)
     return VERDICT_EXIT[worst]

@@ -168,6 +168,12 @@ MALFORMED: list[tuple[str, bytes, str]] = [
     ("empty", b"", "the file is empty"),
     ("not-json", b"<html>not a HAR</html>", "not JSON"),
     ("truncated", json.dumps(_har([])).encode()[:-5], "truncated"),
+    (
+        "truncated-in-a-string",
+        json.dumps(_har([_entry("GET", "http://a/" + "x" * 50, [], 200)])).encode()[:80],
+        "truncated (a string starting at line 1 never ends)",
+    ),
+    ("zero-entries", json.dumps(_har([])).encode(), "the capture has no entries"),
     ("not-utf8", b'{"log": "\xff\xfe"}', "not UTF-8"),
     ("no-entries", b'{"log": {"version": "1.2", "creator": {"name": "x"}}}', "log"),
     (
@@ -244,7 +250,8 @@ def test_a_malformed_har_is_one_line_and_exit_2(
         (["--url", "nothing-like-this"], "matches no cross-origin request"),
         (["--url", "/s/"], "give --entry"),
         (["--url", "("], "not a regular expression"),
-        (["--format", "junit"], "har writes text or json"),
+        (["--format", "junit"], "'junit' is not one of 'text', 'json'"),
+        (["--entry", "2", "--url", "/s/"], "--entry and --url both pick a request"),
     ],
 )
 def test_a_pick_that_names_no_single_request_is_one_line(
@@ -392,3 +399,204 @@ def test_an_authorization_and_a_key_in_the_url_are_masked_everywhere(
     shown = run_cli("har", str(path), "--format", "json", "--show-secrets")
     assert "k3y-0f-th3-capture" in shown.stdout
     assert "t0ken-0f-th3-capture" in shown.stdout
+
+
+PAGE = "http://127.0.0.1:8080"
+API = "http://127.0.0.1:9/items"
+NOT_HTTP = [
+    "ws://127.0.0.1:5173/?token=s0ck3t-t0k3n",  # Vite's hot-reload socket
+    "wss://127.0.0.1:5173/live",
+    "data:text/plain,hello",
+    "blob:http://127.0.0.1:8080/0b6c3f5e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+    "chrome-extension://abcdefghijklmnop/content.js",
+    "htp:/127.0.0.1:9/?api_key=ERRSECRET1&token=ERRSECRET2",
+]
+UNREADABLE: list[tuple[str, str, list[tuple[str, str]], str]] = [
+    ("GE T", API + "/1", [("Origin", PAGE)], "not a valid HTTP method"),
+    ("GET", API + "/2?api_key=B4DH34D3R", [("Origin", PAGE), ("Bad Name", "v")], "header name"),
+    ("GET", API + "/3", [("Origin", "nonsense")], "bad origin"),
+]
+
+
+def _mixed(tmp_path: Path) -> Path:
+    """A capture whose entries 1-6 are not http(s), 7-9 cannot be read, 10 is a blocked GET."""
+    entries = [_entry("GET", url, [("Origin", PAGE)], 101) for url in NOT_HTTP]
+    entries += [_entry(m, u, h, 200) for m, u, h, _ in UNREADABLE]
+    entries.append(_entry("GET", API + "/ok", [("Origin", PAGE)], 200))
+    path = tmp_path / "mixed.har"
+    path.write_text(json.dumps(_har(entries)))
+    return path
+
+
+def test_entries_that_are_not_http_or_cannot_be_read_are_skipped_never_fatal(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    path = _mixed(tmp_path)
+    text = run_cli("har", str(path))
+    text.assert_no_traceback()
+    assert text.returncode == 1, text.stderr  # entry 10 is blocked: judged despite the others
+    assert text.stderr == ""
+    header = " ".join(text.stdout.split("┏")[0].split())
+    assert f"{len(NOT_HTTP)} entries skipped: not http(s)" in header
+    assert f"{len(UNREADABLE)} entries skipped: cannot be read" in header
+    lines = " ".join(text.stdout.split("┘")[1].split("HAR entry")[0].split())
+    for number, (_, _, _, said) in enumerate(UNREADABLE, start=len(NOT_HTTP) + 1):
+        assert f"entry {number} skipped: " in lines
+        assert said in lines.split(f"entry {number} skipped: ")[1].split(" entry ")[0]
+    document = run_cli("har", str(path), "--format", "json").json()
+    assert [r["entry"] for r in document["requests"]] == [len(NOT_HTTP) + len(UNREADABLE) + 1]
+    skipped = document["skipped"]
+    assert [s["entry"] for s in skipped] == list(range(1, len(NOT_HTTP) + len(UNREADABLE) + 1))
+    assert {s["reason"] for s in skipped[: len(NOT_HTTP)]} == {"not http(s)"}
+    for item, (_, _, _, said) in zip(skipped[len(NOT_HTTP) :], UNREADABLE, strict=True):
+        assert said in item["reason"]
+    for secret in ("s0ck3t-t0k3n", "ERRSECRET1", "ERRSECRET2", "B4DH34D3R"):
+        assert secret not in text.stdout + json.dumps(document)
+    shown = run_cli("har", str(path), "--format", "json", "--show-secrets")
+    assert "ERRSECRET1" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("entry", "said"),
+    [("1", "is not http(s)"), ("7", "entry 7 cannot be judged: 'GE T' is not a valid")],
+)
+def test_picking_a_skipped_entry_is_one_line_with_secrets_masked(
+    entry: str, said: str, tmp_path: Path, run_cli: RunCli
+) -> None:
+    result = run_cli("har", str(_mixed(tmp_path)), "--entry", entry)
+    result.assert_no_traceback()
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert said in result.stderr
+    assert "s0ck3t-t0k3n" not in result.stderr
+
+
+def test_an_unusable_entry_is_named_by_its_entry_number(tmp_path: Path, run_cli: RunCli) -> None:
+    entries = [_entry("GET", API, [], 200) for _ in range(4)]
+    entries[3]["response"]["status"] = "x"
+    path = tmp_path / "bad.har"
+    path.write_text(json.dumps(_har(entries)))
+    result = run_cli("har", str(path))
+    assert result.returncode == 2
+    assert "log.entries[3].response.status (entry 4, as --entry counts" in result.stderr
+
+
+def test_an_idle_pipe_on_standard_input_is_given_up_after_a_bounded_wait() -> None:
+    """`(sleep 30) | cors-probe har -`: the pipe stays open and silent; like `--data @FILE`
+    (request.BODY_WAIT, 5 s) har gives up with one line, exit 2, instead of hanging."""
+    import time
+
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [*cli_command(), "har", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_clean_env(),
+    )
+    assert process.stdin is not None
+    assert process.stderr is not None
+    try:
+        process.wait(timeout=30)  # stdin is never written nor closed while it runs
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stdin.close()
+    stderr = process.stderr.read()
+    process.stderr.close()
+    assert process.stdout is not None
+    process.stdout.close()
+    assert time.monotonic() - started < 20
+    assert process.returncode == 2
+    lines = stderr.decode().strip().splitlines()
+    assert lines == [
+        "cors-probe: error: HAR file '-': nothing to read after 5 s (a pipe with no writer?)"
+    ]
+
+
+def test_an_engine_the_capture_cannot_answer_is_named_and_the_others_judged(
+    run_cli: RunCli,
+) -> None:
+    """Entry 3 of engines.har: Chromium sent a DPR client hint without a preflight (its verdict
+    is in the capture); Firefox and Safari would preflight it, and the capture holds none."""
+    path = str(CAPTURES / "engines.har")
+    firefox = run_cli("har", path, "-b", "firefox", "--entry", "3")
+    firefox.assert_no_traceback()
+    assert firefox.returncode == 4
+    text = " ".join(firefox.stdout.split())
+    assert "origin ?" not in text
+    assert "origin http://127.0.0.1:" in text
+    assert "(engine default)" in text  # render/derived.py's words, as check's reports say
+    assert "engine-default" not in text
+    assert "Cannot tell from the capture for Firefox: Firefox would send the preflight" in text
+    assert "Chrome would send" not in text
+    document = run_cli("har", path, "-b", "firefox", "--entry", "3", "-f", "json").json()
+    assert (document["engine"], document["judged_by"]) == ("chrome", ["firefox"])
+    assert [u["engine"] for u in document["requests"][0]["untold"]] == ["firefox"]
+
+    every = run_cli("har", path, "-b", "all", "--entry", "3")
+    assert every.returncode == 4
+    said = " ".join(every.stdout.split())
+    assert "ALLOWED in Chrome" in said
+    for engine in ("Firefox", "Safari"):
+        assert f"Cannot tell from the capture for {engine}: {engine} would send" in said
+    table = run_cli("har", path, "-b", "all").stdout  # the verdict cell wraps: its words
+    assert "allowed;" in table
+    assert "cannot tell" in table
+    both = run_cli("har", path, "-b", "all", "--entry", "3", "-f", "json").json()
+    assert both["schema"] == "cors-probe/check/1"
+    assert both["verdict"] == "allowed"
+    assert [u["engine"] for u in both["untold"]] == ["firefox", "safari"]
+
+
+def test_har_help_offers_only_what_har_does() -> None:
+    """--format lists text|json only; --origin's default is the capture's, not check's."""
+    completed = subprocess.run(
+        [*cli_command(), "har", "--help"],
+        capture_output=True,
+        text=True,
+        env={**_clean_env(), "COLUMNS": "200"},
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0
+    said = " ".join(completed.stdout.split())
+    assert "<text|json>" in said
+    assert "junit" not in said
+    assert "sarif" not in said
+    assert "an unrelated third-party site" not in said
+    assert "the one the capture shows" in said
+
+
+def test_an_entry_that_is_a_preflight_says_whose(run_cli: RunCli) -> None:
+    """DevTools lists a preflight as its own entry: --entry on it explains the request, says so."""
+    capture = json.loads((CAPTURES / "acao.har").read_text())
+    entries = capture["log"]["entries"]
+    number = next(
+        n
+        for n, e in enumerate(entries, start=1)
+        if e["request"]["method"] == "OPTIONS"
+        and any(
+            h["name"].lower() == "access-control-request-method" for h in e["request"]["headers"]
+        )
+    )
+    path = str(CAPTURES / "acao.har")
+    text = run_cli("har", path, "--entry", str(number))
+    assert text.returncode in (0, 1, 4), text.stderr
+    assert text.stdout.startswith(f"entry {number} is the preflight of entry ")
+    owner = int(text.stdout.split()[7])
+    assert entries[owner - 1]["request"]["method"] != "OPTIONS"
+    assert f"HAR entry {owner}:" in text.stdout
+    document = run_cli("har", path, "--entry", str(number), "--format", "json").json()
+    assert document["entry"] == owner
+    assert document["note"] == f"entry {number} is the preflight of entry {owner}"
+
+
+def test_a_url_matching_many_requests_lists_every_entry(run_cli: RunCli) -> None:
+    result = run_cli("har", str(CAPTURES / "acao.har"), "--url", "/s/")
+    assert result.returncode == 2
+    listed = result.stderr.split("(entries ")[1].split(")")[0].split(", ")
+    count = int(result.stderr.split(" matches ")[1].split()[0])
+    assert count > 10
+    assert len(listed) == count
