@@ -24,6 +24,8 @@ from cors_probe.errors import UsageError
 from cors_probe.render import Format
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from cors_probe.inputs.har import Har, HarConversation
     from cors_probe.model import Report, RequestShape, WireRequest
     from cors_probe.policy.browsers import Browser
@@ -104,7 +106,7 @@ def har(
     from cors_probe.inputs import har as inputs
     from cors_probe.render import RenderOptions
     from cors_probe.render.har import write
-    from cors_probe.usecases.har import NOT_HTTP, Capture, Row, Skipped, exit_code
+    from cors_probe.usecases.har import Capture, Row, exit_code
 
     if entry is not None and url is not None:
         raise UsageError("--entry and --url both pick a request: give one of them")
@@ -116,29 +118,8 @@ def har(
     given = (one_origin(origin), credentials)
     judged = [_row(capture, c, engines, given, replay, yes, timeout) for c in chosen]
     rows = tuple(r for r in judged if isinstance(r, Row))
-    skipped = tuple(r for r in judged if isinstance(r, Skipped))
     picked = entry is not None or url is not None
-    if picked and skipped:
-        from cors_probe.render.scrub import clean_line, url_secrets
-
-        left = skipped[0]
-        why = clean_line(left.reason, url_secrets(left.url) if not show_secrets else set())
-        raise UsageError(f"entry {left.entry} cannot be judged: {why}")
-    if not picked:
-        web = {e.number for e in inputs.not_web(capture)}
-        skipped = tuple(
-            sorted(
-                (
-                    *skipped,
-                    *(
-                        Skipped(e.number, e.method, e.url, NOT_HTTP)
-                        for e in capture.entries
-                        if e.number in web
-                    ),
-                ),
-                key=lambda s: s.entry,
-            )
-        )
+    skipped = _skipped(capture, judged, picked, show_secrets)
     from cors_probe.policy.browsers import named
 
     judging = tuple(named(name).name for name in engines)
@@ -155,6 +136,30 @@ def har(
     chosen_format = Format.JSON if output_format is HarFormat.JSON else Format.TEXT
     write(result, chosen_format, sys.stdout, RenderOptions(show_secrets, verbose))
     raise typer.Exit(int(exit_code(result)))
+
+
+def _skipped(
+    capture: Har, judged: Sequence[Row | Skipped], picked: bool, show_secrets: bool
+) -> tuple[Skipped, ...]:
+    """The entries left out, in entry order: those judged unreadable and, for the whole file,
+    those that are not http(s). UsageError when the one request picked cannot be judged."""
+    from cors_probe.inputs.har import not_web
+    from cors_probe.usecases.har import NOT_HTTP, Skipped
+
+    skipped = tuple(r for r in judged if isinstance(r, Skipped))
+    if picked and skipped:
+        from cors_probe.render.scrub import clean_line, url_secrets
+
+        left = skipped[0]
+        why = clean_line(left.reason, url_secrets(left.url) if not show_secrets else set())
+        raise UsageError(f"entry {left.entry} cannot be judged: {why}")
+    if picked:
+        return skipped
+    web = {e.number for e in not_web(capture)}
+    others = (
+        Skipped(e.number, e.method, e.url, NOT_HTTP) for e in capture.entries if e.number in web
+    )
+    return tuple(sorted((*skipped, *others), key=lambda s: s.entry))
 
 
 def _preflight_note(chosen: list[HarConversation], entry: int) -> str:
