@@ -205,45 +205,31 @@ def entries_of(events: list[Event], page: str = "page_1") -> list[dict[str, Any]
             extra_response = (
                 record.extra_response[hop] if hop < len(record.extra_response) else None
             )
+            error = record.failed.get("errorText") if record.failed else None
+            answer: dict[str, Any] | None = None
             if hop + 1 < len(record.sent):  # closed by the next hop's redirectResponse
-                answer = record.sent[hop + 1]["redirectResponse"]
-                entry = _entry(
-                    sent,
-                    extra_request,
-                    answer["status"],
-                    answer.get("statusText", ""),
-                    _response_headers(extra_response, answer.get("headers", {})),
-                    _http_version(extra_response, answer.get("protocol")),
-                    None,
-                    page,
-                )
+                answer, error = record.sent[hop + 1]["redirectResponse"], None
             elif record.response is not None:
                 answer = record.response["response"]
-                entry = _entry(
-                    sent,
-                    extra_request,
+            head: tuple[int, str, list[dict[str, str]], str]
+            if answer is not None:
+                head = (
                     answer["status"],
                     answer.get("statusText", ""),
                     _response_headers(extra_response, answer.get("headers", {})),
                     _http_version(extra_response, answer.get("protocol")),
-                    record.failed.get("errorText") if record.failed else None,
-                    page,
                 )
             elif extra_response is not None:  # CORS blocked it: what the server sent, kept
                 status_line, headers = _from_text(extra_response.get("headersText", ""))
-                entry = _entry(
-                    sent,
-                    extra_request,
+                head = (
                     extra_response["statusCode"],
                     status_line.split(" ", 2)[2] if status_line.count(" ") >= 2 else "",
                     headers or _pairs(extra_response.get("headers", {})),
                     _http_version(extra_response, None),
-                    record.failed.get("errorText") if record.failed else None,
-                    page,
                 )
             else:  # never answered (never sent: its preflight failed)
-                error = record.failed.get("errorText") if record.failed else None
-                entry = _entry(sent, extra_request, 0, "", [], "", error, page)
+                head = (0, "", [], "")
+            entry = _entry(sent, extra_request, *head, error, page)
             started.append((sent["timestamp"], len(started), entry))
     return [entry for _, _, entry in sorted(started, key=lambda item: (item[0], item[1]))]
 
@@ -374,7 +360,7 @@ def run_all(
     with the reason `skip` gives). What it did: URL, method, verdict (blocked when fetch()
     rejected) and every console line (fetch()'s error when it printed none, as the referee
     compares it)."""
-    from tests.browser.referee import engine_fetch
+    from tests.browser.referee import scenario_fetch
 
     seen: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
@@ -383,16 +369,7 @@ def run_all(
         if reason is not None:
             skipped.append({"name": scenario.name, "reason": reason})
             continue
-        outcome, console = engine_fetch(
-            engine,
-            place.start(scenario),
-            scenario.method,
-            scenario.headers,
-            scenario.credentials,
-            scenario.body,
-            scenario.mode,
-            scenario.redirect,
-        )
+        outcome, console = scenario_fetch(engine, place, scenario)
         if not outcome["resolved"] and not console:
             console = (str(outcome["error"]),)  # as the referee compares it
         verdict = "allowed" if outcome["resolved"] else "blocked"

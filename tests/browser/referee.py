@@ -215,10 +215,11 @@ def engine_fetch(
     return outcome, lines
 
 
-def run_in_engine(
-    engine: Engine, server: ScriptedServer, place: Place, scenario: Scenario
-) -> EngineResult:
-    outcome, console = engine_fetch(
+def scenario_fetch(
+    engine: Engine, place: Place, scenario: Scenario
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """`engine_fetch` of `scenario` from its start URL at `place`."""
+    return engine_fetch(
         engine,
         place.start(scenario),
         scenario.method,
@@ -228,6 +229,12 @@ def run_in_engine(
         scenario.mode,
         scenario.redirect,
     )
+
+
+def run_in_engine(
+    engine: Engine, server: ScriptedServer, place: Place, scenario: Scenario
+) -> EngineResult:
+    outcome, console = scenario_fetch(engine, place, scenario)
     seen = _under(server.received, scenario)
     if not outcome["resolved"] and not console:
         # fetch() threw or rejected without a console line of its own (a no-cors PUT; Firefox's
