@@ -431,6 +431,9 @@ class Report:
     """How the request was derived from a capture (`--from-curl`, `--from-fetch`, `har`)."""
     captured: bool = False
     """True when the answers are those recorded in a capture (a HAR file), not the live server's."""
+    fix: FixRequest | None = None
+    """The server configurations asked for (`cors-probe fix`, `check --server`): rendered by
+    explain/servers from this report's answers; None when none was asked for."""
 
     @property
     def engines(self) -> tuple[Report, ...]:
@@ -530,3 +533,74 @@ class CacheProbe:
     no preflight passed)."""
     after_no_cors: tuple[AfterNoCors, ...] = ()
     """Per engine whose cache a load without CORS poisons (only when `cached-without-cors`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FixRequest:
+    """What `cors-probe fix` (or `check --server`) was asked for: configuration snippets for
+    `servers` that let every origin of `origins` make the checked request."""
+
+    servers: tuple[str, ...]
+    """Server names as `--server` takes them (`nginx`, `express`, ...; explain/servers.SERVERS)."""
+    origins: tuple[str, ...]
+    """The allow-list: every `--origin` given, serialised, in order, without duplicates."""
+    public: bool = False
+    """`--public`: the data is public, so `*` is acceptable where the request allows it."""
+    checked: tuple[tuple[str, Verdict], ...] = ()
+    """Each origin of the allow-list with the verdict the live server gives it today."""
+
+
+@dataclass(frozen=True, slots=True)
+class CorsNeed:
+    """What the server must answer so that exactly the checked request passes, and nothing more:
+    derived from a Report by explain/servers/need.py, written in each server's idiom."""
+
+    origins: tuple[str, ...]
+    """The allow-list, serialised origins (`https://app.example.com`), matched exactly."""
+    credentials: bool
+    """Credentials mode include: Access-Control-Allow-Credentials: true, never `*`."""
+    methods: tuple[str, ...]
+    """The methods the checked request uses, upper-case (`("PUT",)`)."""
+    headers: tuple[str, ...]
+    """Request header names that are not CORS-safelisted, lower-case, in request order."""
+    preflight: bool
+    """Whether the browser sends a CORS preflight (OPTIONS) first."""
+    max_age: int
+    """Access-Control-Max-Age to send, seconds."""
+    wildcard: bool
+    """Answer `*` instead of the allow-list: public data, no credentials, public address."""
+    path: str
+    """The checked URL's path (`/api/items/1`), for locations and routes."""
+    target: str
+    """The checked URL's origin (`https://api.example.com`), for proxy snippets."""
+    local_network: bool = False
+    """The request crosses into a more private address space (Local Network Access): the
+    preflight must also allow it (Access-Control-Allow-Private-Network: true)."""
+    existing: tuple[tuple[str, str], ...] = ()
+    """CORS response headers (name, value) a layer of the server already sends: a snippet then
+    corrects that layer's options rather than adding a second one."""
+    preflight_ms: float | None = None
+    """The preflight round trip cors-probe measured, milliseconds; None when none was sent."""
+    not_header: tuple[str, ...] = ()
+    """Finding codes that fail for a reason no CORS header fixes (a redirect, a status, a
+    tainted origin with credentials): the fix is elsewhere, said in the explanation."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerFix:
+    """One server's configuration for a CorsNeed, as `fixes[]` of the JSON document shows it."""
+
+    server: str
+    """The `--server` name."""
+    snippet: str
+    """The configuration, in the server's own idiom; for nginx what goes inside the `location`
+    that serves the API."""
+    explanation: str
+    """Why each line is there, what it replaces, what it costs; plain text, several sentences."""
+    verified_with: str | None
+    """The test that applies this server's snippets to the real server (a pytest node id), or
+    None when the server cannot run in cors-probe's tests (`source` names the documentation)."""
+    snippet_http: str | None = None
+    """nginx: what goes in the `http {}` block (a `map` of allowed origins); None elsewhere."""
+    source: str | None = None
+    """For a snippet not verified here: the documentation it follows."""

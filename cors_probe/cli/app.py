@@ -37,6 +37,7 @@ SUMMARIES = {
     "check": "Send the preflight and the actual request a browser would send, and explain the "
     "verdict.",
     "simulate": "Judge a request against answers you state, with no network: the offline what-if.",
+    "fix": "Write the server configuration that lets exactly this request through, safely.",
     "har": "Explain every cross-origin request of a HAR capture, offline, as check would.",
     "run": "Check a policy file of expected CORS behaviour: concurrently, with CI-native reports.",
     "demo": "Start the embedded lab on 127.0.0.1, check a tour of its endpoints, print a table.",

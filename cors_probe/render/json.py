@@ -31,6 +31,7 @@ from cors_probe.model import (
     Trigger,
 )
 from cors_probe.render.derived import derived_dict
+from cors_probe.render.fixes import fixes_list
 from cors_probe.render.gates import local_network_dict
 from cors_probe.render.mask import masked_finding, masked_pairs, masked_trigger
 from cors_probe.render.scrub import clean, in_json, secrets_of
@@ -279,6 +280,7 @@ def to_dict(report: Report, *, show_secrets: bool = False) -> dict[str, Any]:
         ],
         "contrasts": [_contrast_dict(report, c) for c in report.contrasts],
         "cache": cache_dict(report.cache, show_secrets),
+        **({"fixes": fixes_list(report)} if report.fix is not None else {}),
     }
 
 

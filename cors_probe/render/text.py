@@ -398,6 +398,10 @@ def print_report(
 ) -> None:
     console = console or Console(highlight=False, soft_wrap=False)
     console.print(build(report, show_secrets=show_secrets, verbose=verbose), crop=False)
+    if report.fix is not None:
+        from cors_probe.render.fixes import fixes_text
+
+        console.print(Text(fixes_text(report)), crop=False)
 
 
 def write(subject: Subject, out: TextIO, options: RenderOptions) -> None:
